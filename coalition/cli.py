@@ -1,0 +1,407 @@
+"""The ``coalition`` command line: a thin layer over ``coalition.services`` and friends.
+
+Every command opens the store named by ``--db`` (or COALITION_DB), calls one use case,
+and prints. ``--json`` prints one JSON document on stdout and nothing else. Errors a
+person can fix become one line on stderr and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from coalition import services, transfer
+from coalition.config import resolve_url
+from coalition.errors import USER_ERRORS, CoalitionError
+from coalition.models import ORG_KINDS, TIE_KINDS, Audience
+from graph.connect import open_store
+from graph.store import Store
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="Coalition Mapper: map organizations across movements, find gaps, plan introductions.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+org_app = typer.Typer(help="Add, list, show, edit and remove organizations.", no_args_is_help=True)
+tie_app = typer.Typer(help="Add, list and remove ties between organizations.", no_args_is_help=True)
+movement_app = typer.Typer(help="Add and list movements.", no_args_is_help=True)
+app.add_typer(org_app, name="org")
+app.add_typer(tie_app, name="tie")
+app.add_typer(movement_app, name="movement")
+
+out = Console(highlight=False, soft_wrap=True)
+
+AudienceOption = Annotated[
+    Audience, typer.Option("--audience", "-a", help="Who the output is for: public, coalition or private.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout and nothing else.")]
+
+
+# wiring ----------------------------------------------------------------------------
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="COALITION_DB",
+            help="Store URL: sqlite:///FILE (default sqlite:///coalition.db) or neo4j://HOST:7687.",
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = {"url": resolve_url(db)}
+
+
+def _store(ctx: typer.Context) -> Store:
+    """The store for this run, opened once and closed when the command ends."""
+    root = ctx.find_root()
+    if "store" not in root.obj:
+        root.obj["store"] = open_store(root.obj["url"])
+        root.call_on_close(root.obj["store"].close)
+    return root.obj["store"]
+
+
+def _print_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str], title: str | None = None) -> None:
+    table = Table(*columns, title=title, show_lines=False)
+    for row in rows:
+        table.add_row(*[_show(row.get(c)) for c in columns])
+    out.print(table)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+def _split(value: str | None) -> list[str] | None:
+    return None if value is None else [part.strip() for part in value.split(";") if part.strip()]
+
+
+# setup -----------------------------------------------------------------------------
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the store (or upgrade an older one) with the default movements."""
+    store = _store(ctx)
+    services.init_map(store)
+    out.print(f"Ready: {store.describe()}")
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Load only when the store holds no organization.")
+    ] = False,
+) -> None:
+    """Load the fictional demo coalition from seeds/ into the store."""
+    store = _store(ctx)
+    services.init_map(store)
+    if if_empty and not store.is_empty():
+        out.print(f"{store.describe()} already holds a map; the demo was not loaded")
+        return
+    report = transfer.load_demo(store)
+    out.print(report.summary())
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A file, a folder of CSV files, or a .zip of them.")],
+    format: Annotated[
+        str | None, typer.Option("--format", "-f", help="csv or json; guessed from the path when absent.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and report every problem; write nothing.")
+    ] = False,
+) -> None:
+    """Import a map; re-importing updates by id. All or nothing: one problem, no change."""
+    store = _store(ctx)
+    services.init_map(store)
+    report = transfer.import_map(store, path, fmt=format, dry_run=dry_run)
+    for problem in report.problems:
+        typer.echo(f"problem: {problem}", err=True)
+    out.print(report.summary())
+    if report.problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Where to write: a .json file, a folder or a .zip for CSV.")],
+    format: Annotated[
+        str | None, typer.Option("--format", "-f", help="csv or json; guessed from the path when absent.")
+    ] = None,
+    audience: AudienceOption = "coalition",
+) -> None:
+    """Export the map as the audience may see it (contacts only for private)."""
+    result = transfer.export_map(_store(ctx), path, fmt=format, audience=audience)
+    withheld = ", ".join(f"{n} {kind}" for kind, n in result.withheld.items() if n) or "nothing"
+    out.print(f"Wrote {', '.join(str(p) for p in result.paths)} for the {audience} audience (withheld: {withheld})")
+
+
+@app.command()
+def stats(ctx: typer.Context, as_json: JsonOption = False, audience: AudienceOption = "private") -> None:
+    """Count organizations, ties, movements, community-led groups and cross-movement ties."""
+    figures = services.map_stats(_store(ctx), audience)
+    if as_json:
+        _print_json(figures)
+        return
+    out.print(
+        f"{figures['organizations']} organizations ({figures['community_led']} community-led), "
+        f"{figures['ties']} ties ({figures['cross_movement_ties']} across movements)"
+    )
+    _table(
+        [{"movement": m, "organizations": n} for m, n in figures["movements"].items()], ["movement", "organizations"]
+    )
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(help="Port for the dashboard.")] = 8501,
+    address: Annotated[
+        str, typer.Option(help="Address to listen on; only this computer (127.0.0.1) for now.")
+    ] = "127.0.0.1",
+) -> None:
+    """Start the dashboard on this computer only."""
+    if address not in ("127.0.0.1", "localhost", "::1"):
+        raise CoalitionError(
+            f"refusing to serve on {address}: the map would be open to the network without sign-in; "
+            "serve on 127.0.0.1 (accounts for shared servers are not built yet)"
+        )
+    app_path = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+    env = {**os.environ, "COALITION_DB": ctx.obj["url"]}
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app_path),
+        "--server.address", address, "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    out.print(f"Dashboard on http://{address}:{port} (only this computer can open it); Ctrl+C stops it.")
+    raise typer.Exit(subprocess.call(command, env=env))
+
+
+# movements -------------------------------------------------------------------------
+@movement_app.command("add")
+def movement_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option(help="Readable name, e.g. 'Racial justice'.")],
+    id: Annotated[str | None, typer.Option("--id", help="Slug id; made from the name when absent.")] = None,
+    color: Annotated[str, typer.Option(help="Colour as #rrggbb.")] = "#777777",
+) -> None:
+    """Add a movement beyond the default five."""
+    movement = services.add_movement(_store(ctx), {"id": id, "name": name, "color": color})
+    out.print(f"Added movement {movement.id}")
+
+
+@movement_app.command("list")
+def movement_list(ctx: typer.Context, as_json: JsonOption = False, audience: AudienceOption = "private") -> None:
+    """List movements and how many organizations each has."""
+    rows = services.list_movements(_store(ctx), audience)
+    if as_json:
+        _print_json(rows)
+    else:
+        _table(rows, ["id", "name", "color", "organizations"])
+
+
+# organizations ---------------------------------------------------------------------
+def _org_fields(**options: Any) -> dict[str, Any]:
+    """The organization fields given on the command line (None means not given)."""
+    lists = ("movements", "languages", "issues", "offers", "needs")
+    fields = {k: (_split(v) if k in lists else v) for k, v in options.items()}
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+OrgName = Annotated[str | None, typer.Option(help="Organization name.")]
+Movements = Annotated[str | None, typer.Option(help="Movement ids, ';'-separated, e.g. 'housing;migrant'.")]
+Kind = Annotated[str | None, typer.Option(help=f"One of {', '.join(ORG_KINDS)}.")]
+CommunityLed = Annotated[
+    bool | None, typer.Option("--community-led/--not-community-led", help="Led by the people most affected.")
+]
+Region = Annotated[str | None, typer.Option(help="Region or district.")]
+Languages = Annotated[str | None, typer.Option(help="Languages, ';'-separated.")]
+Issues = Annotated[str | None, typer.Option(help="Issue tags, ';'-separated.")]
+Offers = Annotated[str | None, typer.Option(help="What it offers, ';'-separated (meeting_space, legal_advice...).")]
+Needs = Annotated[str | None, typer.Option(help="What it needs, ';'-separated.")]
+Access = Annotated[str | None, typer.Option(help="Access notes (step-free, ASL, childcare...).")]
+Contact = Annotated[
+    str | None,
+    typer.Option(help="Contact; shown only to the private audience unless --contact-visibility says otherwise."),
+]
+ContactVisibility = Annotated[str | None, typer.Option(help="Who may see the contact: public, coalition or private.")]
+Visibility = Annotated[str | None, typer.Option(help="Who may see it: public, coalition or private.")]
+Consent = Annotated[
+    bool | None, typer.Option("--consent/--no-consent", help="Agrees to be suggested for introductions.")
+]
+Capacity = Annotated[int | None, typer.Option("--capacity", help="Introductions accepted per month.")]
+Notes = Annotated[str | None, typer.Option(help="Free notes.")]
+
+
+@org_app.command("add")
+def org_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option(help="Organization name.")],
+    movements: Annotated[str, typer.Option(help="Movement ids, ';'-separated, e.g. 'housing;migrant'.")],
+    id: Annotated[str | None, typer.Option("--id", help="Stable slug id; made from the name when absent.")] = None,
+    kind: Kind = None, community_led: CommunityLed = None, region: Region = None, languages: Languages = None,
+    issues: Issues = None, offers: Offers = None, needs: Needs = None, access: Access = None, contact: Contact = None,
+    contact_visibility: ContactVisibility = None, visibility: Visibility = None, consent: Consent = None,
+    capacity: Capacity = None, notes: Notes = None,
+) -> None:  # fmt: skip
+    """Add an organization."""
+    fields = _org_fields(
+        id=id, name=name, movements=movements, kind=kind, community_led=community_led, region=region,
+        languages=languages, issues=issues, offers=offers, needs=needs, access=access, contact=contact,
+        contact_visibility=contact_visibility, visibility=visibility, consent_to_introductions=consent,
+        intro_capacity_per_month=capacity, notes=notes,
+    )  # fmt: skip
+    org = services.add_organization(_store(ctx), fields)
+    out.print(f"Added {org.id} ({org.name})")
+
+
+@org_app.command("edit")
+def org_edit(
+    ctx: typer.Context,
+    org_id: Annotated[str, typer.Argument(help="Id of the organization to change.")],
+    name: OrgName = None, movements: Movements = None, kind: Kind = None, community_led: CommunityLed = None,
+    region: Region = None, languages: Languages = None, issues: Issues = None, offers: Offers = None,
+    needs: Needs = None, access: Access = None, contact: Contact = None, contact_visibility: ContactVisibility = None,
+    visibility: Visibility = None, consent: Consent = None, capacity: Capacity = None, notes: Notes = None,
+) -> None:  # fmt: skip
+    """Change the given fields of an organization; the others stay as they are."""
+    changes = _org_fields(
+        name=name, movements=movements, kind=kind, community_led=community_led, region=region,
+        languages=languages, issues=issues, offers=offers, needs=needs, access=access, contact=contact,
+        contact_visibility=contact_visibility, visibility=visibility, consent_to_introductions=consent,
+        intro_capacity_per_month=capacity, notes=notes,
+    )  # fmt: skip
+    if not changes:
+        raise CoalitionError("nothing to change: give at least one option, e.g. --region eastport")
+    org = services.edit_organization(_store(ctx), org_id, changes)
+    out.print(f"Updated {org.id} (version {org.version})")
+
+
+@org_app.command("list")
+def org_list(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    audience: AudienceOption = "private",
+    movement: Annotated[str | None, typer.Option(help="Only organizations of this movement.")] = None,
+    search: Annotated[str | None, typer.Option(help="Only names or ids containing this text.")] = None,
+) -> None:
+    """List organizations the audience may see."""
+    rows = services.list_organizations(_store(ctx), audience, movement=movement, search=search)
+    if as_json:
+        _print_json(rows)
+    else:
+        _table(rows, ["id", "name", "movements", "kind", "community_led", "region", "visibility"])
+
+
+@org_app.command("show")
+def org_show(
+    ctx: typer.Context,
+    org_id: Annotated[str, typer.Argument(help="Id of the organization.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show every field of one organization and its ties."""
+    store = _store(ctx)
+    org = services.get_organization(store, org_id)
+    ties = services.list_ties(store, "private", org=org_id)
+    if as_json:
+        _print_json({**org, "ties": ties})
+        return
+    for key, value in org.items():
+        out.print(f"{key}: {_show(value)}", markup=False)
+    _table(ties, ["source", "target", "kind", "strength", "visibility"], title="Ties")
+
+
+@org_app.command("remove")
+def org_remove(ctx: typer.Context, org_id: Annotated[str, typer.Argument(help="Id of the organization.")]) -> None:
+    """Remove an organization together with its ties."""
+    removed = services.remove_organization(_store(ctx), org_id)
+    out.print(f"Removed {org_id} and {removed} tie{'s' if removed != 1 else ''}")
+
+
+# ties ------------------------------------------------------------------------------
+@tie_app.command("add")
+def tie_add(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Id of one organization.")],
+    target: Annotated[str, typer.Argument(help="Id of the other organization.")],
+    kind: Annotated[str, typer.Option(help=f"One of {', '.join(TIE_KINDS)}.")] = "coalition",
+    strength: Annotated[int, typer.Option(help="How strong, 1 (weak) to 5 (strong).")] = 3,
+    since: Annotated[str | None, typer.Option(help="Start date, YYYY-MM-DD.")] = None,
+    until: Annotated[str | None, typer.Option(help="End date, YYYY-MM-DD.")] = None,
+    visibility: Annotated[str, typer.Option(help="Who may see it: public, coalition or private.")] = "coalition",
+    notes: Annotated[str, typer.Option(help="Free notes.")] = "",
+) -> None:
+    """Add (or update) a tie between two organizations."""
+    tie = services.add_tie(
+        _store(ctx),
+        {"source": source, "target": target, "kind": kind, "strength": strength, "since": since,
+         "until": until, "visibility": visibility, "notes": notes},
+    )  # fmt: skip
+    out.print(f"Tied {tie.source} and {tie.target} ({tie.kind}, strength {tie.strength})")
+
+
+@tie_app.command("list")
+def tie_list(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    audience: AudienceOption = "private",
+    org: Annotated[str | None, typer.Option(help="Only ties of this organization.")] = None,
+) -> None:
+    """List ties the audience may see."""
+    rows = services.list_ties(_store(ctx), audience, org=org)
+    if as_json:
+        _print_json(rows)
+    else:
+        _table(rows, ["source", "target", "kind", "strength", "since", "until", "visibility"])
+
+
+@tie_app.command("remove")
+def tie_remove(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="Id of one organization.")],
+    target: Annotated[str, typer.Argument(help="Id of the other organization.")],
+    kind: Annotated[str | None, typer.Option(help="Only this kind of tie; all kinds when absent.")] = None,
+) -> None:
+    """Remove the ties between two organizations."""
+    removed = services.remove_tie(_store(ctx), source, target, kind)
+    out.print(f"Removed {removed} tie{'s' if removed != 1 else ''}")
+
+
+def main() -> None:
+    """Entry point: runs the app and turns user errors into one line on stderr."""
+    try:
+        code = app(standalone_mode=False)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(130)
+    except USER_ERRORS as e:
+        typer.echo(f"coalition: error: {e}", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,69 @@
+"""JSON: the coalition-map document, version 1 (see DESIGN.md).
+
+``{"format": "coalition-map", "version": 1, "movements": [...], "organizations": [...],
+"ties": [...], "introductions": [...]}`` plus, on export, the audience, the date and a
+note of what was withheld (counts, never content).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from coalition.errors import InvalidInput, Problem
+from coalition.formats.files import atomic_path, read_text
+from coalition.validation import RawMap, RawRow
+
+__all__ = ["FORMAT_NAME", "FORMAT_VERSION", "read", "write", "document"]
+
+FORMAT_NAME = "coalition-map"
+FORMAT_VERSION = 1
+KINDS = ("movements", "organizations", "ties", "introductions")
+
+
+def document(view: dict[str, Any]) -> dict[str, Any]:
+    """The JSON document for a view (see ``coalition.privacy.view_for``)."""
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "audience": view["audience"],
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "withheld": view["withheld"],
+        **{kind: view[kind] for kind in KINDS},
+    }
+
+
+def write(view: dict[str, Any], path: Path) -> list[Path]:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(document(view), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return [path]
+
+
+def read(path: Path) -> RawMap:
+    text = read_text(path)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InvalidInput(
+            [Problem(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}", file=path.name)]
+        ) from e
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
+        raise InvalidInput([Problem(f'not a coalition map: expected "format": "{FORMAT_NAME}"', file=path.name)])
+    if doc.get("version") != FORMAT_VERSION:
+        raise InvalidInput(
+            [Problem(f"coalition-map version {doc.get('version')!r} is not supported (expected 1)", file=path.name)]
+        )
+    raw = RawMap()
+    for kind in KINDS:
+        items = doc.get(kind, [])
+        if not isinstance(items, list):
+            raw.problems.append(Problem(f"{kind} must be a list", file=path.name, field=kind))
+            continue
+        for number, item in enumerate(items, start=1):
+            if not isinstance(item, dict):
+                raw.problems.append(Problem("must be an object", file=path.name, row=number, field=kind))
+                continue
+            getattr(raw, kind).append(RawRow(item, file=f"{path.name} {kind}", row=number))
+    return raw

@@ -1,0 +1,39 @@
+"""The one place that turns a store URL into a store object.
+
+``sqlite:///coalition.db`` (relative to the working folder), ``sqlite:////abs/map.db``
+(absolute) or a Neo4j URL (``neo4j://``, ``neo4j+s://``, ``bolt://``...). Nothing
+connects until a store method is called.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from graph.errors import StoreUnavailable
+from graph.store import Store
+
+__all__ = ["DEFAULT_URL", "open_store", "SCHEMES"]
+
+DEFAULT_URL = "sqlite:///coalition.db"
+NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
+SCHEMES = ("sqlite", *NEO4J_SCHEMES)
+
+
+def open_store(url: str | None = None) -> Store:
+    """A store for the URL (the default embedded file when None or empty)."""
+    url = url or DEFAULT_URL
+    scheme = urlsplit(url).scheme if "://" in url else ""
+    if scheme == "sqlite":
+        from graph.sqlite_store import SQLiteStore
+
+        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
+        if not path:
+            raise StoreUnavailable(f"store URL {url!r} names no file: use sqlite:///map.db or sqlite:////abs/map.db")
+        return SQLiteStore(path, url=url)
+    if scheme in NEO4J_SCHEMES:
+        from graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore.from_url(url)
+    raise StoreUnavailable(
+        f"unknown store URL {url!r}: use sqlite:///FILE or one of {', '.join(s + '://' for s in NEO4J_SCHEMES)}"
+    )

@@ -1,0 +1,79 @@
+"""Shared fixtures. ``store`` runs a test against every store backend: the embedded
+SQLite file always, and a real Neo4j server when one is configured (``make test``
+starts one and sets COALITION_TEST_NEO4J). In CI (CI=true) a missing Neo4j fails the
+run instead of skipping it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from coalition import services
+from coalition.transfer import load_demo
+from graph.sqlite_store import SQLiteStore
+from graph.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = ["sqlite"]
+
+
+def _neo4j_store() -> Store:
+    url = os.environ.get("COALITION_TEST_NEO4J")
+    if not url:
+        message = "no Neo4j test server: COALITION_TEST_NEO4J is not set (make test starts one with tools/neo4j-server)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from graph.neo4j_store import Neo4jStore
+
+    store = Neo4jStore.from_url(url)
+    store.init(())
+    store.clear()
+    return store
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty, initialized store of each backend."""
+    if request.param == "sqlite":
+        backend: Store = SQLiteStore(tmp_path / "map.db")
+    else:
+        backend = _neo4j_store()
+    services.init_map(backend)
+    yield backend
+    if request.param == "neo4j":
+        backend.clear()
+    backend.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    """An empty, initialized SQLite store, for tests about the domain rather than backends."""
+    backend = SQLiteStore(tmp_path / "map.db")
+    services.init_map(backend)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def demo_store(sqlite_store: Store) -> Store:
+    """A SQLite store holding the demo coalition."""
+    load_demo(sqlite_store)
+    return sqlite_store
+
+
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess:
+    """Run ``python -m coalition`` as a user would, capturing both streams."""
+    full_env = {k: v for k, v in os.environ.items() if k != "COALITION_DB"}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "coalition", *args],
+        cwd=cwd, env=full_env, capture_output=True, text=True, input=stdin, timeout=120,
+    )  # fmt: skip
