@@ -161,6 +161,17 @@ def export(
 
 
 @app.command()
+def migrate(
+    source: Annotated[str, typer.Option("--from", help="Store URL to copy from.")],
+    destination: Annotated[str, typer.Option("--to", help="Store URL to copy into (must hold no map yet).")],
+) -> None:
+    """Copy a whole map between two stores, e.g. SQLite to Neo4j, without loss."""
+    with open_store(source) as src, open_store(destination) as dst:
+        copied = transfer.migrate(src, dst)
+        out.print(f"Copied {', '.join(f'{n} {kind}' for kind, n in copied.items())} into {dst.describe()}")
+
+
+@app.command()
 def stats(ctx: typer.Context, as_json: JsonOption = False, audience: AudienceOption = "private") -> None:
     """Count organizations, ties, movements, community-led groups and cross-movement ties."""
     figures = services.map_stats(_store(ctx), audience)

@@ -6,14 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coalition.errors import InvalidInput, Problem
+from coalition.errors import CoalitionError, InvalidInput, Problem
 from coalition.formats import detect, module_for
 from coalition.privacy import read_view
 from coalition.services import init_map
 from coalition.validation import validate_map
 from graph.store import Store
 
-__all__ = ["ImportReport", "ExportResult", "import_map", "export_map", "load_demo", "DEMO_PATH"]
+__all__ = ["ImportReport", "ExportResult", "import_map", "export_map", "load_demo", "migrate", "DEMO_PATH"]
 
 DEMO_PATH = Path(__file__).resolve().parent.parent / "seeds" / "demo"
 
@@ -97,3 +97,22 @@ def load_demo(store: Store) -> ImportReport:
     """Set up the store and load the fictional demo coalition from ``seeds/demo``."""
     init_map(store)
     return import_map(store, DEMO_PATH, fmt="csv")
+
+
+def migrate(source: Store, destination: Store) -> dict[str, int]:
+    """Copy a whole map (movements, organizations, ties, introductions, with their
+    versions and timestamps) into an empty store, in one transaction."""
+    init_map(destination)
+    held = destination.counts()["organizations"]
+    if held:
+        raise CoalitionError(
+            f"{destination.describe()} already holds {held} organizations; migrate copies into an empty store only"
+        )
+    snapshot = source.snapshot("private")
+    destination.write_map(
+        movements=snapshot["movements"],
+        organizations=snapshot["organizations"],
+        ties=snapshot["ties"],
+        introductions=snapshot["introductions"],
+    )
+    return {kind: len(snapshot[kind]) for kind in ("movements", "organizations", "ties", "introductions")}

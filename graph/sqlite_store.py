@@ -13,32 +13,21 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 from graph.errors import StoreError, StoreUnavailable
-from graph.store import MapSnapshot, Record, Store, visible_levels
+from graph.records import (
+    INTRO_FIELDS,
+    ORG_FIELDS,
+    ORG_LIST_FIELDS,
+    TIE_FIELDS,
+    normalize_introduction,
+    normalize_organization,
+    normalize_tie,
+)
+from graph.store import MapSnapshot, Record, Store, now_iso, plan_upserts, visible_levels
 
 __all__ = ["SQLiteStore", "MIGRATIONS"]
-
-#: Columns of an organization that hold lists (stored as JSON text).
-ORG_LIST_FIELDS = ("languages", "issues", "offers", "needs")
-ORG_FIELDS = (
-    "id", "name", "kind", "community_led", "region", "languages", "issues", "offers",
-    "needs", "access", "contact", "contact_visibility", "visibility",
-    "consent_to_introductions", "intro_capacity_per_month", "notes",
-    "created_at", "updated_at", "version",
-)  # fmt: skip
-TIE_FIELDS = (
-    "source", "target", "kind", "strength", "since", "until", "visibility", "notes",
-    "created_at", "updated_at", "version",
-)  # fmt: skip
-INTRO_FIELDS = (
-    "a", "b", "broker", "score", "reasons", "status", "status_date", "note",
-    "created_at", "updated_at",
-)  # fmt: skip
-#: Fields that are bookkeeping, not content: a change in them alone is no edit.
-BOOKKEEPING = ("created_at", "updated_at", "version")
 
 #: Named migrations, applied in order once each and recorded in ``schema_migrations``.
 MIGRATIONS: list[tuple[str, str]] = [
@@ -92,10 +81,6 @@ MIGRATIONS: list[tuple[str, str]] = [
 
 #: SQLite allows 32766 host parameters; stay far below it.
 CHUNK = 500
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class SQLiteStore(Store):
@@ -176,7 +161,7 @@ class SQLiteStore(Store):
                         for statement in sql.split(";"):
                             if statement.strip():
                                 conn.execute(statement)
-                        conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, _now()))
+                        conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, now_iso()))
                 conn.executemany(
                     "INSERT OR IGNORE INTO movements (id, name, color) VALUES (:id, :name, :color)",
                     list(default_movements),
@@ -215,7 +200,7 @@ class SQLiteStore(Store):
         ties: Sequence[Record] = (),
         introductions: Sequence[Record] = (),
     ) -> None:
-        now = _now()
+        now = now_iso()
         try:
             with self._write() as conn:
                 self._require_schema(conn)
@@ -247,53 +232,32 @@ class SQLiteStore(Store):
     def _upsert_organizations(self, conn: sqlite3.Connection, organizations: Sequence[Record], now: str) -> None:
         if not organizations:
             return
-        existing = self._existing(conn, "organizations", "id = ?", [(o["id"],) for o in organizations])
-        movements_of = self._movements_of(conn, [o["id"] for o in organizations])
-        rows, memberships, changed_ids = [], [], []
-        for org in organizations:
-            row = _org_row(org)
-            old = existing.get((org["id"],))
-            if old is not None:
-                same = all(old[k] == row[k] for k in ORG_FIELDS if k not in BOOKKEEPING)
-                if same and movements_of.get(org["id"], []) == list(org["movements"]):
-                    continue
-                row.update(created_at=old["created_at"], updated_at=now, version=old["version"] + 1)
-            else:
-                row["created_at"] = org.get("created_at") or now
-                row["updated_at"] = org.get("updated_at") or now
-                row["version"] = org.get("version") or 1
-            rows.append(row)
-            changed_ids.append((org["id"],))
-            memberships.extend((org["id"], m, i) for i, m in enumerate(org["movements"]))
+        incoming = [normalize_organization(o) for o in organizations]
+        ids = [o["id"] for o in incoming]
+        stored = self._existing(conn, "organizations", "id = ?", [(i,) for i in ids])
+        movements_of = self._movements_of(conn, ids)
+        existing = {key[0]: _org_record(row, movements_of.get(key[0], [])) for key, row in stored.items()}
+        rows = plan_upserts(incoming, existing, key=lambda o: o["id"], now=now)
         columns = ", ".join(ORG_FIELDS)
         values = ", ".join(f":{f}" for f in ORG_FIELDS)
         updates = ", ".join(f"{f} = excluded.{f}" for f in ORG_FIELDS if f != "id")
         conn.executemany(
             f"INSERT INTO organizations ({columns}) VALUES ({values}) ON CONFLICT (id) DO UPDATE SET {updates}",  # noqa: S608
-            rows,
+            [_org_row(row) for row in rows],
         )
-        conn.executemany("DELETE FROM org_movements WHERE org_id = ?", changed_ids)
-        conn.executemany("INSERT INTO org_movements (org_id, movement_id, position) VALUES (?, ?, ?)", memberships)
+        conn.executemany("DELETE FROM org_movements WHERE org_id = ?", [(row["id"],) for row in rows])
+        conn.executemany(
+            "INSERT INTO org_movements (org_id, movement_id, position) VALUES (?, ?, ?)",
+            [(row["id"], m, i) for row in rows for i, m in enumerate(row["movements"])],
+        )
 
     def _upsert_ties(self, conn: sqlite3.Connection, ties: Sequence[Record], now: str) -> None:
         if not ties:
             return
-        keys = [(t["source"], t["target"], t["kind"]) for t in ties]
+        incoming = [normalize_tie(t) for t in ties]
+        keys = [(t["source"], t["target"], t["kind"]) for t in incoming]
         existing = self._existing(conn, "ties", "(source = ? AND target = ? AND kind = ?)", keys)
-        rows = []
-        for tie, key in zip(ties, keys, strict=True):
-            row = {f: tie.get(f) for f in TIE_FIELDS}
-            row["notes"] = row["notes"] or ""
-            old = existing.get(key)
-            if old is not None:
-                if all(old[k] == row[k] for k in TIE_FIELDS if k not in BOOKKEEPING):
-                    continue
-                row.update(created_at=old["created_at"], updated_at=now, version=old["version"] + 1)
-            else:
-                row["created_at"] = row["created_at"] or now
-                row["updated_at"] = row["updated_at"] or now
-                row["version"] = row["version"] or 1
-            rows.append(row)
+        rows = plan_upserts(incoming, existing, key=lambda t: (t["source"], t["target"], t["kind"]), now=now)
         columns = ", ".join(TIE_FIELDS)
         values = ", ".join(f":{f}" for f in TIE_FIELDS)
         updates = ", ".join(f"{f} = excluded.{f}" for f in TIE_FIELDS[3:])
@@ -306,9 +270,8 @@ class SQLiteStore(Store):
     def _upsert_introductions(self, conn: sqlite3.Connection, introductions: Sequence[Record], now: str) -> None:
         rows = []
         for intro in introductions:
-            row = {f: intro.get(f) for f in INTRO_FIELDS}
-            row["reasons"] = json.dumps(list(row["reasons"] or []), ensure_ascii=False)
-            row["note"] = row["note"] or ""
+            row = normalize_introduction(intro)
+            row["reasons"] = json.dumps(row["reasons"], ensure_ascii=False)
             row["created_at"] = row["created_at"] or now
             row["updated_at"] = row["updated_at"] or now
             rows.append(row)
@@ -416,13 +379,12 @@ _KEYS = {"organizations": ("id",), "ties": ("source", "target", "kind"), "introd
 
 
 def _org_row(org: Record) -> Record:
+    """An organization record as SQLite columns: lists as JSON text, booleans as 0/1."""
     row = {f: org.get(f) for f in ORG_FIELDS}
     for field in ORG_LIST_FIELDS:
-        row[field] = json.dumps(list(row[field] or []), ensure_ascii=False)
+        row[field] = json.dumps(row[field], ensure_ascii=False)
     for field in ("community_led", "consent_to_introductions"):
         row[field] = int(bool(row[field]))
-    for field in ("region", "access", "contact", "notes"):
-        row[field] = row[field] or ""
     return row
 
 

@@ -17,10 +17,14 @@ Keys:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["Record", "MapSnapshot", "Store", "VISIBILITIES", "visible_levels"]
+__all__ = ["Record", "MapSnapshot", "Store", "VISIBILITIES", "visible_levels", "plan_upserts", "now_iso", "BOOKKEEPING"]
+
+#: Fields that are bookkeeping, not content: a change in them alone is no edit.
+BOOKKEEPING = ("created_at", "updated_at", "version")
 
 Record = dict[str, Any]
 
@@ -31,6 +35,40 @@ VISIBILITIES: tuple[str, ...] = ("public", "coalition", "private")
 def visible_levels(audience: str) -> tuple[str, ...]:
     """The visibility values an audience may see: public sees public only, and so on."""
     return VISIBILITIES[: VISIBILITIES.index(audience) + 1]
+
+
+def now_iso() -> str:
+    """The current UTC time as ISO text, to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def plan_upserts(
+    incoming: Sequence[Record],
+    existing: dict[Any, Record],
+    key: Callable[[Record], Any],
+    now: str,
+) -> list[Record]:
+    """The rows an upsert must write, with bookkeeping filled in, the same on every backend.
+
+    A record equal in content to the stored one is skipped (re-importing a file changes
+    nothing). A changed record keeps its ``created_at``, gets ``updated_at = now`` and the
+    next ``version``. A new record keeps the bookkeeping it carries (so a map copied
+    between stores stays identical) or gets fresh values.
+    """
+    rows = []
+    for record in incoming:
+        row = dict(record)
+        old = existing.get(key(record))
+        if old is not None:
+            if all(old.get(k) == row.get(k) for k in row if k not in BOOKKEEPING):
+                continue
+            row.update(created_at=old["created_at"], updated_at=now, version=old.get("version", 0) + 1)
+        else:
+            row["created_at"] = row.get("created_at") or now
+            row["updated_at"] = row.get("updated_at") or now
+            row["version"] = row.get("version") or 1
+        rows.append(row)
+    return rows
 
 
 class MapSnapshot(dict):

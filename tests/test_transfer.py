@@ -177,3 +177,25 @@ def test_demo_holds_the_planted_structures(sqlite_store: Store) -> None:
     languages = {lang for o in snap["organizations"] for lang in o["languages"]}
     assert {"Spanish", "Tagalog", "Arabic", "ASL"} <= languages
     assert (ROOT / "seeds" / "README.md").exists()
+
+
+def test_migrate_copies_everything_into_an_empty_store(demo_store: Store, tmp_path: Path) -> None:
+    from coalition.transfer import migrate
+
+    demo_store.write_map(
+        introductions=[
+            {"a": "riverside_tenants_union", "b": "night_shift_collective", "status": "planned", "reasons": ["x"]}
+        ]
+    )
+    other = fresh(tmp_path, "copy")
+    copied = migrate(demo_store, other)
+    assert copied["organizations"] == 46 and copied["introductions"] == 1
+    assert other.snapshot("private") | {"version": 0} == demo_store.snapshot("private") | {"version": 0}
+
+
+def test_migrate_refuses_a_store_that_holds_a_map(demo_store: Store, sqlite_store: Store) -> None:
+    from coalition.errors import CoalitionError
+    from coalition.transfer import migrate
+
+    with pytest.raises(CoalitionError, match="already holds 46 organizations"):
+        migrate(sqlite_store, demo_store)
