@@ -22,6 +22,7 @@ from rich.table import Table
 from coalition import services, transfer
 from coalition.config import resolve_url
 from coalition.errors import USER_ERRORS, CoalitionError
+from coalition.gaps import gaps_for_store, gaps_text
 from coalition.models import ORG_KINDS, TIE_KINDS, Audience
 from graph.connect import open_store
 from graph.store import Store
@@ -185,6 +186,17 @@ def stats(ctx: typer.Context, as_json: JsonOption = False, audience: AudienceOpt
     _table(
         [{"movement": m, "organizations": n} for m, n in figures["movements"].items()], ["movement", "organizations"]
     )
+
+
+@app.command()
+def gaps(ctx: typer.Context, as_json: JsonOption = False, audience: AudienceOption = "coalition") -> None:
+    """Where the coalition is thin: missing movement pairs, single points of failure,
+    brokers, isolated community-led groups, needs another member offers, silos."""
+    report = gaps_for_store(_store(ctx), audience)
+    if as_json:
+        _print_json(report)
+    else:
+        typer.echo(gaps_text(report))
 
 
 @app.command()

@@ -128,3 +128,16 @@ def test_dry_run_lists_problems_and_writes_nothing(tmp_path: Path) -> None:
 
 def test_console_script_is_installed() -> None:
     assert shutil.which("coalition") or Path(__import__("sys").executable).with_name("coalition").exists()
+
+
+def test_gaps_json_has_the_contract_keys_and_hides_private_groups(tmp_path: Path) -> None:
+    ok("demo", cwd=tmp_path)
+    report = json.loads(ok("gaps", "--json", "--audience", "coalition", cwd=tmp_path))
+    for key in ("movement_matrix", "missing_movement_pairs", "weak_movement_pairs", "single_points_of_failure",
+                "brokers", "isolated_community_led", "needs_offers", "silos"):  # fmt: skip
+        assert key in report
+    assert ["disability", "sex_work"] in report["missing_movement_pairs"]
+    assert report["movement_matrix"]["disability"]["housing"]["ties"] == 1
+    assert "kitchen_table_mutual_aid" not in json.dumps(report)
+    text = ok("gaps", cwd=tmp_path)
+    assert "If Open Door Housing Co-op steps back" in text and "Kitchen Table" not in text
