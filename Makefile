@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 COALITION := $(VENV)/bin/coalition
 PORT ?= 8501
 
-.PHONY: install install-dev run test lint bench clean
+.PHONY: install install-dev run test lint clean neo4j neo4j-stop chromium
 
 install: $(VENV)/.installed
 
@@ -27,9 +27,32 @@ run: install
 	$(COALITION) demo --if-empty
 	$(COALITION) serve --address 127.0.0.1 --port $(PORT)
 
+# The Neo4j test server is started here (on its own port, with throw-away data) and stopped
+# after the suite. In CI (CI=true) a server that cannot start fails the run; elsewhere only
+# the Neo4j tests are skipped, loudly.
+NEO4J_TEST_PORT ?= 7688
+export NEO4J_PASSWORD ?= coalition-test
+
 test: install-dev
-	$(VENV)/bin/ruff check coalition graph tests streamlit_app.py
-	$(PY) -m pytest
+	$(VENV)/bin/ruff check coalition graph tests bench streamlit_app.py
+	@scripts/setup-chromium.sh || { if [ "$$CI" = "true" ]; then echo "make test: Chromium could not be installed; CI needs it for tests/test_browser.py" >&2; exit 1; fi; \
+	  echo "WARNING: no Chromium: the browser tests will be SKIPPED" >&2; }
+	@uri=$$(tools/neo4j-server/start.sh $(NEO4J_TEST_PORT) | tail -n 1) && case "$$uri" in neo4j://*) ;; *) false ;; esac || { \
+	  if [ "$$CI" = "true" ]; then echo "make test: the Neo4j test server could not be started (see above); CI needs it" >&2; exit 1; fi; \
+	  echo "WARNING: no Neo4j test server (see above): the Neo4j tests will be SKIPPED" >&2; uri=""; }; \
+	COALITION_TEST_NEO4J="$$uri" $(PY) -m pytest; status=$$?; \
+	[ -z "$$uri" ] || tools/neo4j-server/stop.sh $(NEO4J_TEST_PORT); exit $$status
+
+# A local Neo4j 5 Community server for trying the Neo4j backend (no Docker needed).
+neo4j:
+	@tools/neo4j-server/start.sh
+
+neo4j-stop:
+	@tools/neo4j-server/stop.sh
+
+# Debian's Chromium for the real-browser tests (installed with apt-get when missing).
+chromium:
+	@scripts/setup-chromium.sh
 
 lint: install-dev
 	$(VENV)/bin/ruff check coalition graph tests bench streamlit_app.py

@@ -8,6 +8,7 @@ person can fix become one line on stderr and exit code 1, never a traceback.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -414,8 +415,17 @@ def tie_remove(
     out.print(f"Removed {removed} tie{'s' if removed != 1 else ''}")
 
 
+def quiet_driver_logs() -> None:
+    """The Neo4j driver logs connection failures as warnings, which Python would print
+    on stderr next to our own one-line error; the error already says it all."""
+    logger = logging.getLogger("neo4j")
+    logger.addHandler(logging.NullHandler())
+    logger.propagate = False
+
+
 def main() -> None:
     """Entry point: runs the app and turns user errors into one line on stderr."""
+    quiet_driver_logs()
     try:
         code = app(standalone_mode=False)
     except click.ClickException as e:

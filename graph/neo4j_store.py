@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction
-from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable, TransientError
 
 from graph import neo4j_queries as q
 from graph.errors import StoreError, StoreUnavailable
@@ -71,7 +71,11 @@ class Neo4jStore(Store):
                 raise StoreUnavailable(
                     f"Neo4j at {self.uri} refused the credentials of user {self._user!r}: check NEO4J_USERNAME and NEO4J_PASSWORD"
                 ) from e
-            except (ServiceUnavailable, DriverError, OSError, ValueError) as e:
+            except ServiceUnavailable as e:
+                raise StoreUnavailable(
+                    f"cannot reach Neo4j at {self.uri}: no server answered (is it running, and is the port right?)"
+                ) from e
+            except (DriverError, OSError, ValueError) as e:
                 raise StoreUnavailable(f"cannot reach Neo4j at {self.uri}: {_first_line(e)}") from e
             self._driver = driver
         return self._driver
@@ -106,6 +110,13 @@ class Neo4jStore(Store):
             raise
         except ClientError as e:
             raise StoreError(f"Neo4j refused the change, the map was not changed: {_first_line(e)}") from e
+        except TransientError as e:
+            if "MemoryPoolOutOfMemoryError" in (e.code or ""):
+                raise StoreError(
+                    "Neo4j ran out of transaction memory (dbms.memory.transaction.total.max), so the map was not "
+                    "changed: give the server a larger heap or import the map in parts"
+                ) from e
+            raise StoreUnavailable(f"Neo4j at {self.uri} is busy, the map was not changed: {_first_line(e)}") from e
         except (Neo4jError, DriverError) as e:
             raise StoreUnavailable(f"Neo4j at {self.uri} failed: {_first_line(e)}") from e
 
@@ -164,16 +175,23 @@ class Neo4jStore(Store):
             for batch in _batches(movement_rows):
                 tx.run(q.UPSERT_MOVEMENTS, rows=batch).consume()
             self._check_known(tx, q.MOVEMENT_IDS, {m for o in incoming_orgs for m in o["movements"]}, "movement")
-            org_rows = plan_upserts(incoming_orgs, _existing_organizations(tx, incoming_orgs), lambda o: o["id"], now)
-            for batch in _batches(org_rows):
-                tx.run(q.UPSERT_ORGANIZATIONS, rows=[_org_params(o) for o in batch]).consume()
+            existing_orgs = _existing_organizations(tx, incoming_orgs)
+            org_rows = plan_upserts(incoming_orgs, existing_orgs, lambda o: o["id"], now)
+            _write_split(
+                tx,
+                org_rows,
+                lambda o: o["id"] in existing_orgs,
+                q.CREATE_ORGANIZATIONS,
+                q.UPDATE_ORGANIZATIONS,
+                _org_params,
+            )
             ends = {t[end] for t in incoming_ties for end in ("source", "target")}
             ends |= {i[end] for i in incoming_intros for end in ("a", "b") if i[end]}
             self._check_known(tx, q.ORGANIZATION_IDS, ends, "organization")
             tie_key = lambda t: (t["source"], t["target"], t["kind"])  # noqa: E731
-            tie_rows = plan_upserts(incoming_ties, _existing_ties(tx, incoming_ties), tie_key, now)
-            for batch in _batches(tie_rows):
-                tx.run(q.UPSERT_TIES, rows=[_tie_params(t) for t in batch]).consume()
+            existing_ties = _existing_ties(tx, incoming_ties)
+            tie_rows = plan_upserts(incoming_ties, existing_ties, tie_key, now)
+            _write_split(tx, tie_rows, lambda t: tie_key(t) in existing_ties, q.CREATE_TIES, q.UPDATE_TIES, _tie_params)
             for batch in _batches(incoming_intros):
                 tx.run(q.UPSERT_INTRODUCTIONS, rows=[_intro_params(i, now) for i in batch]).consume()
 
@@ -238,6 +256,20 @@ class Neo4jStore(Store):
 
     def counts(self) -> dict[str, int]:
         return self._read(lambda tx: dict(tx.run(q.COUNTS).single()))
+
+
+def _write_split(
+    tx: ManagedTransaction,
+    rows: list[Record],
+    exists: Callable[[Record], bool],
+    create: str,
+    update: str,
+    params: Callable[[Record], dict[str, Any]],
+) -> None:
+    """Send new rows through ``create`` and changed ones through ``update``, in batches."""
+    for statement, chosen in ((create, [r for r in rows if not exists(r)]), (update, [r for r in rows if exists(r)])):
+        for batch in _batches(chosen):
+            tx.run(statement, rows=[params(r) for r in batch]).consume()
 
 
 def _batches(rows: Sequence[Any]) -> Iterable[list[Any]]:

@@ -53,10 +53,12 @@ def plan_upserts(
     A record equal in content to the stored one is skipped (re-importing a file changes
     nothing). A changed record keeps its ``created_at``, gets ``updated_at = now`` and the
     next ``version``. A new record keeps the bookkeeping it carries (so a map copied
-    between stores stays identical) or gets fresh values.
+    between stores stays identical) or gets fresh values. Of several records with one key,
+    the last is written.
     """
     rows = []
-    for record in incoming:
+    latest = {key(record): record for record in incoming}  # one row per key: the last wins
+    for record in latest.values():
         row = dict(record)
         old = existing.get(key(record))
         if old is not None:

@@ -19,7 +19,7 @@ from graph.sqlite_store import SQLiteStore
 from graph.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "neo4j"]
 
 
 def _neo4j_store() -> Store:
@@ -38,16 +38,18 @@ def _neo4j_store() -> Store:
 
 
 @pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+def store(request: pytest.FixtureRequest) -> Store:
     """An empty, initialized store of each backend."""
-    if request.param == "sqlite":
-        backend: Store = SQLiteStore(tmp_path / "map.db")
-    else:
-        backend = _neo4j_store()
+    return request.getfixturevalue(f"{request.param}_store")
+
+
+@pytest.fixture
+def neo4j_store() -> Iterator[Store]:
+    """The Neo4j test server's database, emptied before and after the test."""
+    backend = _neo4j_store()
     services.init_map(backend)
     yield backend
-    if request.param == "neo4j":
-        backend.clear()
+    backend.clear()
     backend.close()
 
 
