@@ -65,7 +65,9 @@ class Neo4jStore(Store):
     def driver(self) -> Driver:
         if self._driver is None:
             try:
-                driver = GraphDatabase.driver(self.uri, auth=self._auth)
+                # Notifications (e.g. "relationship type does not exist" on an empty map)
+                # are advice for query authors, not for people running the tool.
+                driver = GraphDatabase.driver(self.uri, auth=self._auth, notifications_min_severity="OFF")
                 driver.verify_connectivity()
             except AuthError as e:
                 raise StoreUnavailable(
