@@ -24,7 +24,10 @@ from coalition import services, transfer
 from coalition.config import resolve_url
 from coalition.errors import USER_ERRORS, CoalitionError
 from coalition.gaps import gaps_for_store, gaps_text
+from coalition.introductions import introductions_document, introductions_for_store, model_weights
 from coalition.models import ORG_KINDS, TIE_KINDS, Audience
+from coalition.privacy import read_view
+from coalition.tracking import set_introduction_status
 from graph.connect import open_store
 from graph.store import Store
 
@@ -39,9 +42,11 @@ app = typer.Typer(
 org_app = typer.Typer(help="Add, list, show, edit and remove organizations.", no_args_is_help=True)
 tie_app = typer.Typer(help="Add, list and remove ties between organizations.", no_args_is_help=True)
 movement_app = typer.Typer(help="Add and list movements.", no_args_is_help=True)
+intro_app = typer.Typer(help="Suggest, explain and track bridge-building introductions.")
 app.add_typer(org_app, name="org")
 app.add_typer(tie_app, name="tie")
 app.add_typer(movement_app, name="movement")
+app.add_typer(intro_app, name="introductions")
 
 out = Console(highlight=False, soft_wrap=True)
 
@@ -198,6 +203,61 @@ def gaps(ctx: typer.Context, as_json: JsonOption = False, audience: AudienceOpti
         _print_json(report)
     else:
         typer.echo(gaps_text(report))
+
+
+@intro_app.callback(invoke_without_command=True)
+def introductions(
+    ctx: typer.Context,
+    top: Annotated[int, typer.Option("--top", "-n", help="How many introductions to show.")] = 20,
+    as_json: JsonOption = False,
+    audience: AudienceOption = "coalition",
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="Show tracked introductions of this status (planned, made, declined, on_hold) instead of new suggestions."
+        ),
+    ] = None,
+    weights: Annotated[bool, typer.Option("--weights", help="Print the learned model's weights instead.")] = False,
+) -> None:
+    """Who should meet whom, who can introduce them, and why: best first, within consent,
+    capacity, conflicts and declined pairs."""
+    if ctx.invoked_subcommand is not None:
+        return
+    store = _store(ctx)
+    if weights:
+        _print_json(model_weights(read_view(store, audience)))
+        return
+    rows = introductions_for_store(store, audience, top=top, status=status)
+    if as_json:
+        _print_json(introductions_document(rows))
+        return
+    if not rows:
+        out.print("No introductions to suggest for this audience." if status is None else f"No {status} introductions.")
+    for rank, row in enumerate(rows, start=1):
+        broker = f"via {row['broker']}" if row.get("broker") else "cold introduction"
+        score = f"{row['score']:.3f}" if isinstance(row.get("score"), int | float) else "-"
+        out.print(
+            f"{rank}. {row['a']} + {row['b']} ({' / '.join(row['movements'])}), {broker}, score {score}, {row['status']}",
+            markup=False,
+        )
+        for reason in row.get("reasons", []):
+            out.print(f"     - {reason}", markup=False)
+
+
+@intro_app.command("set")
+def introductions_set(
+    ctx: typer.Context,
+    a: Annotated[str, typer.Argument(help="Id of one organization.")],
+    b: Annotated[str, typer.Argument(help="Id of the other organization.")],
+    status: Annotated[str, typer.Option(help="suggested, planned, made, declined or on_hold.")],
+    note: Annotated[str | None, typer.Option(help="A note kept with the introduction.")] = None,
+    create_tie: Annotated[
+        bool, typer.Option("--create-tie", help="With --status made: also record the new tie.")
+    ] = False,
+) -> None:
+    """Track an introduction: plan it, mark it made (optionally adding the tie), decline it."""
+    record = set_introduction_status(_store(ctx), a, b, status, note=note, create_tie=create_tie)
+    out.print(f"{record['a']} + {record['b']}: {record['status']} on {record['status_date']}", markup=False)
 
 
 @app.command()

@@ -141,3 +141,20 @@ def test_gaps_json_has_the_contract_keys_and_hides_private_groups(tmp_path: Path
     assert "kitchen_table_mutual_aid" not in json.dumps(report)
     text = ok("gaps", cwd=tmp_path)
     assert "If Open Door Housing Co-op steps back" in text and "Kitchen Table" not in text
+
+
+def test_introductions_json_then_planning_changes_later_suggestions(tmp_path: Path) -> None:
+    ok("demo", cwd=tmp_path)
+    doc = json.loads(ok("introductions", "--top", "5", "--json", cwd=tmp_path))
+    first = doc["introductions"][0]
+    assert set(first) >= {"a", "b", "score", "broker", "reasons", "movements", "status"}
+    assert "kitchen_table_mutual_aid" not in json.dumps(doc)
+    ok("introductions", "set", first["a"], first["b"], "--status", "declined", "--note", "not now", cwd=tmp_path)
+    again = json.loads(ok("introductions", "--top", "20", "--json", cwd=tmp_path))["introductions"]
+    assert (first["a"], first["b"]) not in {(r["a"], r["b"]) for r in again}
+    declined = json.loads(ok("introductions", "--status", "declined", "--json", cwd=tmp_path))["introductions"]
+    assert [(r["a"], r["b"], r["status"]) for r in declined] == [(first["a"], first["b"], "declined")]
+    weights = json.loads(ok("introductions", "--weights", cwd=tmp_path))
+    assert any(key.startswith("across.") for key in weights)
+    text = ok("introductions", "--top", "3", cwd=tmp_path)
+    assert text.startswith("1. ")
