@@ -1,0 +1,116 @@
+"""Charts and tables the pages share, each chart with a table of the same data.
+
+Text from the map (names, reasons) is shown in tables, which render it as text, or
+escaped with ``md`` before it goes into markdown: a name like ``![x](http://...)`` must
+not become an image that calls a server.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+__all__ = ["gap_lines", "introduction_table", "md", "movement_matrix"]
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def md(text: Any) -> str:
+    """Text safe to put in markdown: every markdown character backslash-escaped."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def movement_matrix(matrix: dict[str, dict[str, dict[str, Any]]], names: dict[str, str], key: str) -> None:
+    """The movement gap matrix as a heatmap (ties per pair, written in each cell) and as a
+    table. Colour is never the only cue: every cell carries its number."""
+    if not matrix:
+        st.write("No movements with organizations yet.")
+        return
+    ids = list(matrix)
+    rows = [
+        {
+            "from": names.get(a, a),
+            "to": names.get(b, b),
+            "ties": int(matrix[a][b].get("ties", 0)),
+            "ratio": matrix[a][b].get("ratio"),
+            "label": _cell_label(matrix[a][b]),
+        }
+        for a in ids
+        for b in ids
+    ]
+    data = pd.DataFrame(rows)
+    order = [names.get(m, m) for m in ids]
+    base = alt.Chart(data).encode(
+        x=alt.X("to:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=200)),
+        y=alt.Y("from:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
+    )
+    top = max(int(data["ties"].max()), 1)
+    cells = base.mark_rect(stroke="#1a1a1a", strokeWidth=0.5).encode(
+        color=alt.Color("ties:Q", scale=alt.Scale(scheme="blues", domain=[0, top]), title="ties"),
+        tooltip=["from", "to", "ties", alt.Tooltip("ratio:Q", format=".2f", title="observed / expected")],
+    )
+    text = base.mark_text(fontSize=13).encode(
+        text="label:N",
+        color=alt.condition(alt.datum.ties > top * 0.55, alt.value("#ffffff"), alt.value("#1a1a1a")),
+    )
+    st.altair_chart((cells + text).properties(height=60 + 48 * len(ids)), key=f"{key}_chart")
+    st.caption(
+        "Each cell: ties between organizations of the two movements, and (in brackets) how that compares with "
+        "random mixing by movement size (1 = as expected, 0 = none). Empty and low cells are gaps."
+    )
+    with st.expander("The same matrix as a table"):
+        table = pd.DataFrame(
+            [[_cell_label(matrix[a][b]) for b in ids] for a in ids],
+            index=order,
+            columns=order,
+        )
+        st.dataframe(table, key=f"{key}_table")
+
+
+def gap_lines(gaps: dict[str, Any], movements: dict[str, str], orgs: dict[str, str]) -> list[str]:
+    """The most telling gaps as short sentences, already escaped for markdown."""
+
+    def mov(m: str) -> str:
+        return md(movements.get(m, m))
+
+    lines = [f"**{mov(a)}** and **{mov(b)}** have no tie at all" for a, b in gaps.get("missing_movement_pairs", [])]
+    lines += [md(item["explanation"]) for item in gaps.get("single_points_of_failure", [])[:3]]
+    lines += [
+        f"{md(orgs.get(item['org'], item['org']))}: {md(item['why'])}"
+        for item in gaps.get("isolated_community_led", [])[:3]
+    ]
+    return lines
+
+
+def introduction_table(rows: list[dict[str, Any]], orgs: dict[str, str], movements: dict[str, str]) -> pd.DataFrame:
+    """Introductions as a readable table, best first."""
+
+    def name(org_id: str | None) -> str:
+        return orgs.get(org_id, org_id) if org_id else ""
+
+    return pd.DataFrame(
+        [
+            {
+                "rank": i,
+                "introduce": name(row["a"]),
+                "to": name(row["b"]),
+                "movements": " – ".join(movements.get(m, m) for m in row.get("movements") or []),
+                "broker": name(row.get("broker")) or "none: a cold introduction",
+                "score": round(float(row["score"]), 3) if row.get("score") is not None else None,
+                "status": row.get("status", ""),
+                "why": "; ".join(row.get("reasons") or []),
+            }
+            for i, row in enumerate(rows, start=1)
+        ],
+        columns=["rank", "introduce", "to", "movements", "broker", "score", "status", "why"],
+    )
+
+
+def _cell_label(cell: dict[str, Any]) -> str:
+    ratio = cell.get("ratio")
+    shown = f"{ratio:.2f}" if isinstance(ratio, int | float) else "–"
+    return f"{int(cell.get('ties', 0))} ({shown})"

@@ -1,0 +1,296 @@
+"""What every page shares: the session keys (all declared here), the store, and cached
+reads of it.
+
+The store lives in ``st.cache_resource`` (one per URL for the server process). Every
+query result lives in ``st.cache_data`` keyed by the store's URL, its version and the
+audience; the store itself is passed as ``_store`` so it is never hashed. A write bumps
+the version, so the next read of anything that depends on the map recomputes, and a page
+never shows a stale map. The map layout is keyed by the drawn structure instead (the
+organizations and ties on it), so editing a note or a region does not move the nodes.
+
+Hidden data never reaches the browser: every read here goes through
+``coalition.privacy.read_view`` (or a use case built on it) for the chosen audience.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from coalition import services
+from coalition.config import resolve_url
+from coalition.errors import USER_ERRORS, InvalidInput
+from coalition.models import AUDIENCES
+from coalition.privacy import read_view
+from coalition.ui.charts import md
+from graph.connect import open_store
+from graph.render import layout_positions
+from graph.store import Store
+
+# Session keys that are not widgets: they survive page switches. -----------------------
+AUDIENCE = "audience"  # the audience every page shows: public, coalition or private
+FLASH = "flash"  # a success message shown once after a rerun
+PROFILE_ORG = "profile_org"  # the organization a profile (or a map focus) is about
+
+DEFAULT_AUDIENCE = "coalition"
+#: How many introductions are ranked per store version (pages show a prefix).
+INTRO_FETCH = 100
+#: Above this many organizations, a profile analyses the whole map only when asked.
+ANALYSE_PROFILE_UP_TO = 2000
+
+
+class Keys:
+    """Every widget key, by page. AppTest drives widgets by these names."""
+
+    # settings
+    SETTINGS_AUDIENCE = "settings_audience"
+    # map
+    MAP_MOVEMENTS = "map_movements"
+    MAP_REGIONS = "map_regions"
+    MAP_TIE_KINDS = "map_tie_kinds"
+    MAP_MIN_STRENGTH = "map_min_strength"
+    MAP_ACTIVE_FROM = "map_active_from"
+    MAP_ACTIVE_UNTIL = "map_active_until"
+    MAP_COMMUNITY_LED = "map_community_led"
+    MAP_SEARCH = "map_search"
+    MAP_FOCUS = "map_focus"
+    MAP_STEPS = "map_steps"
+    MAP_SIZE_BY = "map_size_by"
+    # organizations
+    ORG_SEARCH = "org_search"
+    ORG_MOVEMENT = "org_movement"
+    ORG_TABLE = "org_table"
+    ORG_PROFILE = "org_profile"
+    ORG_PROFILE_ANALYSES = "org_profile_analyses"
+    ORG_ADD_FORM = "org_add_form"
+    ORG_ADD_SUBMIT = "org_add_submit"
+    ORG_EDIT_PICK = "org_edit_pick"
+    ORG_EDIT_FORM = "org_edit_form"
+    ORG_EDIT_SUBMIT = "org_edit_submit"
+    ORG_REMOVE_PICK = "org_remove_pick"
+    ORG_REMOVE_CONFIRM = "org_remove_confirm"
+    ORG_REMOVE_BUTTON = "org_remove_button"
+    #: field keys of the add form are ``org_add_<field>``, of the edit form
+    #: ``org_edit_<field>:<org id>`` (see ``field_key``)
+    ORG_ADD_PREFIX = "org_add"
+    ORG_EDIT_PREFIX = "org_edit"
+    # ties
+    TIE_TABLE = "tie_table"
+    TIE_ADD_FORM = "tie_add_form"
+    TIE_ADD_PREFIX = "tie_add"
+    TIE_ADD_SUBMIT = "tie_add_submit"
+    TIE_EDIT_PICK = "tie_edit_pick"
+    TIE_EDIT_FORM = "tie_edit_form"
+    TIE_EDIT_PREFIX = "tie_edit"
+    TIE_EDIT_SUBMIT = "tie_edit_submit"
+    TIE_REMOVE_PICK = "tie_remove_pick"
+    TIE_REMOVE_BUTTON = "tie_remove_button"
+    # gaps and introductions
+    GAPS_TABLES = "gaps_tables"
+    INTRO_TOP = "intro_top"
+    INTRO_STATUS = "intro_status"
+    INTRO_PICK = "intro_pick"
+    INTRO_NOTE = "intro_note"
+    INTRO_PLAN = "intro_plan"
+    INTRO_MADE = "intro_made"
+    INTRO_DECLINE = "intro_decline"
+    INTRO_CREATE_TIE = "intro_create_tie"
+    # import / export
+    IMPORT_FILES = "import_files"
+    IMPORT_CONFIRM = "import_confirm"
+    EXPORT_AUDIENCE = "export_audience"
+    EXPORT_FORMAT = "export_format"
+    EXPORT_DOWNLOAD = "export_download"
+
+
+class Tables:
+    """Keys of tables and charts (not widgets, but keyed too so that none collide)."""
+
+    GAPS_MATRIX = "gaps_matrix"
+    GAPS_PAIRS = "gaps_pairs"
+    GAPS_SPOF = "gaps_spof"
+    GAPS_LOCAL_BRIDGES = "gaps_local_bridges"
+    GAPS_BROKERS = "gaps_brokers"
+    GAPS_ISOLATED = "gaps_isolated"
+    GAPS_NEEDS = "gaps_needs"
+    GAPS_SILOS = "gaps_silos"
+    IMPORT_PROBLEMS = "import_problems"
+    IMPORT_PREVIEW = "import_preview"
+    INTRO_TABLE = "intro_table"
+    MAP_NODES_TABLE = "map_nodes_table"
+    MAP_EDGES_TABLE = "map_edges_table"
+    MAP_LEGEND_TABLE = "map_legend_table"
+    ORG_PROFILE_DETAILS = "org_profile_details"
+    ORG_PROFILE_MEASURES = "org_profile_measures"
+    ORG_PROFILE_TIES = "org_profile_ties"
+    ORG_PROFILE_INTROS = "org_profile_intros"
+    OVERVIEW_MOVEMENTS = "overview_movements"
+    OVERVIEW_RECENT = "overview_recent"
+    OVERVIEW_MATRIX = "overview_matrix"
+    OVERVIEW_INTRODUCTIONS = "overview_introductions"
+    SETTINGS_COUNTS = "settings_counts"
+
+
+def field_key(prefix: str, field: str, suffix: str = "") -> str:
+    """The key of one form field; ``suffix`` (an id) gives each record its own widgets,
+    so switching the record being edited shows that record's values."""
+    return f"{prefix}_{field}:{suffix}" if suffix else f"{prefix}_{field}"
+
+
+# the store -----------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def _store_for(url: str) -> Store:
+    """One store per URL for the whole server process (connections are per thread)."""
+    store = open_store(url)
+    services.init_map(store)
+    return store
+
+
+def get_store() -> Store:
+    """The store named by COALITION_DB (or the default file), set up on first use."""
+    return _store_for(resolve_url())
+
+
+def audience() -> str:
+    """The audience the pages show, chosen in Settings (default: coalition)."""
+    value = st.session_state.get(AUDIENCE, DEFAULT_AUDIENCE)
+    return value if value in AUDIENCES else DEFAULT_AUDIENCE
+
+
+def set_audience(value: str) -> None:
+    if value in AUDIENCES:
+        st.session_state[AUDIENCE] = value
+
+
+def _key(store: Store) -> tuple[str, int]:
+    """What cached reads are keyed by: which store, and which version of it."""
+    return store.url, store.version()
+
+
+# cached reads ----------------------------------------------------------------------------
+@st.cache_data(max_entries=8, show_spinner=False)
+def _view(_store: Store, key: tuple[str, int], audience: str) -> dict[str, Any]:
+    return read_view(_store, audience)
+
+
+def view(store: Store, audience: str) -> dict[str, Any]:
+    """The map as the audience may see it (cached per store version)."""
+    return _view(store, _key(store), audience)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _stats(_store: Store, key: tuple[str, int], audience: str) -> dict[str, Any]:
+    return services.map_stats(_store, audience)
+
+
+def stats(store: Store, audience: str) -> dict[str, Any]:
+    """``coalition stats`` for the audience (cached per store version)."""
+    return _stats(store, _key(store), audience)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _layout(structure: str, _nodes: list[str], _edges: list[tuple[str, str, float]]) -> dict[str, tuple]:
+    return layout_positions(_nodes, _edges)
+
+
+def layout(organizations: list[dict[str, Any]], ties: list[dict[str, Any]]) -> dict[str, tuple[float, float]]:
+    """Positions for these organizations, cached by the structure drawn (ids and ties)."""
+    nodes = [o["id"] for o in organizations]
+    edges = [(t["source"], t["target"], float(t.get("strength") or 1)) for t in ties if t["kind"] != "conflict"]
+    digest = hashlib.sha256(repr((nodes, sorted(edges))).encode()).hexdigest()
+    return _layout(digest, nodes, edges)
+
+
+def optional(module: str) -> Any | None:
+    """A coalition module that may not be built yet (gaps, introductions), or None."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _gaps(_store: Store, key: tuple[str, int], audience: str) -> dict[str, Any] | None:
+    gaps = optional("coalition.gaps")
+    return None if gaps is None else gaps.gaps_for_store(_store, audience)
+
+
+def gaps(store: Store, audience: str) -> dict[str, Any] | None:
+    """The gap analysis for the audience, or None while ``coalition.gaps`` is not there."""
+    return _gaps(store, _key(store), audience)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _introductions(
+    _store: Store, key: tuple[str, int], audience: str, top: int, status: str | None
+) -> list[dict[str, Any]] | None:
+    module = optional("coalition.introductions")
+    if module is None:
+        return None
+    result = module.introductions_for_store(_store, audience, top=top, status=status)
+    return result.get("introductions", []) if isinstance(result, dict) else list(result)
+
+
+def introductions(store: Store, audience: str, top: int = 20, status: str | None = None) -> list[dict[str, Any]] | None:
+    """Ranked introductions for the audience, or None while the recommender is not there.
+
+    The first ``INTRO_FETCH`` are computed once per store version and sliced, so pages
+    asking for different numbers share one computation.
+    """
+    status = None if status == "suggested" else status  # the same list: share its cache entry
+    rows = _introductions(store, _key(store), audience, max(top, INTRO_FETCH), status)
+    return None if rows is None else rows[:top]
+
+
+# showing things --------------------------------------------------------------------------
+def show_error(error: Exception) -> None:
+    """A user error as one sentence, with every problem listed for invalid input."""
+    if isinstance(error, InvalidInput) and len(error.problems) > 1:
+        st.error("\n".join(f"- {md(p)}" for p in error.problems))
+    else:
+        st.error(md(error))
+
+
+def attempt(action: Callable[[], Any]) -> tuple[bool, Any]:
+    """Run a use case; a user error is shown (not raised) and gives ``(False, None)``."""
+    try:
+        return True, action()
+    except USER_ERRORS as e:
+        show_error(e)
+        return False, None
+
+
+def flash(message: str) -> None:
+    """Remember a success message to show after the rerun that follows a write."""
+    st.session_state[FLASH] = message
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH, None)
+    if message:
+        st.success(md(message))
+
+
+def forget(*keys: str) -> None:
+    """Drop widget values (after a successful add) so the form starts empty."""
+    for key in keys:
+        st.session_state.pop(key, None)
+
+
+def org_names(view_: dict[str, Any]) -> dict[str, str]:
+    """``{id: name}`` of the visible organizations, names made unique for pickers."""
+    counts: dict[str, int] = {}
+    for org in view_["organizations"]:
+        counts[org["name"]] = counts.get(org["name"], 0) + 1
+    return {
+        o["id"]: o["name"] if counts[o["name"]] == 1 else f"{o['name']} ({o['id']})"
+        for o in sorted(view_["organizations"], key=lambda o: o["name"].lower())
+    }
+
+
+def movement_names(view_: dict[str, Any]) -> dict[str, str]:
+    return {m["id"]: m["name"] for m in view_["movements"]}

@@ -1,0 +1,351 @@
+"""Every dashboard page, driven by Streamlit's AppTest (no browser, no JavaScript).
+
+Each page renders on the demo coalition and on an empty map; forms write through the
+same use cases as the CLI; errors are shown, not raised; the map's iframe holds a
+self-contained, escaped page with nothing the chosen audience may not see.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from coalition import services
+from coalition.models import Organization, Tie
+from graph.sqlite_store import SQLiteStore
+from graph.store import Store
+
+from .conftest import ROOT
+
+PAGES = {
+    "coalition/ui/overview.py": "Overview",
+    "coalition/ui/map.py": "Map",
+    "coalition/ui/gaps.py": "Gaps",
+    "coalition/ui/introductions.py": "Introductions",
+    "coalition/ui/organizations.py": "Organizations",
+    "coalition/ui/ties.py": "Ties",
+    "coalition/ui/import_export.py": "Import / Export",
+    "coalition/ui/settings.py": "Settings",
+}
+HOSTILE = "<img src=x onerror=alert(1)>"
+PRIVATE_ORG = "Kitchen Table Mutual Aid"  # visibility private in the demo
+CDN_HOSTS = ("cdn.jsdelivr", "cdnjs", "unpkg.com", "bootstrapcdn", "googleapis", "code.jquery", "visjs.org")
+
+
+def open_app(url: str, monkeypatch: pytest.MonkeyPatch, page: str | None = None) -> AppTest:
+    monkeypatch.setenv("COALITION_DB", url)
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    if page:
+        app.switch_page(page).run()
+    return app
+
+
+def map_srcdoc(app: AppTest) -> str:
+    frames = app.get("iframe")
+    assert len(frames) == 1
+    return frames[0].proto.srcdoc
+
+
+def everything_shown(app: AppTest) -> str:
+    """All text the page sends: markdown, captions, tables, the map's page."""
+    parts = [e.value for kind in ("markdown", "caption", "title", "subheader") for e in getattr(app, kind)]
+    parts += [frame.to_csv() for frame in (d.value for d in app.dataframe)]
+    parts += [f.proto.srcdoc for f in app.get("iframe")]
+    return "\n".join(str(p) for p in parts)
+
+
+def table(app: AppTest, *columns: str):
+    """The first table on the page with these columns (AppTest does not expose table keys)."""
+    for element in app.dataframe:
+        if set(columns) <= set(element.value.columns):
+            return element.value
+    raise AssertionError(f"no table with columns {columns}")
+
+
+@pytest.fixture
+def empty_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_on_the_demo(demo_store: Store, page: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_app(demo_store.url, monkeypatch, page)
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value == PAGES[page]
+    assert not app.error, [e.value for e in app.error]
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_on_an_empty_map(empty_url: str, page: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_app(empty_url, monkeypatch, page)
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value == PAGES[page]
+
+
+def test_every_page_shows_the_store_and_local_mode(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_app(demo_store.url, monkeypatch)
+    banner = app.caption[0].value
+    assert "map.db" in banner and "local mode: only this computer can open this page" in banner
+    assert "coalition" in banner  # the default audience
+
+
+def test_overview_counts_what_the_coalition_audience_may_see(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = open_app(demo_store.url, monkeypatch)
+    visible = len(services.list_organizations(demo_store, "coalition"))
+    assert app.metric[0].label == "Organizations" and app.metric[0].value == str(visible)
+    assert visible < len(services.list_organizations(demo_store, "private"))
+
+
+def test_switching_the_audience_in_settings_changes_every_page(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/settings.py")
+    app.radio(key="settings_audience").set_value("private").run()
+    app.switch_page("coalition/ui/overview.py").run()
+    assert app.metric[0].value == str(len(services.list_organizations(demo_store, "private")))
+    assert "**private**" in app.caption[0].value
+
+
+def test_hidden_organizations_never_reach_the_page(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_app(demo_store.url, monkeypatch)
+    for page in PAGES:
+        app.switch_page(page).run()
+        assert PRIVATE_ORG not in everything_shown(app), page
+        assert "kitchen_table_mutual_aid" not in everything_shown(app), page
+
+
+def test_adding_an_organization_through_the_form_stores_it(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/organizations.py")
+    app.text_input(key="org_add_name").input("Harbor Renters Network")
+    app.multiselect(key="org_add_movements").set_value(["housing"])
+    app.checkbox(key="org_add_community_led").check()
+    app.text_input(key="org_add_region").input("harbor")
+    app.text_input(key="org_add_languages").input("English; Tagalog")
+    app.button(key="org_add_submit").click().run()
+    assert not app.exception
+    stored = demo_store.get_organization("harbor_renters_network")
+    assert stored is not None
+    assert stored["movements"] == ["housing"] and stored["community_led"] is True
+    assert stored["languages"] == ["English", "Tagalog"] and stored["region"] == "harbor"
+    assert any("Added Harbor Renters Network" in s.value for s in app.success)
+    assert "Harbor Renters Network" in set(app.dataframe[0].value["name"])  # the table shows it at once
+    assert app.text_input(key="org_add_name").value == ""  # the form starts empty again
+
+
+def test_a_validation_error_is_shown_not_raised(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = demo_store.counts()["organizations"]
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/organizations.py")
+    app.text_input(key="org_add_name").input("No Movement Group")
+    app.button(key="org_add_submit").click().run()
+    assert not app.exception
+    assert any("movements" in e.value for e in app.error), [e.value for e in app.error]
+    assert demo_store.counts()["organizations"] == before
+    assert app.text_input(key="org_add_name").value == "No Movement Group"  # nothing typed is lost
+
+
+def test_a_duplicate_organization_is_refused_with_a_message(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/organizations.py")
+    app.text_input(key="org_add_name").input("Riverside Tenants Union")
+    app.multiselect(key="org_add_movements").set_value(["housing"])
+    app.button(key="org_add_submit").click().run()
+    assert not app.exception
+    assert any("already exists" in e.value for e in app.error)
+
+
+def test_editing_keeps_a_contact_the_audience_may_not_see(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    org_id = "riverside_tenants_union"
+    contact = demo_store.get_organization(org_id)["contact"]
+    assert contact  # private contact, hidden from the coalition audience
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/organizations.py")
+    app.selectbox(key="org_edit_pick").set_value(org_id).run()
+    app.text_input(key=f"org_edit_region:{org_id}").input("riverside north")
+    app.button(key="org_edit_submit").click().run()
+    assert not app.exception
+    stored = demo_store.get_organization(org_id)
+    assert stored["region"] == "riverside north" and stored["contact"] == contact and stored["version"] == 2
+
+
+def test_removing_an_organization_needs_a_confirmation(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/organizations.py")
+    app.selectbox(key="org_remove_pick").set_value("night_shift_collective").run()
+    assert app.button(key="org_remove_button").disabled
+    app.checkbox(key="org_remove_confirm").check().run()
+    app.button(key="org_remove_button").click().run()
+    assert not app.exception
+    assert demo_store.get_organization("night_shift_collective") is None
+
+
+def test_a_profile_shows_ties_needs_and_offers(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/organizations.py")
+    app.selectbox(key="org_profile").set_value("riverside_tenants_union").run()
+    assert not app.exception
+    details = table(app, "field", "value")
+    assert "meeting_space" in details.set_index("field").loc["offers", "value"]
+    assert len(table(app, "with", "kind", "strength")) >= 1
+
+
+def test_adding_and_removing_a_tie_between_organizations_picked_by_name(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/ties.py")
+    app.selectbox(key="tie_add_source").set_value("night_shift_collective")
+    app.selectbox(key="tie_add_target").set_value("riverside_tenants_union")
+    app.selectbox(key="tie_add_kind").set_value("referral")
+    app.slider(key="tie_add_strength").set_value(2)
+    app.button(key="tie_add_submit").click().run()
+    assert not app.exception
+    ties = services.list_ties(demo_store, "private", org="night_shift_collective")
+    assert [(t["target"], t["kind"], t["strength"]) for t in ties] == [("riverside_tenants_union", "referral", 2)]
+    app.selectbox(key="tie_remove_pick").set_value("night_shift_collective|riverside_tenants_union|referral").run()
+    app.button(key="tie_remove_button").click().run()
+    assert not app.exception
+    assert services.list_ties(demo_store, "private", org="night_shift_collective") == []
+
+
+def test_a_tie_to_itself_is_an_error_shown_on_the_page(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/ties.py")
+    app.selectbox(key="tie_add_source").set_value("night_shift_collective")
+    app.selectbox(key="tie_add_target").set_value("night_shift_collective")
+    app.button(key="tie_add_submit").click().run()
+    assert not app.exception
+    assert any("two different organizations" in e.value for e in app.error)
+
+
+def test_the_map_is_self_contained_and_escapes_names(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    services.add_organization(demo_store, {"id": "hostile", "name": HOSTILE, "movements": ["housing"]})
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/map.py")
+    assert not app.exception
+    html = map_srcdoc(app)
+    assert HOSTILE not in html and "<img src=x" not in html
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html  # there, as JSON-escaped text
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I)
+    assert not re.search(r"""url\(\s*["']?\s*(?:https?:)?//""", html, re.I) and "@import" not in html
+    assert not any(host in html for host in CDN_HOSTS)
+    assert "innerHTML" not in html.split("<script>")[-1]  # our own script never parses HTML
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    assert "new vis.Network" in html and '"physics": {"enabled": false}' in html
+    assert HOSTILE in set(table(app, "shape", "community-led")["organization"])  # the table alternative
+
+
+def test_map_filters_and_focus_narrow_the_map(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/map.py")
+    everyone = len(table(app, "shape", "community-led"))
+    app.multiselect(key="map_movements").set_value(["disability"]).run()
+    disability = table(app, "shape", "community-led")
+    assert 0 < len(disability) < everyone and all("Disability" in m for m in disability["movements"])
+    app.multiselect(key="map_movements").set_value([]).run()
+    app.selectbox(key="map_focus").set_value("night_shift_collective").run()
+    focused = table(app, "shape", "community-led")
+    assert list(focused["organization"]) == ["Night Shift Collective"]  # no ties: only itself
+    app.selectbox(key="map_focus").set_value("riverside_tenants_union").run()
+    one_step = len(table(app, "shape", "community-led"))
+    app.number_input(key="map_steps").set_value(2).run()
+    assert len(table(app, "shape", "community-led")) > one_step > 1
+    assert not app.exception
+
+
+def test_the_map_groups_a_large_map_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = SQLiteStore(tmp_path / "big.db")
+    services.init_map(store)
+    movements = ["housing", "migrant", "disability", "queer_trans", "sex_work"]
+    store.write_map(
+        organizations=[
+            Organization(
+                id=f"org{i}", name=f"Group {i}", movements=[movements[i % 5]], community_led=i % 3 == 0
+            ).to_record()
+            for i in range(1600)
+        ],
+        ties=[Tie(source=f"org{i}", target=f"org{(i * 7 + 1) % 1600}").to_record() for i in range(1600)],
+    )
+    app = open_app(store.url, monkeypatch, "coalition/ui/map.py")
+    assert not app.exception
+    assert any("grouped by movement" in w.value for w in app.warning)
+    assert len(table(app, "shape", "community-led")) <= 10
+    app.multiselect(key="map_movements").set_value(["housing"]).run()
+    assert not app.warning and len(table(app, "shape", "community-led")) == 320
+
+
+def test_import_export_offers_every_export_format_for_an_audience(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/import_export.py")
+    assert set(app.selectbox(key="export_format").options) >= {"csv", "json"}
+    app.selectbox(key="export_audience").set_value("public").run()
+    assert not app.exception
+    assert any("For the public audience" in c.value for c in app.caption)
+
+
+def test_gaps_page_explains_the_demo_gaps(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("coalition.gaps")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/gaps.py")
+    assert not app.exception
+    assert len(table(app, "movements", "gap")) >= 1
+    assert len(table(app, "organization", "betweenness")) >= 1
+
+
+def test_introductions_page_lists_suggestions_with_reasons(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("coalition.introductions")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/introductions.py")
+    assert not app.exception
+    suggestions = table(app, "introduce", "why")
+    assert len(suggestions) >= 1 and all(suggestions["why"])
+
+
+def test_page_links_point_at_registered_pages(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/map.py")
+    app.selectbox(key="map_focus").set_value("riverside_tenants_union").run()
+    assert not app.exception
+    app.switch_page("coalition/ui/organizations.py").run()
+    assert app.selectbox(key="org_profile").value == "riverside_tenants_union"  # the focus carries over
+
+
+def test_the_profile_opens_on_an_organization_just_added(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/organizations.py")
+    app.selectbox(key="org_profile").set_value("riverside_tenants_union").run()
+    app.text_input(key="org_add_name").input("Harbor Renters Network")
+    app.multiselect(key="org_add_movements").set_value(["housing"])
+    app.button(key="org_add_submit").click().run()
+    assert app.selectbox(key="org_profile").value == "harbor_renters_network"
+
+
+def test_planning_an_introduction_from_the_page_is_stored(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("coalition.tracking")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/introductions.py")
+    a, b = app.selectbox(key="intro_pick").value.split("|")
+    app.text_input(key="intro_note").input("call in March")
+    app.button(key="intro_plan").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    stored = {(i["a"], i["b"]): i for i in demo_store.snapshot("private")["introductions"]}
+    assert stored[(a, b)]["status"] == "planned"
+
+
+def test_marking_an_introduction_made_can_record_the_tie(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("coalition.tracking")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/introductions.py")
+    a, b = app.selectbox(key="intro_pick").value.split("|")
+    app.button(key="intro_made").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    ties = services.list_ties(demo_store, "private", org=a)
+    assert any(b in (t["source"], t["target"]) for t in ties)
+
+
+def test_a_declined_introduction_is_not_suggested_again(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("coalition.tracking")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/introductions.py")
+    a, b = app.selectbox(key="intro_pick").value.split("|")
+    pair = {demo_store.get_organization(a)["name"], demo_store.get_organization(b)["name"]}
+
+    def shown() -> list[set[str]]:
+        return [{row["introduce"], row["to"]} for _, row in table(app, "introduce", "to").iterrows()]
+
+    assert pair in shown()
+    app.button(key="intro_decline").click().run()
+    assert not app.exception
+    assert pair not in shown()
+    app.selectbox(key="intro_status").set_value("declined").run()
+    assert shown() == [pair]
