@@ -1,21 +1,32 @@
-"""The dashboard entry point: the pages, the store in use, and the local-mode banner.
+"""The dashboard entry point: the sign-in gate, the pages, the store in use, and the banner.
 
 Each page is a short file in ``coalition/ui/`` that calls ``coalition`` use cases; this
-file only declares them (``st.navigation``) and shows what every page shares. The store
-is opened from COALITION_DB (the same setting as the CLI) on first use, never at import.
+file only declares them (``st.navigation``) and shows what every page shares. The gate
+(``coalition.ui.login``) runs first, so no page and no map read happen before someone is
+let in: in local mode (no accounts, served on 127.0.0.1) that is the person at this
+computer; otherwise everyone signs in, and the pages and audiences offered follow the
+account's role. The store is opened from COALITION_DB (the same setting as the CLI) on
+first use, never at import.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
+from coalition import permissions
 from coalition.errors import USER_ERRORS
-from coalition.ui import state
+from coalition.ui import actions, login, state
+from coalition.ui.state import Keys
+from graph.store import acting_as
 
 UI = "coalition/ui"
 # No page icons: Streamlit fetches Material icons from a font server, and nothing may phone home.
 
 st.set_page_config(page_title="Coalition Mapper", layout="wide")
+user = login.gate()
+
 pages = {
     "Explore": [
         st.Page(f"{UI}/overview.py", title="Overview", default=True),
@@ -23,13 +34,20 @@ pages = {
         st.Page(f"{UI}/gaps.py", title="Gaps"),
         st.Page(f"{UI}/introductions.py", title="Introductions"),
     ],
-    "Edit": [
+    "Edit" if permissions.allowed(user, permissions.EDIT) else "Browse": [
         st.Page(f"{UI}/organizations.py", title="Organizations"),
         st.Page(f"{UI}/ties.py", title="Ties"),
         st.Page(f"{UI}/import_export.py", title="Import / Export"),
         st.Page(f"{UI}/settings.py", title="Settings"),
     ],
 }
+admin_pages = []
+if permissions.allowed(user, permissions.MANAGE_USERS) and not user.local:
+    admin_pages.append(st.Page(f"{UI}/accounts.py", title="Accounts"))
+if permissions.allowed(user, permissions.SEE_AUDIT) and (Path(__file__).parent / UI / "audit.py").exists():
+    admin_pages.append(st.Page(f"{UI}/audit.py", title="Audit trail"))
+if admin_pages:
+    pages["Admin"] = admin_pages
 page = st.navigation(pages)
 
 try:
@@ -39,9 +57,19 @@ except USER_ERRORS as e:
     st.error(f"Cannot open the map: {e}")
     st.stop()
 
-st.caption(
-    f"Map stored in: `{where.replace('`', '')}` · showing what the **{state.audience()}** audience may see (change it in Settings) "
-    "· local mode: only this computer can open this page"
-)
+showing = f"showing what the **{state.audience()}** audience may see"
+if user.local:
+    st.caption(
+        f"Map stored in: `{where.replace('`', '')}` · {showing} (change it in Settings) "
+        "· local mode: only this computer can open this page"
+    )
+else:
+    choose = " (change it in Settings)" if len(permissions.allowed_audiences(user)) > 1 else ""
+    stored = (
+        f"Map stored in: `{where.replace('`', '')}` · " if permissions.allowed(user, permissions.SEE_PRIVATE) else ""
+    )
+    st.caption(f"{stored}{showing}{choose} · {login.session_caption(user)}")
+    st.sidebar.button("Sign out", key=Keys.SIGN_OUT, on_click=login.sign_out, args=("You signed out.",))
 state.show_flash()
-page.run()
+with acting_as(actions.actor(user)):  # the audit trail names the signed-in account
+    page.run()

@@ -7,6 +7,7 @@ person can fix become one line on stderr and exit code 1, never a traceback.
 
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import os
@@ -18,18 +19,26 @@ from typing import Annotated, Any
 import click
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from coalition import services, transfer
+from coalition import accounts, services, transfer
+from coalition.audit import audit_document, describe_entry, export_audit, list_audit
+from coalition.backup import backup as backup_store
+from coalition.backup import read_passphrase
+from coalition.backup import restore as restore_store
 from coalition.config import resolve_url
 from coalition.errors import USER_ERRORS, CoalitionError
+from coalition.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from coalition.gaps import gaps_for_store, gaps_text
+from coalition.integrity import check as integrity_check
 from coalition.introductions import introductions_document, introductions_for_store, model_weights
 from coalition.models import ORG_KINDS, TIE_KINDS, Audience
 from coalition.privacy import read_view
+from coalition.serving import check_serving, is_loopback
 from coalition.tracking import set_introduction_status
 from graph.connect import open_store
-from graph.store import Store
+from graph.store import Store, acting_as
 
 __all__ = ["app", "main"]
 
@@ -43,10 +52,12 @@ org_app = typer.Typer(help="Add, list, show, edit and remove organizations.", no
 tie_app = typer.Typer(help="Add, list and remove ties between organizations.", no_args_is_help=True)
 movement_app = typer.Typer(help="Add and list movements.", no_args_is_help=True)
 intro_app = typer.Typer(help="Suggest, explain and track bridge-building introductions.")
+user_app = typer.Typer(help="Dashboard accounts: add, list, remove, passwd.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(tie_app, name="tie")
 app.add_typer(movement_app, name="movement")
 app.add_typer(intro_app, name="introductions")
+app.add_typer(user_app, name="user")
 
 out = Console(highlight=False, soft_wrap=True)
 
@@ -135,7 +146,8 @@ def import_(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="A file, a folder of CSV files, or a .zip of them.")],
     format: Annotated[
-        str | None, typer.Option("--format", "-f", help="csv or json; guessed from the path when absent.")
+        str | None,
+        typer.Option("--format", "-f", help=f"One of {', '.join(IMPORT_FORMATS)}; told from the file when absent."),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Validate and report every problem; write nothing.")
@@ -144,9 +156,18 @@ def import_(
     """Import a map; re-importing updates by id. All or nothing: one problem, no change."""
     store = _store(ctx)
     services.init_map(store)
-    report = transfer.import_map(store, path, fmt=format, dry_run=dry_run)
+    errors = Console(stderr=True, highlight=False)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as bar:
+        task = bar.add_task("Checking" if dry_run else "Importing", total=None)
+        report = transfer.import_map(
+            store, path, fmt=format, dry_run=dry_run,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )  # fmt: skip
     for problem in report.problems:
         typer.echo(f"problem: {problem}", err=True)
+    for duplicate in report.duplicates:
+        typer.echo(f"possible duplicate ({duplicate['where']}): {duplicate['suggestion']}", err=True)
     out.print(report.summary())
     if report.problems:
         raise typer.Exit(1)
@@ -155,15 +176,33 @@ def import_(
 @app.command()
 def export(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="Where to write: a .json file, a folder or a .zip for CSV.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Where to write: a folder or .zip (CSV), .xlsx, .json, .kumu.json, .kumu.xlsx, .graphml, .gexf, "
+            ".cypher, .html, .png, .svg or .pdf (the planning brief)."
+        ),
+    ],
     format: Annotated[
-        str | None, typer.Option("--format", "-f", help="csv or json; guessed from the path when absent.")
+        str | None,
+        typer.Option("--format", "-f", help=f"One of {', '.join(EXPORT_FORMATS)}; told from the path when absent."),
     ] = None,
     audience: AudienceOption = "coalition",
+    anonymize: Annotated[
+        bool,
+        typer.Option(
+            "--anonymize",
+            help="Show organizations the audience may not see as anonymous stand-ins (no name, id, region or contact) "
+            "instead of leaving them out; their ties to visible organizations are kept, neutral.",
+        ),
+    ] = False,
 ) -> None:
-    """Export the map as the audience may see it (contacts only for private)."""
-    result = transfer.export_map(_store(ctx), path, fmt=format, audience=audience)
+    """Export the map as the audience may see it (contacts only where their visibility allows)."""
+    result = transfer.export_map(_store(ctx), path, fmt=format, audience=audience, anonymize=anonymize)
     withheld = ", ".join(f"{n} {kind}" for kind, n in result.withheld.items() if n) or "nothing"
+    stand_ins = result.anonymized.get("organizations", 0)
+    if stand_ins:
+        withheld += f"; {stand_ins} shown as anonymous stand-ins"
     out.print(f"Wrote {', '.join(str(p) for p in result.paths)} for the {audience} audience (withheld: {withheld})")
 
 
@@ -265,24 +304,163 @@ def serve(
     ctx: typer.Context,
     port: Annotated[int, typer.Option(help="Port for the dashboard.")] = 8501,
     address: Annotated[
-        str, typer.Option(help="Address to listen on; only this computer (127.0.0.1) for now.")
+        str,
+        typer.Option(
+            help="Address to listen on: 127.0.0.1 (this computer only) unless accounts exist (`coalition user add`)."
+        ),
     ] = "127.0.0.1",
 ) -> None:
-    """Start the dashboard on this computer only."""
-    if address not in ("127.0.0.1", "localhost", "::1"):
-        raise CoalitionError(
-            f"refusing to serve on {address}: the map would be open to the network without sign-in; "
-            "serve on 127.0.0.1 (accounts for shared servers are not built yet)"
-        )
+    """Start the dashboard: this computer only, or with sign-in when accounts exist."""
+    accounts_file = accounts.resolve_accounts_path().resolve()
+    check_serving(address, accounts_file)
     app_path = Path(__file__).resolve().parent.parent / "streamlit_app.py"
-    env = {**os.environ, "COALITION_DB": ctx.obj["url"]}
+    env = {**os.environ, "COALITION_DB": ctx.obj["url"], "COALITION_ACCOUNTS": str(accounts_file)}
     command = [
         sys.executable, "-m", "streamlit", "run", str(app_path),
         "--server.address", address, "--server.port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
-    out.print(f"Dashboard on http://{address}:{port} (only this computer can open it); Ctrl+C stops it.")
+    who = "only this computer can open it" if is_loopback(address) else "sign-in required; put it behind HTTPS"
+    out.print(f"Dashboard on http://{address}:{port} ({who}); Ctrl+C stops it.")
     raise typer.Exit(subprocess.call(command, env=env))
+
+
+# safety ----------------------------------------------------------------------------
+@app.command()
+def audit(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many entries, newest first.")] = 50,
+    since: Annotated[str | None, typer.Option(help="Only entries at or after this ISO date or time.")] = None,
+    kind: Annotated[str | None, typer.Option(help="organization, tie, movement, introduction or map.")] = None,
+    key: Annotated[str | None, typer.Option(help="One record: an organization id, source|target|kind, a|b.")] = None,
+    as_json: JsonOption = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the entries to a .json or .csv file.")
+    ] = None,
+) -> None:
+    """Who changed what, when, and from which values to which (holds private data: admins only)."""
+    store = _store(ctx)
+    if output is not None:
+        count = export_audit(store, output, limit=limit, since=since, kind=kind, key=key)
+        out.print(f"Wrote {count} audit entries to {output}", markup=False)
+        return
+    entries = list_audit(store, limit=limit, since=since, kind=kind, key=key)
+    if as_json:
+        _print_json(audit_document(entries, store))
+        return
+    for entry in entries:
+        out.print(f"{entry['at']}  {entry['actor']}  {describe_entry(entry)}", markup=False)
+
+
+@app.command()
+def check(ctx: typer.Context) -> None:
+    """Check the store's integrity: the database itself, then every record against the rules."""
+    store = _store(ctx)
+    problems = integrity_check(store)
+    for problem in problems:
+        typer.echo(f"problem: {problem}", err=True)
+    if problems:
+        raise CoalitionError(f"{len(problems)} integrity problem(s) in {store.describe()}")
+    out.print(f"No problem found in {store.describe()}", markup=False)
+
+
+PassphraseFile = Annotated[
+    Path | None,
+    typer.Option("--passphrase-file", help="Encrypt (backup) or decrypt (restore) with the passphrase in this file."),
+]
+
+
+@app.command("backup")
+def backup_(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Where to write the backup.")],
+    passphrase_file: PassphraseFile = None,
+) -> None:
+    """Take a consistent online backup of the whole store, encrypted with --passphrase-file (AES-GCM)."""
+    passphrase = read_passphrase(passphrase_file) if passphrase_file else None
+    out.print(backup_store(_store(ctx), path, passphrase).summary(), markup=False)
+
+
+@app.command()
+def restore(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A backup written by `coalition backup`.")],
+    passphrase_file: PassphraseFile = None,
+) -> None:
+    """Replace the store's content with a backup, in one transaction; refuses a wrong
+    passphrase or a changed file."""
+    store = _store(ctx)
+    services.init_map(store)
+    passphrase = read_passphrase(passphrase_file) if passphrase_file else None
+    out.print(restore_store(store, path, passphrase).summary(), markup=False)
+
+
+# accounts --------------------------------------------------------------------------
+AccountsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--accounts", envvar="COALITION_ACCOUNTS", help="Accounts file (default accounts.db in the working folder)."
+    ),
+]
+PasswordFile = Annotated[
+    Path | None,
+    typer.Option("--password-file", help="Read the password from this file's first line instead of asking."),
+]
+
+
+def _password(password_file: Path | None) -> str:
+    if password_file is not None:
+        return accounts.read_password_file(password_file)
+    return typer.prompt("Password (at least 12 characters)", hide_input=True, confirmation_prompt=True, err=True)
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Account name (or the e-mail an identity provider signs in with).")],
+    role: Annotated[str, typer.Option(help="viewer, editor or admin.")] = "viewer",
+    audience: Annotated[
+        str | None, typer.Option(help="For a viewer: the audience it sees (public or coalition).")
+    ] = None,
+    password_file: PasswordFile = None,
+    no_password: Annotated[
+        bool, typer.Option("--no-password", help="Sign in only through the identity provider.")
+    ] = False,
+    accounts_file: AccountsOption = None,
+) -> None:
+    """Add a dashboard account."""
+    path = accounts.resolve_accounts_path(accounts_file)
+    user = accounts.add_user(path, name, role, None if no_password else _password(password_file), audience=audience)
+    out.print(f"Added {user.name} ({user.role}, sees {user.audience}) to {path}", markup=False)
+
+
+@user_app.command("list")
+def user_list(as_json: JsonOption = False, accounts_file: AccountsOption = None) -> None:
+    """List dashboard accounts (never their passwords)."""
+    rows = accounts.list_users(accounts.resolve_accounts_path(accounts_file))
+    if as_json:
+        _print_json(rows)
+    else:
+        _table(rows, ["name", "role", "audience", "password", "last_login_at", "locked_until"])
+
+
+@user_app.command("remove")
+def user_remove(
+    name: Annotated[str, typer.Argument(help="Account name.")], accounts_file: AccountsOption = None
+) -> None:
+    """Remove a dashboard account (the last admin stays while other accounts exist)."""
+    accounts.remove_user(accounts.resolve_accounts_path(accounts_file), name)
+    out.print(f"Removed {name}", markup=False)
+
+
+@user_app.command("passwd")
+def user_passwd(
+    name: Annotated[str, typer.Argument(help="Account name.")],
+    password_file: PasswordFile = None,
+    accounts_file: AccountsOption = None,
+) -> None:
+    """Set a new password (also lifts a lockout and ends the account's open sessions)."""
+    accounts.set_password(accounts.resolve_accounts_path(accounts_file), name, _password(password_file))
+    out.print(f"New password set for {name}", markup=False)
 
 
 # movements -------------------------------------------------------------------------
@@ -484,10 +662,13 @@ def quiet_driver_logs() -> None:
 
 
 def main() -> None:
-    """Entry point: runs the app and turns user errors into one line on stderr."""
+    """Entry point: runs the app and turns user errors into one line on stderr.
+
+    Every write is recorded in the audit trail as ``cli:<login name>``."""
     quiet_driver_logs()
     try:
-        code = app(standalone_mode=False)
+        with acting_as(f"cli:{getpass.getuser()}"):
+            code = app(standalone_mode=False)
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)

@@ -7,6 +7,7 @@ validates: imports are all-or-nothing.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,8 @@ __all__ = ["RawRow", "RawMap", "ValidMap", "validate_map", "problems_from", "MAX
 
 #: A validation report stops listing after this many problems.
 MAX_PROBLEMS = 200
+#: The most records one import may hold, unless COALITION_MAX_IMPORT_ROWS says otherwise.
+DEFAULT_MAX_ROWS = 2_000_000
 
 
 @dataclass
@@ -87,6 +90,11 @@ def validate_map(
     ``known_movements`` and ``known_organizations`` are those already in the store:
     organizations may name them, and ties may point at them.
     """
+    rows = len(raw.movements) + len(raw.organizations) + len(raw.ties) + len(raw.introductions)
+    max_rows = int(os.environ.get("COALITION_MAX_IMPORT_ROWS") or DEFAULT_MAX_ROWS)
+    if rows > max_rows:
+        message = f"holds {rows:,} records; the most one import accepts is {max_rows:,} (set COALITION_MAX_IMPORT_ROWS to change it)"
+        return ValidMap(problems=[Problem(message)])
     result = ValidMap(problems=list(raw.problems))
     movements = _validate_rows(raw.movements, Movement, result.problems, key=lambda m: m.id)
     result.movements = movements

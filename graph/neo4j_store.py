@@ -2,14 +2,19 @@
 
 Writes go through ``session.execute_write`` so the driver retries transient errors, and
 each ``write_map`` is one transaction however many ``UNWIND $rows`` batches it sends: a
-failure leaves the database as it was. Reads use read routing. All Cypher lives in
-``graph.neo4j_queries``.
+failure leaves the database as it was, and so does a client that dies halfway (the
+server rolls back the transaction of a closed connection). Every write first takes the
+store lock (``LOCK_STORE``), so writes run one at a time and stale edits are caught
+reliably, and writes its audit entries before it commits. Reads of the whole map
+(``snapshot``, ``dump``) take the same lock, as Neo4j offers no snapshot isolation;
+reads of single records use read routing. All Cypher lives in ``graph.neo4j_queries``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -18,21 +23,36 @@ from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, Se
 
 from graph import neo4j_queries as q
 from graph.errors import StoreError, StoreUnavailable
-from graph.records import (
-    INTRO_FIELDS,
-    ORG_FIELDS,
-    TIE_FIELDS,
-    normalize_introduction,
-    normalize_organization,
-    normalize_tie,
+from graph.neo4j_rows import (
+    BATCH,
+    append_audit,
+    audit_params,
+    audit_record,
+    batches,
+    intro_key,
+    intro_record,
+    normalized,
+    org_record,
+    read_map,
+    tie_key,
+    tie_record,
+    write_records,
 )
-from graph.store import MapSnapshot, Record, Store, now_iso, plan_upserts, visible_levels
+from graph.neo4j_rows import org_params as _org_params  # noqa: F401 (bench/bench_neo4j_import.py)
+from graph.neo4j_rows import tie_params as _tie_params  # noqa: F401
+from graph.store import (
+    ExpectedVersions,
+    MapSnapshot,
+    Record,
+    Store,
+    change_entries,
+    current_actor,
+    delete_entry,
+    now_iso,
+    visible_levels,
+)
 
 __all__ = ["Neo4jStore", "BATCH"]
-
-#: Rows per ``UNWIND $rows`` statement; all batches of one write share a transaction.
-BATCH = 5000
-SNAPSHOT_RETRIES = 5
 
 
 class Neo4jStore(Store):
@@ -44,6 +64,8 @@ class Neo4jStore(Store):
         self.database = database
         self._auth = auth
         self._driver: Driver | None = None
+        self._driver_lock = threading.Lock()
+        self._upgraded = False
 
     @classmethod
     def from_url(cls, url: str) -> Neo4jStore:
@@ -63,39 +85,56 @@ class Neo4jStore(Store):
     # connection --------------------------------------------------------------------
     @property
     def driver(self) -> Driver:
-        if self._driver is None:
-            try:
-                # Notifications (e.g. "relationship type does not exist" on an empty map)
-                # are advice for query authors, not for people running the tool.
-                driver = GraphDatabase.driver(self.uri, auth=self._auth, notifications_min_severity="OFF")
-                driver.verify_connectivity()
-            except AuthError as e:
-                raise StoreUnavailable(
-                    f"Neo4j at {self.uri} refused the credentials of user {self._user!r}: check NEO4J_USERNAME and NEO4J_PASSWORD"
-                ) from e
-            except ServiceUnavailable as e:
-                raise StoreUnavailable(
-                    f"cannot reach Neo4j at {self.uri}: no server answered (is it running, and is the port right?)"
-                ) from e
-            except (DriverError, OSError, ValueError) as e:
-                raise StoreUnavailable(f"cannot reach Neo4j at {self.uri}: {_first_line(e)}") from e
-            self._driver = driver
+        with self._driver_lock:  # threads share one driver (it is thread-safe; sessions are not)
+            if self._driver is None:
+                self._driver = self._connect()
         return self._driver
+
+    def _connect(self) -> Driver:
+        try:
+            # Notifications (e.g. "relationship type does not exist" on an empty map)
+            # are advice for query authors, not for people running the tool.
+            driver = GraphDatabase.driver(self.uri, auth=self._auth, notifications_min_severity="OFF")
+            driver.verify_connectivity()
+        except AuthError as e:
+            raise StoreUnavailable(
+                f"Neo4j at {self.uri} refused the credentials of user {self._user!r}: check NEO4J_USERNAME and NEO4J_PASSWORD"
+            ) from e
+        except ServiceUnavailable as e:
+            raise StoreUnavailable(
+                f"cannot reach Neo4j at {self.uri}: no server answered (is it running, and is the port right?)"
+            ) from e
+        except (DriverError, OSError, ValueError) as e:
+            raise StoreUnavailable(f"cannot reach Neo4j at {self.uri}: {_first_line(e)}") from e
+        return driver
 
     @property
     def _user(self) -> str:
         return self._auth[0] if self._auth else "(none)"
 
-    def _write(self, work: Callable[[ManagedTransaction], Any]) -> Any:
-        """Run ``work`` in one write transaction that also bumps the store version."""
+    def _write(self, work: Callable[[ManagedTransaction, list[Record]], Any], actor: str | None = None) -> Any:
+        """Run ``work`` in one write transaction under the store lock; ``work`` appends
+        audit entries to the list it gets, and they are written before the commit."""
+        actor = current_actor(actor)
+        self._upgrade()
 
         def unit(tx: ManagedTransaction) -> Any:
             self._require_schema(tx)
-            result = work(tx)
-            tx.run(q.BUMP_VERSION).consume()
+            tx.run(q.LOCK_STORE).consume()
+            log: list[Record] = []
+            result = work(tx, log)
+            append_audit(tx, log, actor)
             return result
 
         return self._run(lambda session: session.execute_write(unit))
+
+    def _upgrade(self) -> None:
+        """Apply migrations a database made by an older version lacks, once per store."""
+        if not self._upgraded:
+            done = {r["name"] for r in self._run(lambda session: session.execute_read(_applied_migrations))}
+            if "0001_initial" in done and any(name not in done for name, _ in q.MIGRATIONS):
+                self.init(())
+            self._upgraded = True
 
     def _read(self, work: Callable[[ManagedTransaction], Any]) -> Any:
         def unit(tx: ManagedTransaction) -> Any:
@@ -133,19 +172,27 @@ class Neo4jStore(Store):
                 self.driver.execute_query(statement, database_=self.database)
         except Neo4jError as e:
             raise StoreError(f"cannot set up Neo4j at {self.uri}: {_first_line(e)}") from e
-        movements = [dict(m) for m in default_movements]
+        movements = [{"id": m["id"], "name": m["name"], "color": m["color"]} for m in default_movements]
+        actor = current_actor()
 
         def unit(tx: ManagedTransaction) -> None:
             tx.run(q.ENSURE_META).consume()
+            tx.run(q.LOCK_FOR_READ).consume()  # the store lock; the version grows only if movements are added
             done = {r["name"] for r in tx.run(q.APPLIED_MIGRATIONS)}
             for name, statements in q.MIGRATIONS:
                 if name not in done:
                     for statement in statements:
                         tx.run(statement).consume()
                     tx.run(q.RECORD_MIGRATION, name=name, now=now_iso()).consume()
-            tx.run(q.ADD_MOVEMENTS_IF_ABSENT, rows=movements).consume()
+            known = {r["id"] for r in tx.run(q.ALL_MOVEMENTS)}
+            added = [m for m in movements if m["id"] not in known]
+            if added:
+                tx.run(q.ADD_MOVEMENTS_IF_ABSENT, rows=added).consume()
+                tx.run(q.LOCK_STORE).consume()
+            append_audit(tx, change_entries("movement", added, {}, lambda m: m["id"]), actor)
 
         self._run(lambda session: session.execute_write(unit))
+        self._upgraded = True
 
     def close(self) -> None:
         if self._driver is not None:
@@ -166,164 +213,160 @@ class Neo4jStore(Store):
         organizations: Sequence[Record] = (),
         ties: Sequence[Record] = (),
         introductions: Sequence[Record] = (),
+        *,
+        actor: str | None = None,
+        expected_versions: ExpectedVersions | None = None,
     ) -> None:
+        records = normalized(movements, organizations, ties, introductions)
         now = now_iso()
-        movement_rows = [{"id": m["id"], "name": m["name"], "color": m["color"]} for m in movements]
-        incoming_orgs = [normalize_organization(o) for o in organizations]
-        incoming_ties = [normalize_tie(t) for t in ties]
-        incoming_intros = [normalize_introduction(i) for i in introductions]
+        self._write(lambda tx, log: write_records(tx, log, now, *records, expected_versions), actor)
 
-        def work(tx: ManagedTransaction) -> None:
-            for batch in _batches(movement_rows):
-                tx.run(q.UPSERT_MOVEMENTS, rows=batch).consume()
-            self._check_known(tx, q.MOVEMENT_IDS, {m for o in incoming_orgs for m in o["movements"]}, "movement")
-            existing_orgs = _existing_organizations(tx, incoming_orgs)
-            org_rows = plan_upserts(incoming_orgs, existing_orgs, lambda o: o["id"], now)
-            _write_split(
-                tx,
-                org_rows,
-                lambda o: o["id"] in existing_orgs,
-                q.CREATE_ORGANIZATIONS,
-                q.UPDATE_ORGANIZATIONS,
-                _org_params,
-            )
-            ends = {t[end] for t in incoming_ties for end in ("source", "target")}
-            ends |= {i[end] for i in incoming_intros for end in ("a", "b") if i[end]}
-            self._check_known(tx, q.ORGANIZATION_IDS, ends, "organization")
-            tie_key = lambda t: (t["source"], t["target"], t["kind"])  # noqa: E731
-            existing_ties = _existing_ties(tx, incoming_ties)
-            tie_rows = plan_upserts(incoming_ties, existing_ties, tie_key, now)
-            _write_split(tx, tie_rows, lambda t: tie_key(t) in existing_ties, q.CREATE_TIES, q.UPDATE_TIES, _tie_params)
-            for batch in _batches(incoming_intros):
-                tx.run(q.UPSERT_INTRODUCTIONS, rows=[_intro_params(i, now) for i in batch]).consume()
+    def delete_organization(self, org_id: str, *, actor: str | None = None) -> int:
+        def work(tx: ManagedTransaction, log: list[Record]) -> int:
+            found = tx.run(q.GET_ORGANIZATION, id=org_id).single()
+            if found is None:
+                return 0
+            ties = [tie_record(r) for r in tx.run(q.ORGANIZATION_TIES, id=org_id)]
+            intros = [intro_record(r["intro"]) for r in tx.run(q.ORGANIZATION_INTRODUCTIONS, id=org_id)]
+            brokered = [intro_record(r["intro"]) for r in tx.run(q.BROKERED_INTRODUCTIONS, id=org_id)]
+            tx.run(q.DELETE_ORGANIZATION, id=org_id).consume()
+            log.extend(delete_entry("tie", tie_key(t), t) for t in ties)
+            log.extend(delete_entry("introduction", intro_key(i), i) for i in intros)
+            unbrokered = [{**i, "broker": None} for i in brokered]
+            log.extend(change_entries("introduction", unbrokered, {intro_key(i): i for i in brokered}, intro_key))
+            log.append(delete_entry("organization", org_id, org_record(found["org"], found["movements"])))
+            return len(ties)
 
-        self._write(work)
+        return self._write(work, actor)
 
-    def _check_known(self, tx: ManagedTransaction, query: str, ids: set[str], what: str) -> None:
-        """Refuse the whole write when it names a movement or organization that is absent."""
-        if not ids:
-            return
-        found = {r["id"] for batch in _batches(sorted(ids)) for r in tx.run(query, ids=batch)}
-        missing = sorted(ids - found)
-        if missing:
-            raise StoreError(f"the map was not changed: unknown {what} {missing[0]!r}")
+    def delete_tie(self, source: str, target: str, kind: str | None = None, *, actor: str | None = None) -> int:
+        def work(tx: ManagedTransaction, log: list[Record]) -> int:
+            ties = [tie_record(r) for r in tx.run(q.MATCHING_TIES, source=source, target=target, kind=kind)]
+            tx.run(q.DELETE_TIES, source=source, target=target, kind=kind).consume()
+            log.extend(delete_entry("tie", tie_key(t), t) for t in ties)
+            return len(ties)
 
-    def delete_organization(self, org_id: str) -> int:
-        def work(tx: ManagedTransaction) -> int:
-            record = tx.run(q.DELETE_ORGANIZATION, id=org_id).single()
-            return record["ties"] if record else 0
+        return self._write(work, actor)
 
-        return self._write(work)
-
-    def delete_tie(self, source: str, target: str, kind: str | None = None) -> int:
-        return self._write(
-            lambda tx: tx.run(q.DELETE_TIES, source=source, target=target, kind=kind).single()["removed"]
-        )
-
-    def clear(self) -> None:
-        def work(tx: ManagedTransaction) -> None:
+    def clear(self, *, actor: str | None = None) -> None:
+        def work(tx: ManagedTransaction, log: list[Record]) -> None:
+            counts = dict(tx.run(q.COUNTS).single())
             for statement in q.CLEAR:
                 tx.run(statement).consume()
+            log.append({"action": "clear", "kind": "map", "key": "*", "before": counts, "after": None})
 
-        self._write(work)
+        self._write(work, actor)
+
+    def replace_all(self, content: Mapping[str, Any], *, actor: str | None = None) -> None:
+        kinds = ("movements", "organizations", "ties", "introductions")
+        records = normalized(*(content.get(kind) or () for kind in kinds))
+        entries = [audit_params(e) for e in content.get("audit") or ()]
+        now = now_iso()
+
+        def work(tx: ManagedTransaction, log: list[Record]) -> None:
+            before = {**tx.run(q.COUNTS).single(), "audit": tx.run(q.COUNT_AUDIT_ENTRIES).single()["n"]}
+            for statement in (*q.CLEAR, q.DELETE_AUDIT_ENTRIES):
+                tx.run(statement).consume()
+            write_records(tx, [], now, *records, None)
+            for batch in batches(entries):
+                tx.run(q.CREATE_AUDIT_ENTRIES, rows=batch).consume()
+            tx.run(q.SET_AUDIT_SEQ, seq=max((e["seq"] for e in entries), default=0)).consume()
+            after = {**tx.run(q.COUNTS).single(), "audit": len(entries)}
+            log.append({"action": "restore", "kind": "map", "key": "*", "before": before, "after": after})
+
+        self._write(work, actor)
 
     # reads -------------------------------------------------------------------------
     def get_organization(self, org_id: str) -> Record | None:
         record = self._read(lambda tx: tx.run(q.GET_ORGANIZATION, id=org_id).single())
-        return _org_record(record["org"], record["movements"]) if record else None
+        return org_record(record["org"], record["movements"]) if record else None
+
+    def get_tie(self, source: str, target: str, kind: str) -> Record | None:
+        record = self._read(lambda tx: tx.run(q.GET_TIE, source=source, target=target, kind=kind).single())
+        return tie_record(record) if record else None
 
     def snapshot(self, audience: str = "private") -> MapSnapshot:
-        """Read everything; retried when a write lands in between, so the result is one
-        consistent state (Neo4j reads are read-committed, not snapshot-isolated)."""
+        """Everything the audience may see, as one consistent state (see ``_consistent``)."""
         levels = list(visible_levels(audience))
+        return self._consistent(lambda tx: read_map(tx, levels))
 
+    def dump(self) -> MapSnapshot:
         def work(tx: ManagedTransaction) -> MapSnapshot:
-            version = tx.run(q.READ_VERSION).single()["version"]
-            snap = MapSnapshot(
-                movements=[dict(r) for r in tx.run(q.ALL_MOVEMENTS)],
-                organizations=[
-                    _org_record(r["org"], r["movements"]) for r in tx.run(q.VISIBLE_ORGANIZATIONS, levels=levels)
-                ],
-                ties=[_tie_record(r) for r in tx.run(q.VISIBLE_TIES, levels=levels)],
-                introductions=[_intro_record(r["intro"]) for r in tx.run(q.VISIBLE_INTRODUCTIONS, levels=levels)],
-                version=version,
-            )
-            return snap if tx.run(q.READ_VERSION).single()["version"] == version else None
+            content = read_map(tx, list(visible_levels("private")))
+            content["audit"] = [audit_record(r["entry"]) for r in tx.run(q.ALL_AUDIT_ENTRIES)]
+            return content
 
-        for _ in range(SNAPSHOT_RETRIES):
-            snap = self._read(work)
-            if snap is not None:
-                return snap
-        raise StoreUnavailable(f"Neo4j at {self.uri} kept changing while the map was read; try again")
+        return self._consistent(work)
+
+    def _consistent(self, read: Callable[[ManagedTransaction], MapSnapshot]) -> MapSnapshot:
+        """Read under the store lock: it waits for the running write, and holds the next
+        ones back until the read is done, so the read sees one committed state.
+
+        Neo4j reads are read-committed, and a lock-free reader can even see a committed
+        write half applied: re-reading the store version to detect writes in between (an
+        earlier design) let the load test see ties whose organizations were not there.
+        """
+
+        def locked(tx: ManagedTransaction) -> MapSnapshot:
+            self._require_schema(tx)
+            tx.run(q.LOCK_FOR_READ).consume()
+            return read(tx)
+
+        return self._run(lambda session: session.execute_write(locked))
 
     def counts(self) -> dict[str, int]:
         return self._read(lambda tx: dict(tx.run(q.COUNTS).single()))
 
+    def audit(
+        self,
+        limit: int | None = 100,
+        since: str | None = None,
+        kind: str | None = None,
+        key: str | None = None,
+        after_seq: int | None = None,
+    ) -> list[Record]:
+        params = {
+            "since": since,
+            "kind": kind,
+            "key": key,
+            "after": after_seq,
+            "limit": 2**62 if limit is None else limit,
+        }
+        return self._read(lambda tx: [audit_record(r["entry"]) for r in tx.run(q.AUDIT_ENTRIES, **params)])
 
-def _write_split(
-    tx: ManagedTransaction,
-    rows: list[Record],
-    exists: Callable[[Record], bool],
-    create: str,
-    update: str,
-    params: Callable[[Record], dict[str, Any]],
-) -> None:
-    """Send new rows through ``create`` and changed ones through ``update``, in batches."""
-    for statement, chosen in ((create, [r for r in rows if not exists(r)]), (update, [r for r in rows if exists(r)])):
-        for batch in _batches(chosen):
-            tx.run(statement, rows=[params(r) for r in batch]).consume()
+    def check(self) -> list[str]:
+        problems = []
+        try:
+            present = {
+                r["name"]
+                for query in q.SHOW_SCHEMA_NAMES
+                for r in self.driver.execute_query(query, database_=self.database).records
+            }
+        except Neo4jError as e:
+            raise StoreError(f"cannot list the constraints of Neo4j at {self.uri}: {_first_line(e)}") from e
+        problems += [
+            f"constraint or index {name} is missing (run `coalition init`)"
+            for name in q.SCHEMA_NAMES
+            if name not in present
+        ]
+        done = {r["name"] for r in self._run(lambda session: session.execute_read(_applied_migrations))}
+        pending = [name for name, _ in q.MIGRATIONS if name not in done]
+        if pending:
+            problems.append(f"migrations not applied: {', '.join(pending)} (run `coalition init` to upgrade)")
+            if "0001_initial" in pending:
+                return problems
 
+        def work(tx: ManagedTransaction) -> list[str]:
+            found = []
+            for query in q.CHECKS:
+                found += [r["problem"] for r in tx.run(query).fetch(q.PER_CHECK)]
+            return found
 
-def _batches(rows: Sequence[Any]) -> Iterable[list[Any]]:
-    for start in range(0, len(rows), BATCH):
-        yield list(rows[start : start + BATCH])
-
-
-def _existing_organizations(tx: ManagedTransaction, orgs: list[Record]) -> dict[str, Record]:
-    found = {}
-    for batch in _batches([o["id"] for o in orgs]):
-        for r in tx.run(q.EXISTING_ORGANIZATIONS, ids=batch):
-            record = _org_record(r["org"], r["movements"])
-            found[record["id"]] = record
-    return found
-
-
-def _existing_ties(tx: ManagedTransaction, ties: list[Record]) -> dict[tuple, Record]:
-    found = {}
-    keys = [{"source": t["source"], "target": t["target"], "kind": t["kind"]} for t in ties]
-    for batch in _batches(keys):
-        for r in tx.run(q.EXISTING_TIES, keys=batch):
-            record = _tie_record(r)
-            found[(record["source"], record["target"], record["kind"])] = record
-    return found
-
-
-def _org_params(org: Record) -> dict[str, Any]:
-    return {"id": org["id"], "movements": org["movements"], "props": {f: org[f] for f in ORG_FIELDS if f != "id"}}
-
-
-def _tie_params(tie: Record) -> dict[str, Any]:
-    props = {f: tie[f] for f in TIE_FIELDS if f not in ("source", "target", "kind")}
-    return {"source": tie["source"], "target": tie["target"], "kind": tie["kind"], "props": props}
-
-
-def _intro_params(intro: Record, now: str) -> dict[str, Any]:
-    props = {f: intro[f] for f in INTRO_FIELDS if f != "created_at"}
-    props["updated_at"] = intro["updated_at"] or now
-    return {"key": f"{intro['a']}|{intro['b']}", "created_at": intro["created_at"] or now, "props": props}
+        return problems + self._run(lambda session: session.execute_read(work))
 
 
-def _org_record(props: dict[str, Any], movements: list[str]) -> Record:
-    record = normalize_organization({**props, "movements": movements})
-    return record
-
-
-def _tie_record(row: Any) -> Record:
-    return normalize_tie({**row["tie"], "source": row["source"], "target": row["target"]})
-
-
-def _intro_record(props: dict[str, Any]) -> Record:
-    return normalize_introduction(props)
+def _applied_migrations(tx: ManagedTransaction) -> list[Any]:
+    return list(tx.run(q.APPLIED_MIGRATIONS))
 
 
 def _first_line(error: Exception) -> str:

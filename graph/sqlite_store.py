@@ -3,95 +3,64 @@
 Done the way sqlite-utils and datasette do it: WAL so readers never wait for the
 writer, foreign keys on, one writer connection behind a lock, one read connection per
 thread, every write in ``BEGIN IMMEDIATE ... COMMIT`` (a failure rolls the whole write
-back), and named migrations recorded in a table so older files upgrade in place.
+back, and so does a process killed halfway: SQLite ignores uncommitted WAL frames), and
+named migrations (``graph.sqlite_schema``) recorded in a table so older files upgrade in
+place. The audit entries of a write are inserted in the write's own transaction.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from graph.errors import StoreError, StoreUnavailable
-from graph.records import (
-    INTRO_FIELDS,
-    ORG_FIELDS,
-    ORG_LIST_FIELDS,
-    TIE_FIELDS,
-    normalize_introduction,
-    normalize_organization,
-    normalize_tie,
+from graph.sqlite_rows import (
+    append_audit,
+    audit_record,
+    audit_row,
+    count_records,
+    get_organization_row,
+    intro_key,
+    introductions_where,
+    read_content,
+    read_map,
+    store_version,
+    tie_key,
+    write_records,
 )
-from graph.store import MapSnapshot, Record, Store, now_iso, plan_upserts, visible_levels
+from graph.sqlite_schema import MIGRATIONS, apply_migrations, pending_migrations, storage_problems
+from graph.store import (
+    ExpectedVersions,
+    MapSnapshot,
+    Record,
+    Store,
+    change_entries,
+    current_actor,
+    delete_entry,
+    now_iso,
+)
 
-__all__ = ["SQLiteStore", "MIGRATIONS"]
+__all__ = ["SQLiteStore", "MIGRATIONS", "read_content"]
 
-#: Named migrations, applied in order once each and recorded in ``schema_migrations``.
-MIGRATIONS: list[tuple[str, str]] = [
-    (
-        "0001_initial",
-        """
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        INSERT INTO meta (key, value) VALUES ('version', '0');
-        CREATE TABLE movements (
-            id TEXT PRIMARY KEY, name TEXT NOT NULL, color TEXT NOT NULL
-        );
-        CREATE TABLE organizations (
-            id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,
-            community_led INTEGER NOT NULL, region TEXT NOT NULL,
-            languages TEXT NOT NULL, issues TEXT NOT NULL, offers TEXT NOT NULL,
-            needs TEXT NOT NULL, access TEXT NOT NULL, contact TEXT NOT NULL,
-            contact_visibility TEXT NOT NULL, visibility TEXT NOT NULL,
-            consent_to_introductions INTEGER NOT NULL,
-            intro_capacity_per_month INTEGER NOT NULL, notes TEXT NOT NULL,
-            created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL
-        );
-        CREATE INDEX organizations_visibility ON organizations (visibility);
-        CREATE TABLE org_movements (
-            org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
-            movement_id TEXT NOT NULL REFERENCES movements (id),
-            position INTEGER NOT NULL,
-            PRIMARY KEY (org_id, movement_id)
-        );
-        CREATE INDEX org_movements_movement ON org_movements (movement_id);
-        CREATE TABLE ties (
-            source TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
-            target TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
-            kind TEXT NOT NULL, strength INTEGER NOT NULL,
-            since TEXT, until TEXT, visibility TEXT NOT NULL, notes TEXT NOT NULL,
-            created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
-            PRIMARY KEY (source, target, kind)
-        );
-        CREATE INDEX ties_target ON ties (target);
-        CREATE TABLE introductions (
-            a TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
-            b TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
-            broker TEXT REFERENCES organizations (id) ON DELETE SET NULL,
-            score REAL, reasons TEXT NOT NULL, status TEXT NOT NULL,
-            status_date TEXT, note TEXT NOT NULL,
-            created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
-            PRIMARY KEY (a, b)
-        );
-        """,
-    ),
-]
-
-#: SQLite allows 32766 host parameters; stay far below it.
-CHUNK = 500
+MAP_TABLES = ("introductions", "ties", "org_movements", "organizations", "movements")
 
 
 class SQLiteStore(Store):
-    """A map in one SQLite file."""
+    """A map in one SQLite file. One object may be shared by many threads."""
 
     def __init__(self, path: str | Path, url: str | None = None) -> None:
         self.path = Path(path)
         self.url = url or f"sqlite:///{self.path}"
         self._write_lock = threading.RLock()
-        self._local = threading.local()
         self._writer: sqlite3.Connection | None = None
+        # Read connections are lent out one read at a time and come back to this pool, so
+        # there are never more of them than reads running at once, whatever the number of
+        # threads (Streamlit runs every page in a new thread).
+        self._idle_readers: list[sqlite3.Connection] = []
         self._all_connections: list[sqlite3.Connection] = []
 
     # connections -------------------------------------------------------------------
@@ -111,66 +80,91 @@ class SQLiteStore(Store):
         self._all_connections.append(conn)
         return conn
 
-    @property
-    def _reader(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._connect()
-        return conn
+    def _writer_connection(self, create: bool = False) -> sqlite3.Connection:
+        """The one write connection; a file made by an older version is upgraded on first use."""
+        if self._writer is None:
+            conn = self._connect(create=create)
+            pending = pending_migrations(conn)
+            if pending and "0001_initial" not in pending:
+                self._transaction(conn, lambda: apply_migrations(conn), "upgrade")
+            self._writer = conn
+        return self._writer
+
+    def _transaction(self, conn: sqlite3.Connection, work: Any, what: str) -> Any:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            result = work()
+            conn.execute("COMMIT")
+            return result
+        except sqlite3.DatabaseError as e:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(f"cannot {what} {self.path}: {e}") from e
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed when the block ends, rolled back on error."""
+    def _write(self, actor: str | None) -> Iterator[tuple[sqlite3.Connection, list[Record]]]:
+        """One write transaction: committed with its audit entries when the block ends,
+        rolled back on any error. The block appends audit entries to the list it gets."""
+        actor = current_actor(actor)
         with self._write_lock:
-            if self._writer is None:
-                self._writer = self._connect()
-            conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
+            conn = self._writer_connection()
             try:
-                yield conn
-                conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    self._require_schema(conn)
+                    log: list[Record] = []
+                    yield conn, log
+                    append_audit(conn, log, actor, now_iso())
+                    conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            except sqlite3.IntegrityError as e:
+                raise StoreError(f"the map was not changed: {e}") from e
+            except sqlite3.DatabaseError as e:
+                raise StoreError(f"cannot write to {self.path}, the map was not changed: {e}") from e
+
+    @contextmanager
+    def _lend(self) -> Iterator[sqlite3.Connection]:
+        """A read connection for this block only, from the pool (or a new one)."""
+        try:
+            conn = self._idle_readers.pop()  # list.pop and append are atomic
+        except IndexError:
+            conn = self._connect()
+        try:
+            yield conn
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"cannot read {self.path}: {e}") from e
+        finally:
+            self._idle_readers.append(conn)
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
         """A consistent read: every select in the block sees the same committed state."""
-        conn = self._reader
-        conn.execute("BEGIN")
-        try:
-            yield conn
-        finally:
-            conn.execute("COMMIT")
+        with self._lend() as conn:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
 
     # lifecycle ---------------------------------------------------------------------
     def init(self, default_movements: Iterable[Record] = ()) -> None:
+        defaults = [dict(m) for m in default_movements]
+
+        def work() -> None:
+            apply_migrations(conn)
+            known = {row[0] for row in conn.execute("SELECT id FROM movements")}
+            added = [m for m in defaults if m["id"] not in known]
+            if added:
+                conn.executemany("INSERT INTO movements (id, name, color) VALUES (:id, :name, :color)", added)
+                append_audit(conn, change_entries("movement", added, {}, lambda m: m["id"]), current_actor(), now_iso())
+                conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
+
         with self._write_lock:
-            if self._writer is None:
-                self._writer = self._connect(create=True)
-            conn = self._writer
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-                )
-                done = {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
-                for name, sql in MIGRATIONS:
-                    if name not in done:
-                        for statement in sql.split(";"):
-                            if statement.strip():
-                                conn.execute(statement)
-                        conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, now_iso()))
-                conn.executemany(
-                    "INSERT OR IGNORE INTO movements (id, name, color) VALUES (:id, :name, :color)",
-                    list(default_movements),
-                )
-                conn.execute("COMMIT")
-            except sqlite3.DatabaseError as e:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise StoreError(f"cannot set up {self.path}: {e}") from e
+            conn = self._writer_connection(create=True)
+            self._transaction(conn, work, "set up")
 
     def _require_schema(self, conn: sqlite3.Connection) -> None:
         row = conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='organizations'").fetchone()
@@ -181,13 +175,13 @@ class SQLiteStore(Store):
         for conn in self._all_connections:
             conn.close()
         self._all_connections.clear()
+        self._idle_readers.clear()
         self._writer = None
-        self._local = threading.local()
 
     def version(self) -> int:
         with self._read() as conn:
             self._require_schema(conn)
-            return int(conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()[0])
+            return store_version(conn)
 
     def describe(self) -> str:
         return f"SQLite file {self.path.resolve()}"
@@ -199,199 +193,119 @@ class SQLiteStore(Store):
         organizations: Sequence[Record] = (),
         ties: Sequence[Record] = (),
         introductions: Sequence[Record] = (),
+        *,
+        actor: str | None = None,
+        expected_versions: ExpectedVersions | None = None,
     ) -> None:
         now = now_iso()
-        try:
-            with self._write() as conn:
-                self._require_schema(conn)
-                conn.executemany(
-                    "INSERT INTO movements (id, name, color) VALUES (:id, :name, :color) "
-                    "ON CONFLICT (id) DO UPDATE SET name = excluded.name, color = excluded.color",
-                    [dict(m) for m in movements],
-                )
-                self._upsert_organizations(conn, organizations, now)
-                self._upsert_ties(conn, ties, now)
-                self._upsert_introductions(conn, introductions, now)
-        except sqlite3.IntegrityError as e:
-            raise StoreError(f"the map was not changed: {e}") from e
-        except sqlite3.DatabaseError as e:
-            raise StoreError(f"cannot write to {self.path}: {e}") from e
+        with self._write(actor) as (conn, log):
+            write_records(conn, log, now, movements, organizations, ties, introductions, expected_versions)
 
-    def _existing(self, conn: sqlite3.Connection, table: str, where: str, keys: list[tuple]) -> dict[tuple, Record]:
-        """Stored rows for the given keys, by key, read in chunks under the variable limit."""
-        found: dict[tuple, Record] = {}
-        for start in range(0, len(keys), CHUNK):
-            chunk = keys[start : start + CHUNK]
-            clause = " OR ".join([where] * len(chunk))
-            params = [value for key in chunk for value in key]
-            for row in conn.execute(f"SELECT * FROM {table} WHERE {clause}", params):  # noqa: S608 (fixed names)
-                record = dict(row)
-                found[tuple(record[k] for k in _KEYS[table])] = record
-        return found
-
-    def _upsert_organizations(self, conn: sqlite3.Connection, organizations: Sequence[Record], now: str) -> None:
-        if not organizations:
-            return
-        incoming = [normalize_organization(o) for o in organizations]
-        ids = [o["id"] for o in incoming]
-        stored = self._existing(conn, "organizations", "id = ?", [(i,) for i in ids])
-        movements_of = self._movements_of(conn, ids)
-        existing = {key[0]: _org_record(row, movements_of.get(key[0], [])) for key, row in stored.items()}
-        rows = plan_upserts(incoming, existing, key=lambda o: o["id"], now=now)
-        columns = ", ".join(ORG_FIELDS)
-        values = ", ".join(f":{f}" for f in ORG_FIELDS)
-        updates = ", ".join(f"{f} = excluded.{f}" for f in ORG_FIELDS if f != "id")
-        conn.executemany(
-            f"INSERT INTO organizations ({columns}) VALUES ({values}) ON CONFLICT (id) DO UPDATE SET {updates}",  # noqa: S608
-            [_org_row(row) for row in rows],
-        )
-        conn.executemany("DELETE FROM org_movements WHERE org_id = ?", [(row["id"],) for row in rows])
-        conn.executemany(
-            "INSERT INTO org_movements (org_id, movement_id, position) VALUES (?, ?, ?)",
-            [(row["id"], m, i) for row in rows for i, m in enumerate(row["movements"])],
-        )
-
-    def _upsert_ties(self, conn: sqlite3.Connection, ties: Sequence[Record], now: str) -> None:
-        if not ties:
-            return
-        incoming = [normalize_tie(t) for t in ties]
-        keys = [(t["source"], t["target"], t["kind"]) for t in incoming]
-        existing = self._existing(conn, "ties", "(source = ? AND target = ? AND kind = ?)", keys)
-        rows = plan_upserts(incoming, existing, key=lambda t: (t["source"], t["target"], t["kind"]), now=now)
-        columns = ", ".join(TIE_FIELDS)
-        values = ", ".join(f":{f}" for f in TIE_FIELDS)
-        updates = ", ".join(f"{f} = excluded.{f}" for f in TIE_FIELDS[3:])
-        conn.executemany(
-            f"INSERT INTO ties ({columns}) VALUES ({values}) "  # noqa: S608
-            f"ON CONFLICT (source, target, kind) DO UPDATE SET {updates}",
-            rows,
-        )
-
-    def _upsert_introductions(self, conn: sqlite3.Connection, introductions: Sequence[Record], now: str) -> None:
-        rows = []
-        for intro in introductions:
-            row = normalize_introduction(intro)
-            row["reasons"] = json.dumps(row["reasons"], ensure_ascii=False)
-            row["created_at"] = row["created_at"] or now
-            row["updated_at"] = row["updated_at"] or now
-            rows.append(row)
-        columns = ", ".join(INTRO_FIELDS)
-        values = ", ".join(f":{f}" for f in INTRO_FIELDS)
-        updates = ", ".join(f"{f} = excluded.{f}" for f in INTRO_FIELDS[2:] if f != "created_at")
-        conn.executemany(
-            f"INSERT INTO introductions ({columns}) VALUES ({values}) ON CONFLICT (a, b) DO UPDATE SET {updates}",  # noqa: S608
-            rows,
-        )
-
-    def _movements_of(self, conn: sqlite3.Connection, org_ids: list[str]) -> dict[str, list[str]]:
-        result: dict[str, list[str]] = {}
-        for start in range(0, len(org_ids), CHUNK):
-            chunk = org_ids[start : start + CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            for org_id, movement_id in conn.execute(
-                f"SELECT org_id, movement_id FROM org_movements WHERE org_id IN ({marks}) "  # noqa: S608
-                "ORDER BY org_id, position",
-                chunk,
-            ):
-                result.setdefault(org_id, []).append(movement_id)
-        return result
-
-    def delete_organization(self, org_id: str) -> int:
-        with self._write() as conn:
-            self._require_schema(conn)
-            removed = conn.execute("SELECT COUNT(*) FROM ties WHERE source = ? OR target = ?", (org_id, org_id))
-            count = removed.fetchone()[0]
+    def delete_organization(self, org_id: str, *, actor: str | None = None) -> int:
+        with self._write(actor) as (conn, log):
+            org = get_organization_row(conn, org_id)
+            if org is None:
+                return 0
+            ties = [dict(r) for r in conn.execute("SELECT * FROM ties WHERE source = ? OR target = ?", (org_id,) * 2)]
+            intros = introductions_where(conn, "a = ? OR b = ?", (org_id, org_id))
+            brokered = introductions_where(conn, "broker = ? AND a != ? AND b != ?", (org_id,) * 3)
             conn.execute("DELETE FROM organizations WHERE id = ?", (org_id,))
-            return count
+            log.extend(delete_entry("tie", tie_key(t), t) for t in ties)
+            log.extend(delete_entry("introduction", (i["a"], i["b"]), i) for i in intros)
+            unbrokered = [{**i, "broker": None} for i in brokered]
+            log.extend(change_entries("introduction", unbrokered, {intro_key(i): i for i in brokered}, intro_key))
+            log.append(delete_entry("organization", org_id, org))
+            return len(ties)
 
-    def delete_tie(self, source: str, target: str, kind: str | None = None) -> int:
-        with self._write() as conn:
-            self._require_schema(conn)
-            cursor = conn.execute(
-                "DELETE FROM ties WHERE ((source = ? AND target = ?) OR (source = ? AND target = ?)) "
-                "AND (? IS NULL OR kind = ?)",
-                (source, target, target, source, kind, kind),
-            )
-            return cursor.rowcount
+    def delete_tie(self, source: str, target: str, kind: str | None = None, *, actor: str | None = None) -> int:
+        where = "((source = ? AND target = ?) OR (source = ? AND target = ?)) AND (? IS NULL OR kind = ?)"
+        params = (source, target, target, source, kind, kind)
+        with self._write(actor) as (conn, log):
+            ties = [dict(r) for r in conn.execute(f"SELECT * FROM ties WHERE {where}", params)]  # noqa: S608
+            conn.execute(f"DELETE FROM ties WHERE {where}", params)  # noqa: S608 (fixed text)
+            log.extend(delete_entry("tie", tie_key(t), t) for t in ties)
+            return len(ties)
 
-    def clear(self) -> None:
-        with self._write() as conn:
-            self._require_schema(conn)
-            for table in ("introductions", "ties", "org_movements", "organizations", "movements"):
+    def clear(self, *, actor: str | None = None) -> None:
+        with self._write(actor) as (conn, log):
+            counts = count_records(conn)
+            for table in MAP_TABLES:
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
+            log.append({"action": "clear", "kind": "map", "key": "*", "before": counts, "after": None})
+
+    def replace_all(self, content: Mapping[str, Any], *, actor: str | None = None) -> None:
+        now = now_iso()
+        with self._write(actor) as (conn, log):
+            before = {**count_records(conn), "audit": conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0]}
+            for table in (*MAP_TABLES, "audit"):
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
+            kinds = ("movements", "organizations", "ties", "introductions")
+            write_records(conn, [], now, *(content.get(kind) or () for kind in kinds), None)
+            entries = list(content.get("audit") or ())
+            conn.executemany(
+                "INSERT INTO audit (seq, at, actor, action, kind, key, before, after) "
+                "VALUES (:seq, :at, :actor, :action, :kind, :key, :before, :after)",
+                [audit_row(e) for e in entries],
+            )
+            after = {**count_records(conn), "audit": len(entries)}
+            log.append({"action": "restore", "kind": "map", "key": "*", "before": before, "after": after})
 
     # reads -------------------------------------------------------------------------
     def get_organization(self, org_id: str) -> Record | None:
         with self._read() as conn:
             self._require_schema(conn)
-            row = conn.execute("SELECT * FROM organizations WHERE id = ?", (org_id,)).fetchone()
-            if row is None:
-                return None
-            return _org_record(dict(row), self._movements_of(conn, [org_id]).get(org_id, []))
+            return get_organization_row(conn, org_id)
 
-    def snapshot(self, audience: str = "private") -> MapSnapshot:
-        levels = visible_levels(audience)
-        marks = ", ".join("?" * len(levels))
+    def get_tie(self, source: str, target: str, kind: str) -> Record | None:
         with self._read() as conn:
             self._require_schema(conn)
-            version = int(conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()[0])
-            movements = [dict(r) for r in conn.execute("SELECT id, name, color FROM movements ORDER BY id")]
-            memberships: dict[str, list[str]] = {}
-            for org_id, movement_id in conn.execute(
-                "SELECT org_id, movement_id FROM org_movements ORDER BY org_id, position"
-            ):
-                memberships.setdefault(org_id, []).append(movement_id)
-            organizations = [
-                _org_record(dict(r), memberships.get(r["id"], []))
-                for r in conn.execute(
-                    f"SELECT * FROM organizations WHERE visibility IN ({marks}) ORDER BY id",  # noqa: S608
-                    levels,
-                )
-            ]
-            ties = [
-                dict(r)
-                for r in conn.execute(
-                    f"""SELECT t.* FROM ties t
-                        JOIN organizations s ON s.id = t.source AND s.visibility IN ({marks})
-                        JOIN organizations o ON o.id = t.target AND o.visibility IN ({marks})
-                        WHERE t.visibility IN ({marks})
-                        ORDER BY t.source, t.target, t.kind""",  # noqa: S608
-                    levels * 3,
-                )
-            ]
-            introductions = []
-            for r in conn.execute(
-                f"""SELECT i.* FROM introductions i
-                    JOIN organizations x ON x.id = i.a AND x.visibility IN ({marks})
-                    JOIN organizations y ON y.id = i.b AND y.visibility IN ({marks})
-                    ORDER BY i.a, i.b""",  # noqa: S608
-                levels * 2,
-            ):
-                intro = dict(r)
-                intro["reasons"] = json.loads(intro["reasons"])
-                introductions.append(intro)
-        return MapSnapshot(
-            movements=movements, organizations=organizations, ties=ties, introductions=introductions, version=version
-        )
+            row = conn.execute(
+                "SELECT * FROM ties WHERE source = ? AND target = ? AND kind = ?", (source, target, kind)
+            ).fetchone()
+            return dict(row) if row else None
 
+    def snapshot(self, audience: str = "private") -> MapSnapshot:
+        with self._read() as conn:
+            self._require_schema(conn)
+            return read_map(conn, audience)
 
-_KEYS = {"organizations": ("id",), "ties": ("source", "target", "kind"), "introductions": ("a", "b")}
+    def counts(self) -> dict[str, int]:
+        with self._read() as conn:
+            self._require_schema(conn)
+            return count_records(conn)
 
+    def audit(
+        self,
+        limit: int | None = 100,
+        since: str | None = None,
+        kind: str | None = None,
+        key: str | None = None,
+        after_seq: int | None = None,
+    ) -> list[Record]:
+        with self._read() as conn:
+            self._require_schema(conn)
+            if "0002_audit" in pending_migrations(conn):
+                return []
+            rows = conn.execute(
+                "SELECT * FROM audit WHERE (:since IS NULL OR at >= :since) AND (:kind IS NULL OR kind = :kind) "
+                "AND (:key IS NULL OR key = :key) AND (:after IS NULL OR seq > :after) ORDER BY seq DESC LIMIT :limit",
+                {"since": since, "kind": kind, "key": key, "after": after_seq, "limit": -1 if limit is None else limit},
+            )
+            return [audit_record(row) for row in rows]
 
-def _org_row(org: Record) -> Record:
-    """An organization record as SQLite columns: lists as JSON text, booleans as 0/1."""
-    row = {f: org.get(f) for f in ORG_FIELDS}
-    for field in ORG_LIST_FIELDS:
-        row[field] = json.dumps(row[field], ensure_ascii=False)
-    for field in ("community_led", "consent_to_introductions"):
-        row[field] = int(bool(row[field]))
-    return row
+    def dump(self) -> MapSnapshot:
+        with self._read() as conn:
+            self._require_schema(conn)
+            return read_content(conn)
 
+    def check(self) -> list[str]:
+        with self._read() as conn:
+            return storage_problems(conn)
 
-def _org_record(row: Record, movements: list[str]) -> Record:
-    for field in ORG_LIST_FIELDS:
-        row[field] = json.loads(row[field])
-    for field in ("community_led", "consent_to_introductions"):
-        row[field] = bool(row[field])
-    row["movements"] = movements
-    return row
+    # backups -----------------------------------------------------------------------
+    def backup_to(self, target: sqlite3.Connection) -> None:
+        """Copy the whole file into ``target`` with SQLite's online backup API, in one
+        step, so the copy is one committed state even while others write."""
+        with self._lend() as conn:
+            self._require_schema(conn)
+            conn.backup(target)

@@ -12,21 +12,99 @@ Keys:
     organization    ``id``
     tie             ``(source, target, kind)``
     introduction    ``(a, b)`` with ``a < b``
+
+Every committed write also records what it changed in the store's audit trail, in the
+same transaction: one entry per record created, changed or removed, with who (the
+``actor``), when, and the values before and after. Entries hold whole records, contacts
+included, so the trail is for admins only and never part of an audience's view.
 """
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["Record", "MapSnapshot", "Store", "VISIBILITIES", "visible_levels", "plan_upserts", "now_iso", "BOOKKEEPING"]
+from graph.errors import StoreError
+
+__all__ = [
+    "AUDIT_ACTIONS",
+    "AUDIT_KINDS",
+    "BOOKKEEPING",
+    "ExpectedVersions",
+    "MapSnapshot",
+    "Record",
+    "StaleEdit",
+    "Store",
+    "VISIBILITIES",
+    "acting_as",
+    "audit_json",
+    "audit_key",
+    "change_entries",
+    "check_expected",
+    "current_actor",
+    "delete_entry",
+    "now_iso",
+    "plan_upserts",
+    "visible_levels",
+]
 
 #: Fields that are bookkeeping, not content: a change in them alone is no edit.
 BOOKKEEPING = ("created_at", "updated_at", "version")
 
 Record = dict[str, Any]
+
+#: Expected versions for a write: an organization id, or a tie's ``(source, target,
+#: kind)``, mapped to the version the editor started from.
+ExpectedVersions = Mapping[str | tuple[str, str, str], int]
+
+#: What audit entries are about, and what happened.
+AUDIT_KINDS = ("movement", "organization", "tie", "introduction", "map")
+AUDIT_ACTIONS = ("create", "update", "delete", "clear", "restore")
+
+_actor: ContextVar[str | None] = ContextVar("coalition_actor", default=None)
+
+
+@contextmanager
+def acting_as(actor: str) -> Iterator[None]:
+    """Name who makes the writes in this block (this thread or task only).
+
+    The CLI wraps a command in ``acting_as("cli:alice")``; the dashboard wraps a page run
+    in the signed-in user's name. A write's explicit ``actor=`` wins over this.
+    """
+    token = _actor.set(actor)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def current_actor(actor: str | None = None) -> str:
+    """The actor to record: the one given, else the one of ``acting_as``, else "unknown"."""
+    return actor or _actor.get() or "unknown"
+
+
+class StaleEdit(StoreError):
+    """A write was made from a stale copy: the stored record has another version.
+
+    ``current`` is the record as stored now (None when it was removed), so the caller can
+    show what changed; nothing was written.
+    """
+
+    def __init__(self, kind: str, key: str | tuple[str, ...], expected: int, current: Record | None) -> None:
+        self.kind = kind
+        self.key = key
+        self.expected = expected
+        self.current = current
+        now = f"version {current.get('version')}" if current else "removed"
+        super().__init__(
+            f"{kind} {audit_key(kind, key)} was changed by someone else ({now}, edited from version {expected})"
+        )
+
 
 #: Visibility levels from the widest audience to the narrowest.
 VISIBILITIES: tuple[str, ...] = ("public", "coalition", "private")
@@ -47,6 +125,7 @@ def plan_upserts(
     existing: dict[Any, Record],
     key: Callable[[Record], Any],
     now: str,
+    versioned: bool = True,
 ) -> list[Record]:
     """The rows an upsert must write, with bookkeeping filled in, the same on every backend.
 
@@ -54,7 +133,8 @@ def plan_upserts(
     nothing). A changed record keeps its ``created_at``, gets ``updated_at = now`` and the
     next ``version``. A new record keeps the bookkeeping it carries (so a map copied
     between stores stays identical) or gets fresh values. Of several records with one key,
-    the last is written.
+    the last is written. Records without versions (introductions: ``versioned=False``)
+    keep an ``updated_at`` they carry, and get no ``version``.
     """
     rows = []
     latest = {key(record): record for record in incoming}  # one row per key: the last wins
@@ -64,13 +144,79 @@ def plan_upserts(
         if old is not None:
             if all(old.get(k) == row.get(k) for k in row if k not in BOOKKEEPING):
                 continue
-            row.update(created_at=old["created_at"], updated_at=now, version=old.get("version", 0) + 1)
+            if versioned:
+                row.update(created_at=old["created_at"], updated_at=now, version=old.get("version", 0) + 1)
+            else:
+                row.update(created_at=old["created_at"], updated_at=row.get("updated_at") or now)
         else:
             row["created_at"] = row.get("created_at") or now
             row["updated_at"] = row.get("updated_at") or now
-            row["version"] = row.get("version") or 1
+            if versioned:
+                row["version"] = row.get("version") or 1
         rows.append(row)
     return rows
+
+
+def check_expected(kind: str, expected: ExpectedVersions | None, existing: dict[Any, Record], written: set) -> None:
+    """Raise ``StaleEdit`` when a stored record's version is not the one the edit started from.
+
+    Backends call this inside the write transaction, after reading ``existing`` (the
+    stored records of the keys written), so no other write can slip in between. Only
+    keys of this ``kind`` are checked: strings for organizations, triples for ties.
+    """
+    for key, version in (expected or {}).items():
+        if (kind == "organization") != isinstance(key, str):
+            continue
+        if key not in written:
+            raise ValueError(f"expected_versions names {kind} {key!r}, which this write does not change")
+        current = existing.get(key)
+        if current is None or current.get("version") != version:
+            raise StaleEdit(kind, key, version, current)
+
+
+def audit_key(kind: str, key: Any) -> str:
+    """The text key of an audit entry: an id, ``source|target|kind`` or ``a|b``."""
+    return "|".join(key) if isinstance(key, tuple) else str(key)
+
+
+def change_entries(
+    kind: str, rows: Sequence[Record], existing: dict[Any, Record], key: Callable[[Record], Any]
+) -> list[Record]:
+    """Audit entries (without seq, at and actor) for rows ``plan_upserts`` chose to write.
+
+    A new record is logged whole in ``after``; a changed one as the fields that changed,
+    old values in ``before`` and new ones in ``after``, plus ``version`` when it has one.
+    """
+    entries = []
+    for row in rows:
+        old = existing.get(key(row))
+        if old is None:
+            entries.append(_entry("create", kind, key(row), None, row))
+            continue
+        changed = [f for f in row if f not in BOOKKEEPING and old.get(f) != row.get(f)]
+        if "version" in row:
+            changed.append("version")
+        before = {f: old.get(f) for f in changed}
+        after = {f: row.get(f) for f in changed}
+        entries.append(_entry("update", kind, key(row), before, after))
+    return entries
+
+
+def delete_entry(kind: str, key: Any, record: Record) -> Record:
+    """The audit entry (without seq, at and actor) for a removed record."""
+    return _entry("delete", kind, key, record, None)
+
+
+def _entry(action: str, kind: str, key: Any, before: Record | None, after: Record | None) -> Record:
+    return {"action": action, "kind": kind, "key": audit_key(kind, key), "before": before, "after": after}
+
+
+def audit_json(value: Record | None) -> str | None:
+    """``before`` or ``after`` as the JSON text both backends store (dates as text)."""
+    return None if value is None else _ENCODER.encode(value)
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":"))
 
 
 class MapSnapshot(dict):
@@ -113,25 +259,43 @@ class Store(ABC):
         organizations: Sequence[Record] = (),
         ties: Sequence[Record] = (),
         introductions: Sequence[Record] = (),
+        *,
+        actor: str | None = None,
+        expected_versions: ExpectedVersions | None = None,
     ) -> None:
         """Upsert all given records by key in one transaction (all or nothing).
 
         An organization's ``version`` and ``created_at`` in the store win over the
         record's when it exists: the store counts versions, callers do not.
+
+        ``expected_versions`` maps organization ids (and tie keys) to the version an
+        edit started from; when a stored version differs, ``StaleEdit`` is raised with
+        the current record and nothing is written. Every changed record gets an audit
+        entry by ``actor`` (see ``current_actor``) in the same transaction.
         """
 
     @abstractmethod
-    def delete_organization(self, org_id: str) -> int:
-        """Remove an organization, its ties and introductions; return ties removed."""
+    def delete_organization(self, org_id: str, *, actor: str | None = None) -> int:
+        """Remove an organization, its ties and introductions; return ties removed.
+
+        Each removed record is logged, and so is every introduction that loses it as
+        its broker."""
 
     @abstractmethod
-    def delete_tie(self, source: str, target: str, kind: str | None = None) -> int:
+    def delete_tie(self, source: str, target: str, kind: str | None = None, *, actor: str | None = None) -> int:
         """Remove the ties between two organizations (of one kind, or all kinds) in
-        either direction; return how many were removed."""
+        either direction; return how many were removed (each one is logged)."""
 
     @abstractmethod
-    def clear(self) -> None:
-        """Remove every record, keeping the schema (used by restore and tests)."""
+    def clear(self, *, actor: str | None = None) -> None:
+        """Remove every record, keeping the schema and the audit trail (which gets one
+        ``clear`` entry with the counts removed)."""
+
+    @abstractmethod
+    def replace_all(self, content: Mapping[str, Any], *, actor: str | None = None) -> None:
+        """Make the store hold exactly ``content`` (as ``dump`` returns it), in one
+        transaction: the map with its versions and timestamps, and its audit trail, then
+        one ``restore`` entry by ``actor`` with the counts before and after."""
 
     # reads -------------------------------------------------------------------------
     @abstractmethod
@@ -145,6 +309,37 @@ class Store(ABC):
         Organizations above the audience are left out, and so is every tie that touches
         one; ties and introductions are filtered the same way.
         """
+
+    @abstractmethod
+    def get_tie(self, source: str, target: str, kind: str) -> Record | None:
+        """One tie by its key (in that direction) whatever its visibility, or None."""
+
+    @abstractmethod
+    def audit(
+        self,
+        limit: int | None = 100,
+        since: str | None = None,
+        kind: str | None = None,
+        key: str | None = None,
+        after_seq: int | None = None,
+    ) -> list[Record]:
+        """Audit entries, newest first: ``seq``, ``at``, ``actor``, ``action``, ``kind``,
+        ``key``, ``before``, ``after`` (dicts or None).
+
+        ``since`` keeps entries at or after an ISO time, ``after_seq`` those after a
+        sequence number, ``kind`` and ``key`` (as ``audit_key`` writes it) those about
+        one kind or record; ``limit=None`` returns all.
+        """
+
+    @abstractmethod
+    def dump(self) -> MapSnapshot:
+        """The whole private map plus ``audit`` (every entry, oldest first), read
+        consistently: what a backup holds."""
+
+    @abstractmethod
+    def check(self) -> list[str]:
+        """Problems in how the map is stored (schema, constraints, dangling references),
+        one sentence each; empty when all is well."""
 
     def counts(self) -> dict[str, int]:
         """How many records of each kind the store holds (all visibilities)."""

@@ -9,14 +9,28 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterable
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from coalition.errors import InvalidInput, Problem
+from coalition.formats.common import banner, today_text, withheld_note
 from coalition.formats.files import atomic_path, read_text
 from coalition.validation import RawMap, RawRow
 
-__all__ = ["COLUMNS", "REQUIRED", "read", "write", "neutralize", "unneutralize"]
+__all__ = [
+    "COLUMNS",
+    "REQUIRED",
+    "LIST_FIELDS",
+    "read",
+    "write",
+    "neutralize",
+    "unneutralize",
+    "table_rows",
+    "cell_text",
+    "cell_value",
+]
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "movements": ("id", "name", "color"),
@@ -63,21 +77,34 @@ def read(path: Path) -> RawMap:
 
 
 def write(view: dict[str, Any], path: Path) -> list[Path]:
-    """Write a folder (or a .zip when the path ends in .zip); return what was written."""
-    tables = {kind: _table(kind, view[kind]) for kind in ("movements", "organizations", "ties")}
+    """Write a folder (or a .zip when the path ends in .zip); return what was written.
+
+    A ``README.txt`` beside the tables names the audience and date and says what was
+    withheld (counts only); import ignores it."""
+    files = {f"{kind}.csv": _table(kind, view[kind]) for kind in ("movements", "organizations", "ties")}
+    files["README.txt"] = _readme(view)
     if path.suffix.lower() == ".zip":
         with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-            for kind, text in tables.items():
-                archive.writestr(f"{kind}.csv", text)
+            for name, text in files.items():
+                archive.writestr(name, text)
         return [path]
     path.mkdir(parents=True, exist_ok=True)
     written = []
-    for kind, text in tables.items():
-        target = path / f"{kind}.csv"
+    for name, text in files.items():
+        target = path / name
         with atomic_path(target) as tmp:
             tmp.write_text(text, encoding="utf-8", newline="")
         written.append(target)
     return written
+
+
+def _readme(view: dict[str, Any]) -> str:
+    return (
+        f"Coalition map for the {view['audience']} audience, exported {today_text()}.\r\n"
+        f"{banner(view['audience'])}.\r\n{withheld_note(view)}\r\n\r\n"
+        "organizations.csv, ties.csv and movements.csv open in any spreadsheet; list fields are separated by ;.\r\n"
+        "Cells that a spreadsheet would run as a formula start with an apostrophe, which import removes.\r\n"
+    )
 
 
 def _table(kind: str, records: list[dict[str, Any]]) -> str:
@@ -86,11 +113,12 @@ def _table(kind: str, records: list[dict[str, Any]]) -> str:
     columns = COLUMNS[kind]
     writer.writerow(columns)
     for record in records:
-        writer.writerow([_cell(record.get(column)) for column in columns])
+        writer.writerow([cell_text(record.get(column)) for column in columns])
     return out.getvalue()
 
 
-def _cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A record's value as one neutralized cell (lists joined with ``;``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -124,28 +152,55 @@ def _zip_texts(archive_path: Path) -> dict[str, str]:
 
 
 def _rows(file: str, text: str, kind: str, problems: list[Problem]) -> list[RawRow]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    return table_rows(file, header, enumerate(reader, start=2), kind, problems)
+
+
+def table_rows(
+    file: str,
+    header: list[Any],
+    rows: Iterable[tuple[int, list[Any]]],
+    kind: str,
+    problems: list[Problem],
+) -> list[RawRow]:
+    """Raw rows of one table (a CSV file or a spreadsheet sheet) whose first row is the
+    header; ``rows`` are ``(row number, cells)``. Cells are text or spreadsheet values."""
+    header = [str(h or "").strip().lower() for h in header]
     for group in REQUIRED[kind]:
         if not any(column in header for column in group):
             problems.append(Problem(f"missing column {' or '.join(group)}", file=file, row=1))
             return []
-    reader.fieldnames = header
-    rows = []
-    for number, record in enumerate(reader, start=2):
-        if None in record:
+    records = []
+    for number, cells in rows:
+        if len(cells) > len(header) and any(cell_value(c) for c in cells[len(header) :]):
             problems.append(Problem("more cells than columns", file=file, row=number))
             continue
         data = {}
-        for column, value in record.items():
+        for column, value in zip(header, cells, strict=False):
             if column not in COLUMNS[kind] or value is None:
                 continue
-            value = value.strip()
+            value = cell_value(value)
             if column in LIST_FIELDS:
                 data[column] = [unneutralize(v.strip()) for v in value.split(";") if v.strip()]
             else:
                 data[column] = unneutralize(value)
         if not any(data.values()):
             continue
-        rows.append(RawRow(data, file=file, row=number))
-    return rows
+        records.append(RawRow(data, file=file, row=number))
+    return records
+
+
+def cell_value(value: Any) -> str:
+    """A cell as text: spreadsheets give numbers, booleans and dates too."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()

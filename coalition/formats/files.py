@@ -5,13 +5,51 @@ from __future__ import annotations
 
 import os
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from coalition.errors import InvalidInput, Problem
 
-__all__ = ["atomic_path", "read_text", "read_bytes"]
+__all__ = ["atomic_path", "read_text", "read_bytes", "check_import_size", "max_import_bytes"]
+
+#: The largest import accepted, in megabytes, unless COALITION_MAX_IMPORT_MB says otherwise.
+DEFAULT_MAX_IMPORT_MB = 200
+
+
+def max_import_bytes() -> int:
+    """The import size limit in bytes (COALITION_MAX_IMPORT_MB, default 200 MB)."""
+    return int(float(os.environ.get("COALITION_MAX_IMPORT_MB") or DEFAULT_MAX_IMPORT_MB) * 1024 * 1024)
+
+
+def check_import_size(path: Path) -> None:
+    """Refuse an import larger than the limit before reading it.
+
+    A folder counts the files in it; a .zip or .xlsx counts what it would unpack to, so
+    a small archive that expands to gigabytes (a zip bomb) is refused too.
+    """
+    limit = max_import_bytes()
+    if path.is_dir():
+        size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+    else:
+        size = path.stat().st_size
+        if zipfile.is_zipfile(path):
+            try:
+                with zipfile.ZipFile(path) as archive:
+                    size = max(size, sum(info.file_size for info in archive.infolist()))
+            except zipfile.BadZipFile:
+                pass
+    if size > limit:
+        raise InvalidInput(
+            [
+                Problem(
+                    f"is {size / 1024 / 1024:,.0f} MB; the largest import accepted is {limit / 1024 / 1024:,.0f} MB "
+                    "(set COALITION_MAX_IMPORT_MB to change it)",
+                    file=path.name,
+                )
+            ]
+        )
 
 
 def read_bytes(path: Path) -> bytes:

@@ -2,7 +2,8 @@
 
 ``{"format": "coalition-map", "version": 1, "movements": [...], "organizations": [...],
 "ties": [...], "introductions": [...]}`` plus, on export, the audience, the date and a
-note of what was withheld (counts, never content).
+note of what was withheld (counts, never content) and, for an anonymized export, how
+many organizations and ties appear as anonymous stand-ins (``anonymized``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def document(view: dict[str, Any]) -> dict[str, Any]:
         "audience": view["audience"],
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "withheld": view["withheld"],
+        **({"anonymized": view["anonymized"]} if view.get("anonymized", {}).get("organizations") else {}),
         **{kind: view[kind] for kind in KINDS},
     }
 

@@ -7,6 +7,7 @@ field the audience may not see (a redacted contact) is never overwritten with a 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -50,8 +51,12 @@ def organization_fields(
     current: dict[str, Any] | None = None,
     suffix: str = "",
     show_contact: bool = True,
+    visibilities: Sequence[str] = AUDIENCES,
 ) -> dict[str, Any]:
-    """Draw the organization fields (inside a form) and return what they hold."""
+    """Draw the organization fields (inside a form) and return what they hold.
+
+    ``visibilities`` are the levels the account may set (an editor: never private).
+    """
     org = {**BLANK_ORG, **(current or {})}
 
     def key(name: str) -> str:
@@ -93,16 +98,16 @@ def organization_fields(
         )
         data["contact_visibility"] = right.selectbox(
             "Who may see the contact",
-            AUDIENCES,
-            index=_index(AUDIENCES, org["contact_visibility"]),
+            visibilities,
+            index=_level_index(visibilities, org["contact_visibility"]),
             key=key("contact_visibility"),
         )
     else:
         right.caption("The contact is hidden for this audience; choose the private audience in Settings to edit it.")
     data["visibility"] = right.selectbox(
         "Who may see this organization",
-        AUDIENCES,
-        index=_index(AUDIENCES, org["visibility"]),
+        visibilities,
+        index=_level_index(visibilities, org["visibility"]),
         key=key("visibility"),
     )
     data["consent_to_introductions"] = right.checkbox(
@@ -130,6 +135,7 @@ def tie_fields(
     names: dict[str, str],
     current: dict[str, Any] | None = None,
     suffix: str = "",
+    visibilities: Sequence[str] = AUDIENCES,
 ) -> dict[str, Any]:
     """Draw the tie fields (inside a form); the two ends and the kind are fixed when editing."""
     tie = {"kind": "coalition", "strength": 3, "visibility": "coalition", "notes": "", **(current or {})}
@@ -175,7 +181,10 @@ def tie_fields(
         "Until (empty if ongoing)", value=_date(tie.get("until")), key=key("until"), **span
     )
     data["visibility"] = right.selectbox(
-        "Who may see this tie", AUDIENCES, index=_index(AUDIENCES, tie["visibility"]), key=key("visibility")
+        "Who may see this tie",
+        visibilities,
+        index=_level_index(visibilities, tie["visibility"]),
+        key=key("visibility"),
     )
     data["notes"] = right.text_area("Notes", value=tie["notes"], height=68, key=key("notes"))
     if editing:
@@ -188,6 +197,13 @@ def tie_fields(
 def _index(options, value, default: int | None = 0) -> int | None:
     options = list(options)
     return options.index(value) if value in options else default
+
+
+def _level_index(levels: Sequence[str], value: str) -> int:
+    """The value's place among the levels offered; a level above them all (a private
+    default shown to an editor) falls to the most restricted one offered, never public."""
+    levels = list(levels)
+    return levels.index(value) if value in levels else len(levels) - 1
 
 
 def _date(value: Any) -> date | None:

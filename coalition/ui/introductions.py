@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from coalition import permissions
 from coalition.models import INTRODUCTION_STATUSES
-from coalition.ui import charts, state
+from coalition.ui import actions, charts, state
 from coalition.ui.charts import md
 from coalition.ui.state import Keys, Tables
 
 st.title("Introductions")
 store = state.get_store()
+user = state.current_user()
 audience = state.audience()
 view = state.view(store, audience)
 movements = state.movement_names(view)
@@ -56,6 +58,9 @@ st.markdown(
     + "\n"
     + "\n".join(f"- {md(reason)}" for reason in row.get("reasons") or [])
 )
+if not permissions.allowed(user, permissions.TRACK):
+    st.caption(f"A {user.role} account can look but not plan: ask an editor or an admin.")
+    st.stop()
 tracking = state.optional("coalition.tracking")
 if tracking is None:
     st.info("Tracking introductions (coalition.tracking) is not installed yet.")
@@ -64,22 +69,23 @@ if tracking is None:
 note = st.text_input("Note (optional)", key=Keys.INTRO_NOTE, max_chars=500)
 create_tie = st.checkbox("When marked made, record the tie between them", value=True, key=Keys.INTRO_CREATE_TIE)
 buttons = st.columns(3)
-actions = {
+buttons_pressed = {
     "planned": buttons[0].button("Plan it", key=Keys.INTRO_PLAN, type="primary"),
     "made": buttons[1].button("Mark made", key=Keys.INTRO_MADE),
     "declined": buttons[2].button("Decline", key=Keys.INTRO_DECLINE),
 }
-chosen = next((s for s, pressed in actions.items() if pressed), None)
+chosen = next((s for s, pressed in buttons_pressed.items() if pressed), None)
 if chosen:
     ok, _ = state.attempt(
-        lambda: tracking.set_introduction_status(
+        lambda: actions.set_introduction_status(
+            user,
             store,
             row["a"],
             row["b"],
             chosen,
+            audience,
             note=note or None,
             create_tie=create_tie and chosen == "made",
-            audience=audience,
         )
     )
     if ok:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from coalition import services
+from coalition import permissions
 from coalition.privacy import can_see
-from coalition.ui import charts, forms, mapview, state
+from coalition.ui import actions, charts, forms, mapview, state
 from coalition.ui.charts import md
 from coalition.ui.state import Keys, Tables
 
 st.title("Organizations")
 store = state.get_store()
+user = state.current_user()
 audience = state.audience()
 view = state.view(store, audience)
 movements = state.movement_names(view)
@@ -47,7 +48,13 @@ st.dataframe(
 )
 st.caption(f"{len(shown):,} of {len(view['organizations']):,} organizations the {audience} audience may see.")
 
-profile_tab, add_tab, edit_tab, remove_tab = st.tabs(["Profile", "Add", "Edit", "Remove"])
+may_edit = permissions.allowed(user, permissions.EDIT)
+visibilities = permissions.allowed_audiences(user)
+if may_edit:
+    profile_tab, add_tab, edit_tab, remove_tab = st.tabs(["Profile", "Add", "Edit", "Remove"])
+else:
+    (profile_tab,) = st.tabs(["Profile"])
+    st.caption(f"A {user.role} account can look but not change: ask an editor or an admin for changes.")
 
 with profile_tab:
     remembered = st.session_state.get(state.PROFILE_ORG)
@@ -158,12 +165,15 @@ with profile_tab:
         else:
             st.write("None tracked or suggested.")
 
+if not may_edit:
+    st.stop()
+
 with add_tab:
     with st.form(Keys.ORG_ADD_FORM):
-        data = forms.organization_fields(Keys.ORG_ADD_PREFIX, movements)
+        data = forms.organization_fields(Keys.ORG_ADD_PREFIX, movements, visibilities=visibilities)
         submitted = st.form_submit_button("Add organization", type="primary", key=Keys.ORG_ADD_SUBMIT)
     if submitted:
-        ok, org = state.attempt(lambda: services.add_organization(store, data))
+        ok, org = state.attempt(lambda: actions.add_organization(user, store, data))
         if ok:
             state.flash(f"Added {org.name}.")
             state.forget(*[k for k in st.session_state if str(k).startswith(Keys.ORG_ADD_PREFIX + "_")])
@@ -180,7 +190,9 @@ with edit_tab:
         placeholder="Pick an organization",
     )
     if editing:
-        current = by_id[editing]
+        current = state.started_from("organization", editing, by_id[editing])
+        if current["version"] != by_id[editing]["version"]:
+            st.caption(f"Someone saved a newer version ({by_id[editing]['version']}) since you opened this form.")
         with st.form(Keys.ORG_EDIT_FORM):
             data = forms.organization_fields(
                 Keys.ORG_EDIT_PREFIX,
@@ -188,6 +200,7 @@ with edit_tab:
                 current=current,
                 suffix=editing,
                 show_contact=can_see(audience, current.get("contact_visibility", "private")),
+                visibilities=visibilities,
             )
             saved = st.form_submit_button("Save changes", type="primary", key=Keys.ORG_EDIT_SUBMIT)
         if saved:
@@ -195,7 +208,14 @@ with edit_tab:
             if not changes:
                 st.info("Nothing changed.")
             else:
-                ok, org = state.attempt(lambda: services.edit_organization(store, editing, changes))
+                ok, org = state.attempt_edit(
+                    lambda: actions.edit_organization(
+                        user, store, editing, changes, expected_version=current["version"]
+                    ),
+                    "organization",
+                    editing,
+                    Keys.ORG_EDIT_PREFIX,
+                )
                 if ok:
                     hidden = (
                         "" if can_see(audience, org.visibility) else f" It is now hidden from the {audience} audience."
@@ -219,7 +239,7 @@ with remove_tab:
             key=Keys.ORG_REMOVE_CONFIRM,
         )
         if st.button("Remove", disabled=not sure, key=Keys.ORG_REMOVE_BUTTON):
-            ok, removed = state.attempt(lambda: services.remove_organization(store, removing))
+            ok, removed = state.attempt(lambda: actions.remove_organization(user, store, removing))
             if ok:
                 state.flash(f"Removed {names[removing]} and {removed} ties.")
                 state.forget(Keys.ORG_REMOVE_PICK, Keys.ORG_REMOVE_CONFIRM)

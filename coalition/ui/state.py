@@ -9,7 +9,9 @@ never shows a stale map. The map layout is keyed by the drawn structure instead 
 organizations and ties on it), so editing a note or a region does not move the nodes.
 
 Hidden data never reaches the browser: every read here goes through
-``coalition.privacy.read_view`` (or a use case built on it) for the chosen audience.
+``coalition.privacy.read_view`` (or a use case built on it) for the chosen audience,
+and ``audience()`` never exceeds what the signed-in account may see
+(``coalition.permissions.max_audience``).
 """
 
 from __future__ import annotations
@@ -17,14 +19,15 @@ from __future__ import annotations
 import hashlib
 import importlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from coalition import services
+from coalition import permissions, services
+from coalition.accounts import User, resolve_accounts_path
 from coalition.config import resolve_url
 from coalition.errors import USER_ERRORS, InvalidInput
-from coalition.models import AUDIENCES
 from coalition.privacy import read_view
 from coalition.ui.charts import md
 from graph.connect import open_store
@@ -34,7 +37,19 @@ from graph.store import Store
 # Session keys that are not widgets: they survive page switches. -----------------------
 AUDIENCE = "audience"  # the audience every page shows: public, coalition or private
 FLASH = "flash"  # a success message shown once after a rerun
+FLASH_ERROR = "flash_error"  # a refusal shown once after a rerun (a stale edit)
 PROFILE_ORG = "profile_org"  # the organization a profile (or a map focus) is about
+# sign-in (coalition.ui.login): who is signed in, since when, and their last click
+SIGNED_IN_USER = "signed_in_user"  # a coalition.accounts.User (LOCAL_OWNER in local mode)
+SIGNED_IN_AT = "signed_in_at"  # aware UTC datetime of the sign-in
+LAST_ACTIVITY = "last_activity"  # aware UTC datetime of the last page run
+SIGNED_IN_VIA = "signed_in_via"  # "password" or "identity provider"
+SESSION_GUARD = "session_guard"  # lets a deferred download check the session is still good
+SIGNED_OUT_BECAUSE = "signed_out_because"  # why a session ended, shown on the sign-in form
+SIGN_IN_FAILED = "sign_in_failed"  # why the last sign-in was refused, shown once
+#: ``{(kind, key): record}``: the record as an edit form first showed it, so that only
+#: the fields the person changed are saved, and only if nobody saved a newer version since
+EDIT_STARTED_FROM = "edit_started_from"
 
 DEFAULT_AUDIENCE = "coalition"
 #: How many introductions are ranked per store version (pages show a prefix).
@@ -46,6 +61,30 @@ ANALYSE_PROFILE_UP_TO = 2000
 class Keys:
     """Every widget key, by page. AppTest drives widgets by these names."""
 
+    # sign-in (every page)
+    LOGIN_FORM = "login_form"
+    LOGIN_NAME = "login_name"
+    LOGIN_PASSWORD = "login_password"
+    LOGIN_SUBMIT = "login_submit"
+    LOGIN_PROVIDER = "login_provider"  # ``login_provider:<name>`` per identity provider
+    SIGN_OUT = "sign_out"
+    # accounts (admins)
+    ACCOUNT_ADD_FORM = "account_add_form"
+    ACCOUNT_ADD_NAME = "account_add_name"
+    ACCOUNT_ADD_ROLE = "account_add_role"
+    ACCOUNT_ADD_AUDIENCE = "account_add_audience"
+    ACCOUNT_ADD_PASSWORD = "account_add_password"
+    ACCOUNT_ADD_REPEAT = "account_add_repeat"
+    ACCOUNT_ADD_SUBMIT = "account_add_submit"
+    ACCOUNT_PICK = "account_pick"
+    ACCOUNT_ROLE = "account_role"
+    ACCOUNT_AUDIENCE = "account_audience"
+    ACCOUNT_ROLE_SAVE = "account_role_save"
+    ACCOUNT_PASSWORD = "account_password"
+    ACCOUNT_PASSWORD_REPEAT = "account_password_repeat"
+    ACCOUNT_PASSWORD_SAVE = "account_password_save"
+    ACCOUNT_REMOVE_CONFIRM = "account_remove_confirm"
+    ACCOUNT_REMOVE = "account_remove"
     # settings
     SETTINGS_AUDIENCE = "settings_audience"
     # map
@@ -133,6 +172,7 @@ class Tables:
     OVERVIEW_MATRIX = "overview_matrix"
     OVERVIEW_INTRODUCTIONS = "overview_introductions"
     SETTINGS_COUNTS = "settings_counts"
+    ACCOUNTS_TABLE = "accounts_table"
 
 
 def field_key(prefix: str, field: str, suffix: str = "") -> str:
@@ -155,14 +195,28 @@ def get_store() -> Store:
     return _store_for(resolve_url())
 
 
+def accounts_path() -> Path:
+    """The accounts file named by COALITION_ACCOUNTS (or ``accounts.db`` here)."""
+    return resolve_accounts_path()
+
+
+def current_user() -> User:
+    """Who is signed in (``LOCAL_OWNER`` in local mode); the sign-in gate in
+    ``streamlit_app.py`` runs before any page, so a page always has one."""
+    user = st.session_state.get(SIGNED_IN_USER)
+    if not isinstance(user, User):
+        raise permissions.PermissionDenied("sign in first")
+    return user
+
+
 def audience() -> str:
-    """The audience the pages show, chosen in Settings (default: coalition)."""
-    value = st.session_state.get(AUDIENCE, DEFAULT_AUDIENCE)
-    return value if value in AUDIENCES else DEFAULT_AUDIENCE
+    """The audience the pages show: chosen in Settings (default: coalition), never above
+    what the signed-in account may see."""
+    return permissions.cap_audience(current_user(), st.session_state.get(AUDIENCE, DEFAULT_AUDIENCE))
 
 
 def set_audience(value: str) -> None:
-    if value in AUDIENCES:
+    if value in permissions.allowed_audiences(current_user()):
         st.session_state[AUDIENCE] = value
 
 
@@ -264,6 +318,34 @@ def attempt(action: Callable[[], Any]) -> tuple[bool, Any]:
         return False, None
 
 
+def started_from(kind: str, key: str, current: dict[str, Any]) -> dict[str, Any]:
+    """The record as the edit form for it first showed it (``current`` the first time)."""
+    started = st.session_state.setdefault(EDIT_STARTED_FROM, {})
+    return started.setdefault((kind, key), dict(current))
+
+
+def attempt_edit(action: Callable[[], Any], kind: str, key: str, field_prefix: str) -> tuple[bool, Any]:
+    """``attempt`` for an edit form. After a save, or a save refused because someone saved
+    a newer version meanwhile (the message says what is newer), the form starts again
+    from the stored record: its fields are reloaded at the next run."""
+    try:
+        result = action()
+    except services.StaleEditError as e:
+        _restart_edit(kind, key, field_prefix)
+        st.session_state[FLASH_ERROR] = str(e)
+        st.rerun()
+    except USER_ERRORS as e:
+        show_error(e)
+        return False, None
+    _restart_edit(kind, key, field_prefix)
+    return True, result
+
+
+def _restart_edit(kind: str, key: str, field_prefix: str) -> None:
+    st.session_state.get(EDIT_STARTED_FROM, {}).pop((kind, key), None)
+    forget(*[k for k in st.session_state if str(k).startswith(field_prefix + "_") and str(k).endswith(f":{key}")])
+
+
 def flash(message: str) -> None:
     """Remember a success message to show after the rerun that follows a write."""
     st.session_state[FLASH] = message
@@ -273,6 +355,9 @@ def show_flash() -> None:
     message = st.session_state.pop(FLASH, None)
     if message:
         st.success(md(message))
+    refused = st.session_state.pop(FLASH_ERROR, None)
+    if refused:
+        st.error(md(refused))
 
 
 def forget(*keys: str) -> None:

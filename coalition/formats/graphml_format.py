@@ -1,0 +1,172 @@
+"""GraphML, for Gephi, Cytoscape and yEd: organizations are nodes, ties directed edges.
+
+Attributes are typed (``strength`` and ``intro_capacity_per_month`` int,
+``community_led`` and ``consent_to_introductions`` boolean, the rest string; list fields
+joined with ``;``). Nodes carry ``label`` (the name, which Gephi and yEd show) besides
+``name``. Graph attributes: ``audience``, ``exported``, ``withheld`` (the note of what
+was left out, counts only) and ``movements`` (the movement table as JSON text, so a map
+survives the round trip). Characters XML 1.0 forbids are removed; everything else is
+escaped by ElementTree, so the file is well-formed whatever the names hold.
+
+Import reads any GraphML: attributes by their ``attr.name`` (``label`` stands in for
+``name``), values as text for validation; problems name the n-th node or edge.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from coalition.errors import InvalidInput, Problem
+from coalition.formats.common import ORG_ATTRIBUTES, TIE_ATTRIBUTES, today_text, typed_value, withheld_note, xml_safe
+from coalition.formats.files import atomic_path, read_bytes
+from coalition.validation import RawMap, RawRow
+
+__all__ = ["read", "write", "parse_xml", "local", "read_movements"]
+
+NS = "http://graphml.graphdrawing.org/xmlns"
+TYPES = {"string": "string", "list": "string", "boolean": "boolean", "int": "int"}
+GRAPH_ATTRIBUTES = ("audience", "exported", "withheld", "movements")
+
+
+def write(view: dict[str, Any], path: Path) -> list[Path]:
+    ET.register_namespace("", NS)
+    root = ET.Element(f"{{{NS}}}graphml")
+    for name in GRAPH_ATTRIBUTES:
+        _key(root, f"g_{name}", "graph", name, "string")
+    _key(root, "n_label", "node", "label", "string")
+    for name, kind in ORG_ATTRIBUTES:
+        _key(root, f"n_{name}", "node", name, TYPES[kind])
+    for name, kind in TIE_ATTRIBUTES:
+        _key(root, f"e_{name}", "edge", name, TYPES[kind])
+    graph = ET.SubElement(root, f"{{{NS}}}graph", id="coalition", edgedefault="directed")
+    movements = [{"id": m["id"], "name": m["name"], "color": m.get("color")} for m in view["movements"]]
+    for name, value in (
+        ("audience", view["audience"]),
+        ("exported", today_text()),
+        ("withheld", withheld_note(view)),
+        ("movements", json.dumps(movements, ensure_ascii=False)),
+    ):
+        _data(graph, f"g_{name}", value)
+    for org in view["organizations"]:
+        node = ET.SubElement(graph, f"{{{NS}}}node", id=xml_safe(org["id"]))
+        _data(node, "n_label", org["name"])
+        for name, kind in ORG_ATTRIBUTES:
+            _data(node, f"n_{name}", typed_value(org.get(name), kind))
+    for number, tie in enumerate(view["ties"], start=1):
+        edge = ET.SubElement(
+            graph, f"{{{NS}}}edge", id=f"t{number}", source=xml_safe(tie["source"]), target=xml_safe(tie["target"])
+        )
+        for name, kind in TIE_ATTRIBUTES:
+            _data(edge, f"e_{name}", typed_value(tie.get(name), kind))
+    ET.indent(root)
+    with atomic_path(path) as tmp:
+        ET.ElementTree(root).write(tmp, encoding="utf-8", xml_declaration=True)
+    return [path]
+
+
+def read(path: Path) -> RawMap:
+    root = parse_xml(path, "graphml")
+    keys: dict[str, tuple[str, str]] = {}
+    defaults: dict[str, dict[str, str]] = {"node": {}, "edge": {}, "graph": {}}
+    for key in root:
+        if local(key.tag) != "key" or not key.get("attr.name"):
+            continue
+        name = _field(key.get("attr.name", ""))
+        keys[key.get("id", "")] = (name, key.get("for", "all"))
+        default = next((child.text for child in key if local(child.tag) == "default"), None)
+        for kind in ("node", "edge", "graph") if key.get("for", "all") == "all" else (key.get("for"),):
+            if default is not None and kind in defaults:
+                defaults[kind][name] = default
+    graph = next((child for child in root if local(child.tag) == "graph"), None)
+    raw = RawMap()
+    if graph is None:
+        raw.problems.append(Problem("no <graph> element", file=path.name))
+        return raw
+    about = {**defaults["graph"], **_values(graph, keys)}
+    if about.get("movements"):
+        read_movements(about["movements"], path.name, raw)
+    nodes = edges = 0
+    for element in graph:
+        tag = local(element.tag)
+        if tag == "node":
+            nodes += 1
+            data = {**defaults["node"], **_values(element, keys)}
+            data.setdefault("name", data.get("label", ""))
+            data["id"] = element.get("id", "")
+            raw.organizations.append(RawRow(data, file=f"{path.name} nodes", row=nodes))
+        elif tag == "edge":
+            edges += 1
+            data = {**defaults["edge"], **_values(element, keys)}
+            data.update(source=element.get("source", ""), target=element.get("target", ""))
+            if not data.get("kind") and data.get("label"):
+                data["kind"] = data["label"]
+            raw.ties.append(RawRow(data, file=f"{path.name} edges", row=edges))
+    return raw
+
+
+# shared with GEXF -------------------------------------------------------------------
+def parse_xml(path: Path, root_tag: str) -> ET.Element:
+    """The root of an XML file, checked to be ``root_tag``, or one clear error.
+
+    Python's expat refuses entity expansion bombs and never fetches external entities.
+    """
+    data = read_bytes(path)
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as e:
+        line, column = e.position
+        raise InvalidInput([Problem(f"not well-formed XML at line {line} column {column}", file=path.name)]) from e
+    if local(root.tag) != root_tag:
+        raise InvalidInput(
+            [Problem(f"not a {root_tag} file (the root element is <{local(root.tag)}>)", file=path.name)]
+        )
+    return root
+
+
+def local(tag: Any) -> str:
+    """A tag without its namespace."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+# helpers ----------------------------------------------------------------------------
+def _key(root: ET.Element, key_id: str, domain: str, name: str, kind: str) -> None:
+    ET.SubElement(root, f"{{{NS}}}key", {"id": key_id, "for": domain, "attr.name": name, "attr.type": kind})
+
+
+def _data(parent: ET.Element, key: str, value: Any) -> None:
+    if value is None:
+        return
+    element = ET.SubElement(parent, f"{{{NS}}}data", key=key)
+    element.text = ("true" if value else "false") if isinstance(value, bool) else xml_safe(str(value))
+
+
+def _values(element: ET.Element, keys: dict[str, tuple[str, str]]) -> dict[str, str]:
+    values = {}
+    for child in element:
+        if local(child.tag) == "data" and child.get("key") in keys:
+            values[keys[child.get("key")][0]] = (child.text or "").strip()
+    return values
+
+
+def _field(name: str) -> str:
+    return name.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def read_movements(text: str, file: str, raw: RawMap) -> None:
+    """The movement table a graph file carries as JSON text."""
+    try:
+        movements = json.loads(text)
+    except json.JSONDecodeError:
+        raw.problems.append(Problem("the movement table is not JSON", file=file, field="movements"))
+        return
+    if not isinstance(movements, list):
+        raw.problems.append(Problem("the movement table must be a list", file=file, field="movements"))
+        return
+    for number, movement in enumerate(movements, start=1):
+        if isinstance(movement, dict):
+            raw.movements.append(RawRow(movement, file=f"{file} movements", row=number))
+        else:
+            raw.problems.append(Problem("must be an object", file=f"{file} movements", row=number))

@@ -1,0 +1,189 @@
+"""The use cases the dashboard's pages call, each checked against the signed-in account.
+
+A page never calls a writing use case directly: it calls the function here with the
+account (``state.current_user()``), which asks ``coalition.permissions`` first and
+refuses with ``PermissionDenied`` (one sentence) when the role or the account's audience
+ceiling does not allow it. Hiding a form from a viewer is only a courtesy; these checks
+hold even for a request crafted by hand. No Streamlit here, so tests call them directly.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from coalition import accounts, permissions, services
+from coalition.accounts import User
+from coalition.errors import NotFound
+from coalition.formats import detect, module_for
+from coalition.models import Organization, Tie
+from coalition.permissions import EDIT, EXPORT, IMPORT, MANAGE_USERS, TRACK, require
+from coalition.privacy import can_see
+from coalition.transfer import ExportResult, ImportReport, export_map, import_map
+from coalition.validation import validate_map
+from graph.store import Store, acting_as
+
+__all__ = [
+    "actor",
+    "add_organization",
+    "edit_organization",
+    "edit_tie",
+    "remove_organization",
+    "add_tie",
+    "remove_tie",
+    "set_introduction_status",
+    "import_file",
+    "export_file",
+    "add_account",
+    "remove_account",
+    "set_account_password",
+    "set_account_role",
+]
+
+BLANK_ORG = {"visibility": "coalition", "contact": "", "contact_visibility": "private"}
+
+
+def actor(user: User) -> str:
+    """Who the audit trail names for this account's writes: ``dashboard:<name>``."""
+    return f"dashboard:{user.name}"
+
+
+# organizations and ties ----------------------------------------------------------------------
+def add_organization(user: User, store: Store, data: dict[str, Any]) -> Organization:
+    permissions.check_organization_write(user, {**BLANK_ORG, **_levels(data)})
+    return services.add_organization(store, data, actor=actor(user))
+
+
+def edit_organization(
+    user: User, store: Store, org_id: str, changes: dict[str, Any], expected_version: int | None = None
+) -> Organization:
+    """Change some fields; with ``expected_version`` (the version the form showed) an
+    organization changed since is refused (``services.StaleEditError``)."""
+    require(user, EDIT)
+    current = services.get_organization(store, org_id)
+    permissions.check_organization_write(user, {**current, **_levels(changes)}, current)
+    return services.edit_organization(store, org_id, changes, expected_version=expected_version, actor=actor(user))
+
+
+def remove_organization(user: User, store: Store, org_id: str) -> int:
+    require(user, EDIT)
+    permissions.check_organization_removal(user, org_id, store.snapshot("private"))
+    return services.remove_organization(store, org_id, actor=actor(user))
+
+
+def add_tie(user: User, store: Store, data: dict[str, Any]) -> Tie:
+    """Add a tie (or replace the one with the same ends and kind)."""
+    require(user, EDIT)
+    permissions.check_tie_write(user, {"visibility": "coalition", **_levels(data)}, store.snapshot("private"))
+    return services.add_tie(store, data, actor=actor(user))
+
+
+def edit_tie(
+    user: User,
+    store: Store,
+    source: str,
+    target: str,
+    kind: str,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+) -> Tie:
+    """Change a tie's strength, dates, visibility or notes (``services.edit_tie``)."""
+    require(user, EDIT)
+    full = store.snapshot("private")
+    current = next(
+        (t for t in full["ties"] if (t["source"], t["target"], t["kind"]) == (source, target, kind)),
+        {"source": source, "target": target, "kind": kind},
+    )
+    if "visibility" in current and not can_see(permissions.max_audience(user), current["visibility"]):
+        raise NotFound(f"no {kind} tie from {source!r} to {target!r}")  # as if missing
+    permissions.check_tie_write(user, {"visibility": "coalition", **current, **_levels(changes)}, full)
+    return services.edit_tie(store, source, target, kind, changes, expected_version=expected_version, actor=actor(user))
+
+
+def remove_tie(user: User, store: Store, source: str, target: str, kind: str | None = None) -> int:
+    require(user, EDIT)
+    permissions.check_tie_removal(user, source, target, kind, store.snapshot("private"))
+    return services.remove_tie(store, source, target, kind, actor=actor(user))
+
+
+def set_introduction_status(
+    user: User, store: Store, a: str, b: str, status: str, audience: str, **options: Any
+) -> dict[str, Any]:
+    """Plan, mark made or decline an introduction, acting as the account's audience (the
+    tie a made introduction may create is never more visible than coalition)."""
+    require(user, TRACK)
+    from coalition.tracking import set_introduction_status as track
+
+    with acting_as(actor(user)):
+        return track(store, a, b, status, audience=permissions.cap_audience(user, audience), **options)
+
+
+# files ----------------------------------------------------------------------------------------
+def import_file(user: User, store: Store, path: Path, fmt: str | None = None, dry_run: bool = False) -> ImportReport:
+    """Check (``dry_run``) or import a file. Below admin, the whole file must stay within
+    the account's ceiling and overwrite nothing it may not see, and the report names no
+    hidden organization."""
+    require(user, IMPORT)
+    ceiling = permissions.max_audience(user)
+    if ceiling == "private":
+        with acting_as(actor(user)):
+            return import_map(store, path, fmt=fmt, dry_run=dry_run)
+    full = store.snapshot("private")
+    fmt = fmt or detect(Path(path))
+    module = module_for(fmt, Path(path))
+    if hasattr(module, "read"):
+        valid = validate_map(
+            module.read(Path(path)), {m["id"] for m in full["movements"]}, {o["id"] for o in full["organizations"]}
+        )
+        if not valid.problems:
+            permissions.check_import(user, valid.records(), full)
+    with acting_as(actor(user)):
+        report = import_map(store, path, fmt=fmt, dry_run=dry_run)
+    hidden = {o["id"] for o in full["organizations"] if not can_see(ceiling, o["visibility"])}
+    if hasattr(report, "duplicates"):
+        report.duplicates = [d for d in report.duplicates if d.get("similar_id") not in hidden]
+    return report
+
+
+def export_file(
+    user: User, store: Store, path: Path, fmt: str | None = None, audience: str = "coalition", **options: Any
+) -> ExportResult:
+    """Export for an audience the account may use (a viewer: its own; an editor: up to
+    coalition; an admin: any)."""
+    require(user, EXPORT)
+    permissions.require_audience(user, audience)
+    return export_map(store, path, fmt=fmt, audience=audience, **options)
+
+
+# accounts (admins) ----------------------------------------------------------------------------
+def add_account(
+    user: User, path: str | os.PathLike[str], name: str, role: str, password: str | None, audience: str | None = None
+) -> User:
+    require(user, MANAGE_USERS)
+    return accounts.add_user(path, name, role, password, audience)
+
+
+def remove_account(user: User, path: str | os.PathLike[str], name: str) -> None:
+    require(user, MANAGE_USERS)
+    if not user.local and name.strip().lower() == user.name:
+        raise permissions.PermissionDenied("you cannot remove the account you are signed in with")
+    accounts.remove_user(path, name)
+
+
+def set_account_password(user: User, path: str | os.PathLike[str], name: str, password: str) -> None:
+    require(user, MANAGE_USERS)
+    accounts.set_password(path, name, password)
+
+
+def set_account_role(
+    user: User, path: str | os.PathLike[str], name: str, role: str, audience: str | None = None
+) -> User:
+    require(user, MANAGE_USERS)
+    return accounts.set_role(path, name, role, audience)
+
+
+def _levels(data: dict[str, Any]) -> dict[str, Any]:
+    """Visibility fields as the models store them (``" Private"`` is ``private``)."""
+    levels = ("visibility", "contact_visibility")
+    return {k: str(v).strip().lower() if k in levels else v for k, v in data.items() if k not in levels or v}

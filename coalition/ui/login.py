@@ -1,0 +1,320 @@
+"""The sign-in gate: runs before any page, so nothing is read from the map before it lets
+someone in.
+
+Three situations (``gate``):
+
+- local single-user mode: no accounts, the server on a loopback address, and a request
+  from this computer: the person here owns the map (``LOCAL_OWNER``), no sign-in;
+- no accounts but reachable from the network (another address, or a request through a
+  proxy or under another host name): the page says it refuses, and stops;
+- accounts configured: a sign-in form (and a button per identity provider when
+  ``[auth]`` is set in ``.streamlit/secrets.toml``); the account, sign-in time and last
+  activity live in ``st.session_state`` (keys in ``state``). Every run re-reads the
+  account, so a removed account, a new password or a new role takes effect at the next
+  click; a session ends after ``SessionPolicy.idle`` without a click or
+  ``SessionPolicy.absolute`` in all, and a timer clears an unattended screen.
+
+Identity providers (``st.login``, OpenID Connect): the provider's verified email is
+looked up as an account name in the accounts file, which gives the role; an email
+without an account is refused. The provider's sign-in time counts towards the absolute
+limit, and signing out (or expiring) also clears the provider's cookie (``st.logout``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from coalition import accounts, serving
+from coalition.accounts import LOCAL_OWNER, SessionPolicy, User
+from coalition.errors import USER_ERRORS
+from coalition.permissions import PermissionDenied
+from coalition.ui import state
+from coalition.ui.charts import md
+from coalition.ui.state import Keys
+
+__all__ = ["gate", "sign_out", "guarded", "server_address", "identity_providers", "session_caption", "SessionGuard"]
+
+PASSWORD = "password"
+PROVIDER = "identity provider"
+#: How often an open page checks whether its session has expired.
+WATCH_EVERY = timedelta(seconds=60)
+T = TypeVar("T")
+
+
+class SessionGuard:
+    """The session's times, shared with work done outside a page run (a deferred
+    download), which must stop once the session ends."""
+
+    def __init__(self, user: User, accounts_path: Any, signed_in_at: datetime, policy: SessionPolicy) -> None:
+        self.user = user
+        self.accounts_path = accounts_path
+        self.signed_in_at = signed_in_at
+        self.last_activity = signed_in_at
+        self.policy = policy
+        self.revoked = False
+
+    def expired(self, now: datetime | None = None) -> str | None:
+        """Why the session is over (signed out, expired, account changed), or None."""
+        if self.revoked:
+            return "you signed out"
+        reason = accounts.session_expired(self.signed_in_at, self.last_activity, now, self.policy)
+        if reason is None and accounts.get_user(self.accounts_path, self.user.name) != self.user:
+            return "this account was removed or changed"
+        return reason
+
+
+def server_address() -> str | None:
+    """The address Streamlit listens on (unset means every interface)."""
+    return st.get_option("server.address")
+
+
+def gate() -> User:
+    """Who may see the pages, or show the sign-in form (or the refusal) and stop."""
+    path = state.accounts_path()
+    try:
+        configured = accounts.accounts_configured(path)
+        policy = SessionPolicy.from_env()
+    except USER_ERRORS as e:
+        st.error(md(f"Cannot check who may open this page: {e}"))
+        st.stop()
+    if not configured:
+        address = server_address()
+        if not serving.is_loopback(address):
+            _refuse(serving.refusal(address))
+        if not serving.request_is_local(_headers()):
+            _refuse(serving.refusal(address, proxied=True))
+        if st.session_state.get(state.SIGNED_IN_USER) != LOCAL_OWNER:
+            _clear_session()
+        st.session_state[state.SIGNED_IN_USER] = LOCAL_OWNER
+        return LOCAL_OWNER
+    user = _signed_in(path, policy) or _from_identity_provider(path, policy)
+    if user is None:
+        _sign_in_form(path, policy)
+        st.stop()
+    _watch_expiry()
+    return user
+
+
+def sign_out(reason: str | None = None) -> None:
+    """End the session: forget everything it held (widget values too), and the identity
+    provider's cookie when signed in through one."""
+    guard = st.session_state.get(state.SESSION_GUARD)
+    if isinstance(guard, SessionGuard):
+        guard.revoked = True
+    via = st.session_state.get(state.SIGNED_IN_VIA)
+    _clear_session()
+    if reason:
+        st.session_state[state.SIGNED_OUT_BECAUSE] = reason
+    if via == PROVIDER:
+        st.logout()
+
+
+def guarded(make: Callable[[], T]) -> Callable[[], T]:
+    """``make`` for a deferred download: refused once this session has ended (it may be
+    asked for later, outside any page run)."""
+    guard = st.session_state.get(state.SESSION_GUARD)
+
+    def run() -> T:
+        if isinstance(guard, SessionGuard) and guard.expired():
+            raise PermissionDenied("this sign-in has ended; sign in again to download")
+        return make()
+
+    return run
+
+
+def session_caption(user: User, policy: SessionPolicy | None = None) -> str:
+    """What the banner says about who is signed in."""
+    policy = policy or SessionPolicy.from_env()
+    return (
+        f"signed in as **{md(user.name)}** ({user.role}) · shared mode: everyone signs in; a sign-in ends after "
+        f"{policy.describe()}"
+    )
+
+
+def identity_providers() -> list[str]:
+    """The identity providers set in ``[auth]`` of secrets.toml: ``""`` for the single
+    default provider, else the names of its sub-sections. Empty when none is set."""
+    try:
+        auth = st.secrets.get("auth")
+    except Exception:  # no secrets.toml, or one that does not parse: no provider
+        return []
+    if not isinstance(auth, Mapping):
+        return []
+    names = [name for name, section in auth.items() if isinstance(section, Mapping) and "client_id" in section]
+    return ([""] if "client_id" in auth else []) + sorted(names)
+
+
+# the session ----------------------------------------------------------------------------------
+def _signed_in(path: Any, policy: SessionPolicy) -> User | None:
+    """The session's account while the session is good; else sign it out."""
+    user = st.session_state.get(state.SIGNED_IN_USER)
+    if not isinstance(user, User) or user.local:
+        if user is not None:
+            _clear_session()
+        return None
+    now = _now()
+    guard = st.session_state.get(state.SESSION_GUARD)
+    reason = accounts.session_expired(
+        st.session_state.get(state.SIGNED_IN_AT, now - policy.absolute),
+        st.session_state.get(state.LAST_ACTIVITY, now - policy.idle),
+        now,
+        policy,
+    )
+    if reason or not isinstance(guard, SessionGuard):
+        sign_out(f"Signed out: {reason or 'the session was not complete'}. Sign in again.")
+        return None
+    fresh = accounts.get_user(path, user.name)
+    password_changed = (
+        st.session_state.get(state.SIGNED_IN_VIA) == PASSWORD
+        and fresh is not None
+        and fresh.password_changed_at != user.password_changed_at
+    )
+    if fresh is None or password_changed:
+        sign_out("Signed out: this account was removed or its password changed. Sign in again.")
+        return None
+    st.session_state[state.SIGNED_IN_USER] = guard.user = fresh  # a new role or audience applies at once
+    st.session_state[state.LAST_ACTIVITY] = guard.last_activity = now
+    guard.policy = policy
+    return fresh
+
+
+def _start_session(
+    user: User, via: str, path: Any, policy: SessionPolicy, signed_in_at: datetime | None = None
+) -> None:
+    _clear_session()
+    now = _now()
+    started = min(signed_in_at or now, now)
+    guard = SessionGuard(user, path, started, policy)
+    guard.last_activity = now
+    st.session_state.update({
+        state.SIGNED_IN_USER: user,
+        state.SIGNED_IN_AT: started,
+        state.LAST_ACTIVITY: now,
+        state.SIGNED_IN_VIA: via,
+        state.SESSION_GUARD: guard,
+    })  # fmt: skip
+
+
+def _clear_session() -> None:
+    """Forget the whole session (what the last person picked, typed or focused on)."""
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+@st.fragment(run_every=WATCH_EVERY)
+def _watch_expiry() -> None:
+    """Rerun the app once the session has expired, so an unattended screen is cleared
+    (this timer does not count as activity)."""
+    guard = st.session_state.get(state.SESSION_GUARD)
+    if isinstance(guard, SessionGuard) and guard.expired():
+        st.rerun()
+
+
+# signing in -------------------------------------------------------------------------------------
+def _sign_in_form(path: Any, policy: SessionPolicy) -> None:
+    st.title("Sign in")
+    reason = st.session_state.pop(state.SIGNED_OUT_BECAUSE, None)
+    if reason:
+        st.info(md(reason))
+    st.caption("This coalition map is shared: sign in with the account an admin gave you.")
+    if not _encrypted():
+        st.warning(
+            "This page is not served over HTTPS: the password and the map cross the network unencrypted. "
+            "Ask whoever runs this server to put it behind HTTPS."
+        )
+    with st.form(Keys.LOGIN_FORM):
+        st.text_input("Account name", max_chars=100, autocomplete="username", key=Keys.LOGIN_NAME)
+        st.text_input(
+            "Password", type="password", max_chars=1024, autocomplete="current-password", key=Keys.LOGIN_PASSWORD
+        )
+        st.form_submit_button(
+            "Sign in", type="primary", key=Keys.LOGIN_SUBMIT, on_click=_submit_password, args=(path, policy)
+        )
+    failed = st.session_state.pop(state.SIGN_IN_FAILED, None)
+    if failed:
+        st.error(md(failed))
+    providers = identity_providers()
+    if providers:
+        st.divider()
+        for provider in providers:
+            label = f"Sign in with {provider}" if provider else "Sign in with your organization's account"
+            if st.button(label, key=f"{Keys.LOGIN_PROVIDER}:{provider or 'default'}"):
+                st.login(provider or None)
+
+
+def _submit_password(path: Any, policy: SessionPolicy) -> None:
+    """Check the form before the page runs; the password is dropped from the session
+    whatever the outcome, and a success starts a fresh session."""
+    name = st.session_state.get(Keys.LOGIN_NAME, "")
+    password = st.session_state.get(Keys.LOGIN_PASSWORD, "")
+    st.session_state[Keys.LOGIN_PASSWORD] = ""
+    try:
+        user = accounts.authenticate(path, name, password)
+    except USER_ERRORS as e:
+        st.session_state[state.SIGN_IN_FAILED] = str(e)
+    else:
+        _start_session(user, PASSWORD, path, policy)
+
+
+def _from_identity_provider(path: Any, policy: SessionPolicy) -> User | None:
+    """The account named by the email an identity provider signed in, if any."""
+    if not identity_providers():
+        return None
+    info = st.user
+    if not info.get("is_logged_in"):
+        return None
+    email = str(info.get("email") or "")
+    if not email or info.get("email_verified") is False:
+        _provider_refusal("The identity provider did not confirm an email address for this sign-in.")
+    user = accounts.get_user(path, email)
+    if user is None:
+        _provider_refusal(
+            f"No account for {email}: ask an admin to add one (`coalition user add {email} --role viewer`)."
+        )
+    issued = info.get("iat")
+    signed_in_at = datetime.fromtimestamp(int(issued), UTC) if isinstance(issued, int | float) else None
+    if signed_in_at is not None and accounts.session_expired(signed_in_at, _now(), policy=policy):
+        st.logout()
+        st.stop()
+    _start_session(user, PROVIDER, path, policy, signed_in_at)
+    return user
+
+
+def _provider_refusal(message: str) -> None:
+    st.title("Sign in")
+    st.error(md(message))
+    if st.button("Sign out of the identity provider", key=Keys.SIGN_OUT):
+        st.logout()
+    st.stop()
+
+
+def _refuse(message: str) -> None:
+    st.title("Not served")
+    st.error(md(message))
+    st.stop()
+
+
+def _encrypted() -> bool:
+    """False when the browser reached this page over plain http from another computer."""
+    try:
+        url = st.context.url or ""
+    except Exception:  # no request behind this run (a test harness)
+        return True
+    if not url.startswith("http://"):
+        return True
+    return serving.host_is_loopback(url.split("//", 1)[1].split("/", 1)[0])
+
+
+def _headers() -> Mapping[str, str] | None:
+    try:
+        return dict(st.context.headers)
+    except Exception:  # no request behind this run (a test harness)
+        return None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
