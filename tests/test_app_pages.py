@@ -29,6 +29,7 @@ PAGES = {
     "coalition/ui/ties.py": "Ties",
     "coalition/ui/import_export.py": "Import / Export",
     "coalition/ui/settings.py": "Settings",
+    "coalition/ui/audit.py": "Audit trail",
 }
 HOSTILE = "<img src=x onerror=alert(1)>"
 PRIVATE_ORG = "Kitchen Table Mutual Aid"  # visibility private in the demo
@@ -349,3 +350,12 @@ def test_a_declined_introduction_is_not_suggested_again(demo_store: Store, monke
     assert pair not in shown()
     app.selectbox(key="intro_status").set_value("declined").run()
     assert shown() == [pair]
+
+
+def test_the_audit_trail_page_shows_who_changed_what(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    services.edit_organization(demo_store, "night_shift_collective", {"region": "riverside"}, actor="cli:tester")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/audit.py")
+    assert not app.exception
+    entries = table(app, "when", "who", "what")
+    assert entries.iloc[0]["who"] == "cli:tester"
+    assert "night_shift_collective" in entries.iloc[0]["what"] and "riverside" in entries.iloc[0]["what"]

@@ -61,6 +61,11 @@ ANALYSE_PROFILE_UP_TO = 2000
 class Keys:
     """Every widget key, by page. AppTest drives widgets by these names."""
 
+    # audit trail (admins)
+    AUDIT_KIND = "audit_kind"
+    AUDIT_LIMIT = "audit_limit"
+    AUDIT_DOWNLOAD = "audit_download"
+
     # sign-in (every page)
     LOGIN_FORM = "login_form"
     LOGIN_NAME = "login_name"
@@ -149,6 +154,7 @@ class Keys:
 class Tables:
     """Keys of tables and charts (not widgets, but keyed too so that none collide)."""
 
+    AUDIT_ENTRIES = "audit_entries"
     GAPS_MATRIX = "gaps_matrix"
     GAPS_PAIRS = "gaps_pairs"
     GAPS_SPOF = "gaps_spof"
