@@ -29,7 +29,8 @@ import neo4j  # noqa: E402
 
 from coalition.models import DEFAULT_MOVEMENTS  # noqa: E402
 from graph import neo4j_queries as q  # noqa: E402
-from graph.neo4j_store import Neo4jStore, _org_params, _tie_params  # noqa: E402
+from graph.neo4j_rows import org_params, tie_params  # noqa: E402
+from graph.neo4j_store import Neo4jStore  # noqa: E402
 from graph.records import normalize_organization, normalize_tie  # noqa: E402
 from graph.store import now_iso  # noqa: E402
 from tests.planted import planted_map  # noqa: E402
@@ -41,10 +42,10 @@ def per_row(store: Neo4jStore, orgs: list[dict], ties: list[dict]) -> None:
     driver = store.driver
     for org in orgs:
         row = normalize_organization(org) | {"created_at": now, "updated_at": now, "version": 1}
-        driver.execute_query(q.CREATE_ORGANIZATIONS, rows=[_org_params(row)], database_=store.database)
+        driver.execute_query(q.CREATE_ORGANIZATIONS, rows=[org_params(row)], database_=store.database)
     for tie in ties:
         row = normalize_tie(tie) | {"created_at": now, "updated_at": now, "version": 1}
-        driver.execute_query(q.CREATE_TIES, rows=[_tie_params(row)], database_=store.database)
+        driver.execute_query(q.CREATE_TIES, rows=[tie_params(row)], database_=store.database)
 
 
 def main() -> None:

@@ -38,8 +38,6 @@ from graph.neo4j_rows import (
     tie_record,
     write_records,
 )
-from graph.neo4j_rows import org_params as _org_params  # noqa: F401 (bench/bench_neo4j_import.py)
-from graph.neo4j_rows import tie_params as _tie_params  # noqa: F401
 from graph.store import (
     ExpectedVersions,
     MapSnapshot,
