@@ -42,6 +42,10 @@ __all__ = [
 ]
 
 
+#: Fields whose values a stale-edit message names but never shows.
+PRIVATE_FIELDS = ("contact",)
+
+
 class StaleEditError(CoalitionError):
     """An edit started from an older version than the one stored; nothing was written.
 
@@ -58,7 +62,11 @@ class StaleEditError(CoalitionError):
         if current is None:
             message = f"{what} was removed by someone else while you edited it; your change was not saved"
         else:
-            newer = ", ".join(f"{field} is now {_shown(value)}" for field, value in changed.items())
+            # A contact is never quoted back: the editor may not be allowed to see it.
+            newer = ", ".join(
+                f"{field} was changed" if field in PRIVATE_FIELDS else f"{field} is now {_shown(value)}"
+                for field, value in changed.items()
+            )
             message = (
                 f"{what} was changed by someone else (version {current.get('version')}, you edited version "
                 f"{expected_version}){': ' + newer if newer else ''}; reload and apply your change again"

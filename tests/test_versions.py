@@ -108,3 +108,15 @@ def test_editing_an_organization_someone_removed_says_so(casa: Store) -> None:
     services.remove_organization(casa, "casa_y")
     with pytest.raises(NotFound):
         services.edit_organization(casa, "casa_y", {"region": "eastport"}, expected_version=1)
+
+
+def test_a_stale_edit_message_never_quotes_a_contact(sqlite_store) -> None:
+    import pytest as _pytest
+
+    from coalition import services
+
+    services.add_organization(sqlite_store, {"name": "Casa Y", "movements": ["migrant"]})
+    services.edit_organization(sqlite_store, "casa_y", {"contact": "signal: +1-555-0199"}, expected_version=1)
+    with _pytest.raises(services.StaleEditError) as error:
+        services.edit_organization(sqlite_store, "casa_y", {"region": "eastport"}, expected_version=1)
+    assert "555-0199" not in str(error.value) and "contact was changed" in str(error.value)
