@@ -282,7 +282,6 @@ def test_import_export_offers_every_export_format_for_an_audience(
 
 
 def test_gaps_page_explains_the_demo_gaps(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("coalition.gaps")
     app = open_app(demo_store.url, monkeypatch, "coalition/ui/gaps.py")
     assert not app.exception
     assert len(table(app, "movements", "gap")) >= 1
@@ -290,7 +289,6 @@ def test_gaps_page_explains_the_demo_gaps(demo_store: Store, monkeypatch: pytest
 
 
 def test_introductions_page_lists_suggestions_with_reasons(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("coalition.introductions")
     app = open_app(demo_store.url, monkeypatch, "coalition/ui/introductions.py")
     assert not app.exception
     suggestions = table(app, "introduce", "why")
@@ -315,7 +313,6 @@ def test_the_profile_opens_on_an_organization_just_added(demo_store: Store, monk
 
 
 def test_planning_an_introduction_from_the_page_is_stored(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("coalition.tracking")
     app = open_app(demo_store.url, monkeypatch, "coalition/ui/introductions.py")
     a, b = app.selectbox(key="intro_pick").value.split("|")
     app.text_input(key="intro_note").input("call in March")
@@ -326,7 +323,6 @@ def test_planning_an_introduction_from_the_page_is_stored(demo_store: Store, mon
 
 
 def test_marking_an_introduction_made_can_record_the_tie(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("coalition.tracking")
     app = open_app(demo_store.url, monkeypatch, "coalition/ui/introductions.py")
     a, b = app.selectbox(key="intro_pick").value.split("|")
     app.button(key="intro_made").click().run()
@@ -336,7 +332,6 @@ def test_marking_an_introduction_made_can_record_the_tie(demo_store: Store, monk
 
 
 def test_a_declined_introduction_is_not_suggested_again(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("coalition.tracking")
     app = open_app(demo_store.url, monkeypatch, "coalition/ui/introductions.py")
     a, b = app.selectbox(key="intro_pick").value.split("|")
     pair = {demo_store.get_organization(a)["name"], demo_store.get_organization(b)["name"]}
