@@ -29,7 +29,6 @@ PAGES = {
     "coalition/ui/ties.py": "Ties",
     "coalition/ui/import_export.py": "Import / Export",
     "coalition/ui/settings.py": "Settings",
-    "coalition/ui/audit.py": "Audit trail",
 }
 HOSTILE = "<img src=x onerror=alert(1)>"
 PRIVATE_ORG = "Kitchen Table Mutual Aid"  # visibility private in the demo
@@ -350,6 +349,11 @@ def test_a_declined_introduction_is_not_suggested_again(demo_store: Store, monke
 def test_the_audit_trail_page_shows_who_changed_what(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     services.edit_organization(demo_store, "night_shift_collective", {"region": "riverside"}, actor="cli:tester")
     app = open_app(demo_store.url, monkeypatch, "coalition/ui/audit.py")
+    assert not app.exception
+    assert PRIVATE_ORG not in everything_shown(app)  # the default coalition audience sees no entry
+    app.switch_page("coalition/ui/settings.py").run()
+    app.radio(key="settings_audience").set_value("private").run()
+    app.switch_page("coalition/ui/audit.py").run()
     assert not app.exception
     entries = table(app, "when", "who", "what")
     assert entries.iloc[0]["who"] == "cli:tester"

@@ -1,7 +1,8 @@
 """Audit trail (admins only): who changed what, when, from which values to which.
 
 The entries hold private values (contacts, notes of private groups), so the page refuses
-anyone without the right to see them, on the server, before reading anything.
+anyone without the right to see them, on the server, before reading anything; and an
+admin sees them only with the private audience chosen, so a page on a projector shows none.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from graph.store import AUDIT_KINDS
 st.title("Audit trail")
 user = state.current_user()
 permissions.require(user, permissions.SEE_AUDIT)
+if state.audience() != "private":
+    st.info("The audit trail holds private values. Switch the audience to private in Settings to see it.")
+    st.stop()
 store = state.get_store()
 
 left, right = st.columns(2)
