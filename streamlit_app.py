@@ -11,17 +11,15 @@ first use, never at import.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
-from coalition import permissions
-from coalition.errors import USER_ERRORS
+from coalition.auth import permissions
+from coalition.domain.errors import USER_ERRORS
 from coalition.ui import actions, login, state
 from coalition.ui.state import Keys
 from graph.store import acting_as
 
-UI = "coalition/ui"
+UI = "coalition/ui/pages"
 # No page icons: Streamlit fetches Material icons from a font server, and nothing may phone home.
 
 st.set_page_config(page_title="Coalition Mapper", layout="wide")
@@ -44,7 +42,7 @@ pages = {
 admin_pages = []
 if permissions.allowed(user, permissions.MANAGE_USERS) and not user.local:
     admin_pages.append(st.Page(f"{UI}/accounts.py", title="Accounts"))
-if permissions.allowed(user, permissions.SEE_AUDIT) and (Path(__file__).parent / UI / "audit.py").exists():
+if permissions.allowed(user, permissions.SEE_AUDIT):
     admin_pages.append(st.Page(f"{UI}/audit.py", title="Audit trail"))
 if admin_pages:
     pages["Admin"] = admin_pages

@@ -2,7 +2,7 @@
 
 Maps come from ``tests/planted.py`` (4 ties per organization on average, so 200,000 ties
 at 50,000 organizations), built in memory directly as audience views: no store is
-involved, only ``coalition.gaps.analyse_gaps``. Run from the repository root:
+involved, only ``coalition.analysis.gaps.analyse_gaps``. Run from the repository root:
 
     .venv/bin/python bench/bench_gaps.py [--sizes 1000,10000,50000] [--seed 0]
 """
@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
 import igraph  # noqa: E402
 import networkx  # noqa: E402
 
-from coalition.gaps import analyse_gaps  # noqa: E402
+from coalition.analysis.gaps import analyse_gaps  # noqa: E402
 from tests.planted import planted_map  # noqa: E402
 
 PARTS = (

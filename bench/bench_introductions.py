@@ -28,9 +28,9 @@ import networkx  # noqa: E402
 import numpy  # noqa: E402
 from evaluate_introductions import TODAY, generate_map, print_table  # noqa: E402
 
-from coalition.introductions import recommend  # noqa: E402
-from coalition.privacy import can_see, view_for  # noqa: E402
-from graph.sqlite_store import SQLiteStore  # noqa: E402
+from coalition.domain.privacy import can_see, view_for  # noqa: E402
+from coalition.introductions.recommend import recommend  # noqa: E402
+from graph.sqlite.store import SQLiteStore  # noqa: E402
 
 STAGES = (
     "read and redact (SQLite)", "index", "communities", "candidates", "model", "scores", "placement",

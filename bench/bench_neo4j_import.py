@@ -27,10 +27,11 @@ if str(ROOT) not in sys.path:
 
 import neo4j  # noqa: E402
 
-from coalition.models import DEFAULT_MOVEMENTS  # noqa: E402
-from graph import neo4j_queries as q  # noqa: E402
-from graph.neo4j_rows import org_params, tie_params  # noqa: E402
-from graph.neo4j_store import Neo4jStore  # noqa: E402
+from coalition.domain.models import DEFAULT_MOVEMENTS  # noqa: E402
+from coalition.domain.settings import Settings
+from graph.neo4j import queries as q  # noqa: E402
+from graph.neo4j.rows import org_params, tie_params  # noqa: E402
+from graph.neo4j.store import Neo4jStore  # noqa: E402
 from graph.records import normalize_organization, normalize_tie  # noqa: E402
 from graph.store import now_iso  # noqa: E402
 from tests.planted import planted_map  # noqa: E402
@@ -57,7 +58,7 @@ def main() -> None:
     args = parser.parse_args()
 
     view, _ = planted_map(args.orgs, ties_per_org=args.ties_per_org, seed=0)
-    store = Neo4jStore.from_url(args.db)
+    store = Neo4jStore.from_url(args.db, Settings.from_env().neo4j)
     store.init(DEFAULT_MOVEMENTS)
     movements = view["movements"]
     orgs, ties = view["organizations"], view["ties"]

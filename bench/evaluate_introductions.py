@@ -6,7 +6,7 @@ Methods, all under the same limits (consent, capacity left this month with greed
 placement down the list, no conflict, no existing tie, different movements or
 different communities of one movement) and on the same candidate pairs:
 
-- recommender: ``coalition.introductions.recommend`` as shipped (likelihood x bridging
+- recommender: ``coalition.introductions.recommend.recommend`` as shipped (likelihood x bridging
   value, community-led first, the voice rule);
 - likelihood only: the learned model alone (an ablation, not a product setting);
 - Adamic-Adar and resource allocation: the pairs with at least one common partner,
@@ -42,9 +42,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from coalition.intro_candidates import Candidates  # noqa: E402
-from coalition.introductions import rank, recommend, select  # noqa: E402
-from coalition.models import RESOURCES  # noqa: E402
+from coalition.domain.models import RESOURCES  # noqa: E402
+from coalition.introductions.candidates import Candidates  # noqa: E402
+from coalition.introductions.recommend import rank, recommend, select  # noqa: E402
 
 TODAY = date(2025, 6, 15)
 
@@ -304,10 +304,10 @@ def demo_view() -> dict[str, Any]:
     """The bundled demo as the private audience sees it (loaded into a throwaway store)."""
     import tempfile
 
-    from coalition.privacy import read_view
-    from coalition.services import init_map
-    from coalition.transfer import load_demo
-    from graph.sqlite_store import SQLiteStore
+    from coalition.domain.privacy import read_view
+    from coalition.maps.services import init_map
+    from coalition.maps.transfer import load_demo
+    from graph.sqlite.store import SQLiteStore
 
     with tempfile.TemporaryDirectory() as folder:
         store = SQLiteStore(Path(folder) / "demo.db")

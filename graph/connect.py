@@ -7,33 +7,45 @@ connects until a store method is called.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from graph.errors import StoreUnavailable
 from graph.store import Store
 
-__all__ = ["DEFAULT_URL", "open_store", "SCHEMES"]
+__all__ = ["DEFAULT_URL", "Neo4jOptions", "open_store", "SCHEMES"]
 
 DEFAULT_URL = "sqlite:///coalition.db"
 NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
 SCHEMES = ("sqlite", *NEO4J_SCHEMES)
 
 
-def open_store(url: str | None = None) -> Store:
-    """A store for the URL (the default embedded file when None or empty)."""
+@dataclass(frozen=True)
+class Neo4jOptions:
+    """Neo4j credentials and database for a URL that carries none (the edge reads them
+    from NEO4J_USERNAME, NEO4J_PASSWORD and NEO4J_DATABASE)."""
+
+    user: str = "neo4j"
+    password: str | None = None
+    database: str | None = None
+
+
+def open_store(url: str | None = None, neo4j: Neo4jOptions | None = None) -> Store:
+    """A store for the URL (the default embedded file when None or empty); ``neo4j``
+    gives the credentials a Neo4j URL does not carry itself."""
     url = url or DEFAULT_URL
     scheme = urlsplit(url).scheme if "://" in url else ""
     if scheme == "sqlite":
-        from graph.sqlite_store import SQLiteStore
+        from graph.sqlite.store import SQLiteStore
 
         path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
         if not path:
             raise StoreUnavailable(f"store URL {url!r} names no file: use sqlite:///map.db or sqlite:////abs/map.db")
         return SQLiteStore(path, url=url)
     if scheme in NEO4J_SCHEMES:
-        from graph.neo4j_store import Neo4jStore
+        from graph.neo4j.store import Neo4jStore
 
-        return Neo4jStore.from_url(url)
+        return Neo4jStore.from_url(url, neo4j or Neo4jOptions())
     raise StoreUnavailable(
         f"unknown store URL {url!r}: use sqlite:///FILE or one of {', '.join(s + '://' for s in NEO4J_SCHEMES)}"
     )

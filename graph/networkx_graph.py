@@ -1,6 +1,6 @@
 """networkx graphs of a coalition map, built from an audience view.
 
-A view (see ``coalition.privacy.view_for``) is already redacted for its audience, so a
+A view (see ``coalition.domain.privacy.view_for``) is already redacted for its audience, so a
 graph built from it holds nothing that audience may not see. Two graphs come out of one
 view, because a conflict is not a path between organizations:
 

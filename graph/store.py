@@ -1,7 +1,7 @@
 """The store interface every backend implements (SQLite embedded, Neo4j server).
 
 A store keeps four kinds of records as plain dicts whose keys are the field names of
-the domain models in ``coalition.models``: movements, organizations, ties and
+the domain models in ``coalition.domain.models``: movements, organizations, ties and
 introductions. The domain validates records before they reach a store, so a backend
 only has to persist them faithfully and answer reads; it never decides what a user may
 see beyond filtering by visibility, which it does in the query itself so that hidden

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from coalition import services
-from coalition.transfer import load_demo
-from graph.sqlite_store import SQLiteStore
+from coalition.maps import services
+from coalition.maps.transfer import load_demo
+from graph.sqlite.store import SQLiteStore
 from graph.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +29,10 @@ def _neo4j_store() -> Store:
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    from graph.neo4j_store import Neo4jStore
+    from coalition.domain.settings import Settings
+    from graph.neo4j.store import Neo4jStore
 
-    store = Neo4jStore.from_url(url)
+    store = Neo4jStore.from_url(url, Settings.from_env().neo4j)
     store.init(())
     store.clear()
     return store

@@ -1,6 +1,6 @@
 """Generated coalition maps with planted structures, as audience views (no store needed).
 
-``planted_map(n, seed=...)`` returns a view shaped like ``coalition.privacy.view_for``'s
+``planted_map(n, seed=...)`` returns a view shaped like ``coalition.domain.privacy.view_for``'s
 and a dict naming what was planted, so that tests can check the gaps analysis finds it
 and the benchmark can time it at 50,000 organizations. Everything is drawn from one
 ``random.Random(seed)``: the same arguments give the same map.

@@ -22,10 +22,11 @@ from streamlit import config as st_config
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from coalition import accounts, permissions, services
-from coalition.errors import CoalitionError, NotFound
-from coalition.permissions import PermissionDenied
-from coalition.serving import check_serving, is_loopback, request_is_local
+from coalition.auth import accounts, permissions
+from coalition.auth.permissions import PermissionDenied
+from coalition.auth.serving import check_serving, is_loopback, request_is_local
+from coalition.domain.errors import CoalitionError, NotFound
+from coalition.maps import services
 from coalition.ui import actions, state
 from graph.store import Store
 
@@ -209,13 +210,13 @@ def test_a_coalition_viewer_sees_nothing_private_on_any_page(
         app.switch_page(page).run()
         assert not app.exception, (page, [e.value for e in app.exception])
         assert not leaks(everything_shown(app), secrets), page
-    app.switch_page("coalition/ui/overview.py").run()
+    app.switch_page("coalition/ui/pages/overview.py").run()
     assert app.metric[0].value == str(len(services.list_organizations(demo_store, "coalition")))
     assert "**coalition**" in app.caption[0].value and "signed in as **vic** (viewer)" in app.caption[0].value
-    app.switch_page("coalition/ui/organizations.py").run()
+    app.switch_page("coalition/ui/pages/organizations.py").run()
     app.selectbox(key="org_profile").set_value("eastport_migrant_workers_center").run()  # tied to a private org
     assert not leaks(everything_shown(app), secrets)
-    app.switch_page("coalition/ui/settings.py").run()
+    app.switch_page("coalition/ui/pages/settings.py").run()
     assert options(app.radio(key="settings_audience")) == ["public", "coalition"]
     assert not app.dataframe  # no counts of everything stored
 
@@ -231,7 +232,7 @@ def test_a_viewer_downloads_nothing_beyond_its_audience_in_any_format(
     export = actions.export_map
     monkeypatch.setattr(actions, "export_map", lambda *a, **k: exported.append(k["audience"]) or export(*a, **k))
     app = signed_in(demo_store, monkeypatch, "vic")
-    app.switch_page("coalition/ui/import_export.py").run()
+    app.switch_page("coalition/ui/pages/import_export.py").run()
     audiences = list(app.selectbox(key="export_audience").options)
     assert audiences == ["public", "coalition"]
     formats = list(app.selectbox(key="export_format").options)
@@ -252,7 +253,7 @@ def test_the_download_check_would_catch_a_leak(
 ) -> None:
     """The same check on an admin's private download finds the private organizations."""
     app = signed_in(demo_store, monkeypatch, "ana")
-    app.switch_page("coalition/ui/import_export.py").run()
+    app.switch_page("coalition/ui/pages/import_export.py").run()
     for fmt in ("csv", "json"):
         downloads.clear()
         app.selectbox(key="export_audience").set_value("private")
@@ -265,7 +266,7 @@ def test_a_public_viewer_sees_only_the_public_audience(
 ) -> None:
     app = signed_in(demo_store, monkeypatch, "pia")
     assert app.metric[0].value == str(len(services.list_organizations(demo_store, "public")))
-    app.switch_page("coalition/ui/import_export.py").run()
+    app.switch_page("coalition/ui/pages/import_export.py").run()
     assert list(app.selectbox(key="export_audience").options) == ["public"]
 
 
@@ -281,7 +282,7 @@ def test_a_viewer_gets_no_edit_form_anywhere(
         assert not [k for k in keys if str(k).startswith(editing)], page
         assert not app.get("file_uploader"), page
     with pytest.raises(ValueError, match="Could not find a navigation page"):  # not even registered
-        app.switch_page("coalition/ui/accounts.py")
+        app.switch_page("coalition/ui/pages/accounts.py")
 
 
 def test_the_functions_behind_the_forms_refuse_a_viewer(demo_store: Store, tmp_path: Path) -> None:
@@ -320,7 +321,7 @@ def test_an_editor_adds_an_organization_but_never_a_private_one(
     demo_store: Store, accounts_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = signed_in(demo_store, monkeypatch, "eda")
-    app.switch_page("coalition/ui/organizations.py").run()
+    app.switch_page("coalition/ui/pages/organizations.py").run()
     assert list(app.selectbox(key="org_add_visibility").options) == ["public", "coalition"]
     assert app.selectbox(key="org_add_contact_visibility").value == "coalition"  # never defaults to public
     app.text_input(key="org_add_name").input("Harbor Renters Network")
@@ -394,12 +395,12 @@ def test_an_admin_sees_private_data_and_manages_accounts(
     demo_store: Store, accounts_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = signed_in(demo_store, monkeypatch, "ana")
-    app.switch_page("coalition/ui/settings.py").run()
+    app.switch_page("coalition/ui/pages/settings.py").run()
     assert options(app.radio(key="settings_audience")) == ["public", "coalition", "private"]
     app.radio(key="settings_audience").set_value("private").run()
-    app.switch_page("coalition/ui/organizations.py").run()
+    app.switch_page("coalition/ui/pages/organizations.py").run()
     assert {"Kitchen Table Mutual Aid", "Quiet Hours Support Line"} <= set(table(app, "name", "visibility")["name"])
-    app.switch_page("coalition/ui/accounts.py").run()
+    app.switch_page("coalition/ui/pages/accounts.py").run()
     assert not app.exception and app.title[0].value == "Accounts"
     assert set(table(app, "name", "role")["name"]) == set(USERS)
     assert "$argon2" not in everything_shown(app)
@@ -429,7 +430,7 @@ def test_an_expired_session_signs_out(
     why: str,
 ) -> None:
     app = signed_in(demo_store, monkeypatch, "ana")
-    app.switch_page("coalition/ui/import_export.py").run()
+    app.switch_page("coalition/ui/pages/import_export.py").run()
     offered = downloads[-1]
     moment = datetime.now(UTC) - ago
     app.session_state[key] = moment
@@ -451,7 +452,7 @@ def test_signing_out_forgets_the_session(
     demo_store: Store, accounts_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = signed_in(demo_store, monkeypatch, "vic")
-    app.switch_page("coalition/ui/organizations.py").run()
+    app.switch_page("coalition/ui/pages/organizations.py").run()
     app.text_input(key="org_search").input("Riverside").run()
     app.button(key="sign_out").click().run()
     assert [t.value for t in app.title] == ["Sign in"]
@@ -467,7 +468,7 @@ def test_a_removed_account_or_a_new_password_ends_open_sessions(
     assert [t.value for t in app.title] == ["Sign in"]
     app = signed_in(demo_store, monkeypatch, "eda")
     accounts.set_role(accounts_path, "eda", "viewer", "public")  # a new role applies at the next click
-    app.switch_page("coalition/ui/organizations.py").run()
+    app.switch_page("coalition/ui/pages/organizations.py").run()
     assert app.session_state[state.SIGNED_IN_USER].role == "viewer" and not app.get("form")
     guard = app.session_state[state.SESSION_GUARD]
     assert guard.expired() is None
@@ -526,7 +527,7 @@ def test_the_audit_trail_names_the_signed_in_account(
     demo_store: Store, accounts_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = signed_in(demo_store, monkeypatch, "eda")
-    app.switch_page("coalition/ui/organizations.py").run()
+    app.switch_page("coalition/ui/pages/organizations.py").run()
     app.text_input(key="org_add_name").input("Harbor Renters Network")
     app.multiselect(key="org_add_movements").set_value(["housing"])
     app.button(key="org_add_submit").click().run()
@@ -540,7 +541,7 @@ def test_a_second_session_saving_from_an_older_version_is_refused(
     org_id = "night_shift_collective"
     first, second = (signed_in(demo_store, monkeypatch, name) for name in ("ana", "eda"))
     for app in (first, second):
-        app.switch_page("coalition/ui/organizations.py").run()
+        app.switch_page("coalition/ui/pages/organizations.py").run()
         app.selectbox(key="org_edit_pick").set_value(org_id).run()
     first.text_input(key=f"org_edit_region:{org_id}").input("old town")
     first.button(key="org_edit_submit").click().run()
@@ -565,7 +566,7 @@ def test_an_editor_edits_a_tie_but_cannot_make_it_private(
     tie = next(t for t in demo_store.snapshot("private")["ties"] if t["visibility"] == "coalition")
     key = f"{tie['source']}|{tie['target']}|{tie['kind']}"
     app = signed_in(demo_store, monkeypatch, "eda")
-    app.switch_page("coalition/ui/ties.py").run()
+    app.switch_page("coalition/ui/pages/ties.py").run()
     app.selectbox(key="tie_edit_pick").set_value(key).run()
     assert list(app.selectbox(key=f"tie_edit_visibility:{key}").options) == ["public", "coalition"]
     app.slider(key=f"tie_edit_strength:{key}").set_value(1 if tie["strength"] != 1 else 2)

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from coalition import accounts
-from coalition.accounts import AuthError, SessionPolicy, User
-from coalition.errors import CoalitionError, NotFound
+from coalition.auth import accounts
+from coalition.auth.accounts import AuthError, SessionPolicy, User
+from coalition.domain.errors import CoalitionError, NotFound
 
 PASSWORD = "correct horse battery"
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

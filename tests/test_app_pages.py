@@ -13,22 +13,22 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from coalition import services
-from coalition.models import Organization, Tie
-from graph.sqlite_store import SQLiteStore
+from coalition.domain.models import Organization, Tie
+from coalition.maps import services
+from graph.sqlite.store import SQLiteStore
 from graph.store import Store
 
 from .conftest import ROOT
 
 PAGES = {
-    "coalition/ui/overview.py": "Overview",
-    "coalition/ui/map.py": "Map",
-    "coalition/ui/gaps.py": "Gaps",
-    "coalition/ui/introductions.py": "Introductions",
-    "coalition/ui/organizations.py": "Organizations",
-    "coalition/ui/ties.py": "Ties",
-    "coalition/ui/import_export.py": "Import / Export",
-    "coalition/ui/settings.py": "Settings",
+    "coalition/ui/pages/overview.py": "Overview",
+    "coalition/ui/pages/map.py": "Map",
+    "coalition/ui/pages/gaps.py": "Gaps",
+    "coalition/ui/pages/introductions.py": "Introductions",
+    "coalition/ui/pages/organizations.py": "Organizations",
+    "coalition/ui/pages/ties.py": "Ties",
+    "coalition/ui/pages/import_export.py": "Import / Export",
+    "coalition/ui/pages/settings.py": "Settings",
 }
 HOSTILE = "<img src=x onerror=alert(1)>"
 PRIVATE_ORG = "Kitchen Table Mutual Aid"  # visibility private in the demo
@@ -104,9 +104,9 @@ def test_overview_counts_what_the_coalition_audience_may_see(
 def test_switching_the_audience_in_settings_changes_every_page(
     demo_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/settings.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/settings.py")
     app.radio(key="settings_audience").set_value("private").run()
-    app.switch_page("coalition/ui/overview.py").run()
+    app.switch_page("coalition/ui/pages/overview.py").run()
     assert app.metric[0].value == str(len(services.list_organizations(demo_store, "private")))
     assert "**private**" in app.caption[0].value
 
@@ -120,7 +120,7 @@ def test_hidden_organizations_never_reach_the_page(demo_store: Store, monkeypatc
 
 
 def test_adding_an_organization_through_the_form_stores_it(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/organizations.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/organizations.py")
     app.text_input(key="org_add_name").input("Harbor Renters Network")
     app.multiselect(key="org_add_movements").set_value(["housing"])
     app.checkbox(key="org_add_community_led").check()
@@ -139,7 +139,7 @@ def test_adding_an_organization_through_the_form_stores_it(demo_store: Store, mo
 
 def test_a_validation_error_is_shown_not_raised(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     before = demo_store.counts()["organizations"]
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/organizations.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/organizations.py")
     app.text_input(key="org_add_name").input("No Movement Group")
     app.button(key="org_add_submit").click().run()
     assert not app.exception
@@ -149,7 +149,7 @@ def test_a_validation_error_is_shown_not_raised(demo_store: Store, monkeypatch: 
 
 
 def test_a_duplicate_organization_is_refused_with_a_message(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/organizations.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/organizations.py")
     app.text_input(key="org_add_name").input("Riverside Tenants Union")
     app.multiselect(key="org_add_movements").set_value(["housing"])
     app.button(key="org_add_submit").click().run()
@@ -161,7 +161,7 @@ def test_editing_keeps_a_contact_the_audience_may_not_see(demo_store: Store, mon
     org_id = "riverside_tenants_union"
     contact = demo_store.get_organization(org_id)["contact"]
     assert contact  # private contact, hidden from the coalition audience
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/organizations.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/organizations.py")
     app.selectbox(key="org_edit_pick").set_value(org_id).run()
     app.text_input(key=f"org_edit_region:{org_id}").input("riverside north")
     app.button(key="org_edit_submit").click().run()
@@ -171,7 +171,7 @@ def test_editing_keeps_a_contact_the_audience_may_not_see(demo_store: Store, mon
 
 
 def test_removing_an_organization_needs_a_confirmation(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/organizations.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/organizations.py")
     app.selectbox(key="org_remove_pick").set_value("night_shift_collective").run()
     assert app.button(key="org_remove_button").disabled
     app.checkbox(key="org_remove_confirm").check().run()
@@ -181,7 +181,7 @@ def test_removing_an_organization_needs_a_confirmation(demo_store: Store, monkey
 
 
 def test_a_profile_shows_ties_needs_and_offers(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/organizations.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/organizations.py")
     app.selectbox(key="org_profile").set_value("riverside_tenants_union").run()
     assert not app.exception
     details = table(app, "field", "value")
@@ -192,7 +192,7 @@ def test_a_profile_shows_ties_needs_and_offers(demo_store: Store, monkeypatch: p
 def test_adding_and_removing_a_tie_between_organizations_picked_by_name(
     demo_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/ties.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/ties.py")
     app.selectbox(key="tie_add_source").set_value("night_shift_collective")
     app.selectbox(key="tie_add_target").set_value("riverside_tenants_union")
     app.selectbox(key="tie_add_kind").set_value("referral")
@@ -208,7 +208,7 @@ def test_adding_and_removing_a_tie_between_organizations_picked_by_name(
 
 
 def test_a_tie_to_itself_is_an_error_shown_on_the_page(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/ties.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/ties.py")
     app.selectbox(key="tie_add_source").set_value("night_shift_collective")
     app.selectbox(key="tie_add_target").set_value("night_shift_collective")
     app.button(key="tie_add_submit").click().run()
@@ -218,7 +218,7 @@ def test_a_tie_to_itself_is_an_error_shown_on_the_page(demo_store: Store, monkey
 
 def test_the_map_is_self_contained_and_escapes_names(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     services.add_organization(demo_store, {"id": "hostile", "name": HOSTILE, "movements": ["housing"]})
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/map.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/map.py")
     assert not app.exception
     html = map_srcdoc(app)
     assert HOSTILE not in html and "<img src=x" not in html
@@ -233,7 +233,7 @@ def test_the_map_is_self_contained_and_escapes_names(demo_store: Store, monkeypa
 
 
 def test_map_filters_and_focus_narrow_the_map(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/map.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/map.py")
     everyone = len(table(app, "shape", "community-led"))
     app.multiselect(key="map_movements").set_value(["disability"]).run()
     disability = table(app, "shape", "community-led")
@@ -262,7 +262,7 @@ def test_the_map_groups_a_large_map_and_says_so(tmp_path: Path, monkeypatch: pyt
         ],
         ties=[Tie(source=f"org{i}", target=f"org{(i * 7 + 1) % 1600}").to_record() for i in range(1600)],
     )
-    app = open_app(store.url, monkeypatch, "coalition/ui/map.py")
+    app = open_app(store.url, monkeypatch, "coalition/ui/pages/map.py")
     assert not app.exception
     assert any("grouped by movement" in w.value for w in app.warning)
     assert len(table(app, "shape", "community-led")) <= 10
@@ -273,7 +273,7 @@ def test_the_map_groups_a_large_map_and_says_so(tmp_path: Path, monkeypatch: pyt
 def test_import_export_offers_every_export_format_for_an_audience(
     demo_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/import_export.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/import_export.py")
     assert set(app.selectbox(key="export_format").options) >= {"csv", "json"}
     app.selectbox(key="export_audience").set_value("public").run()
     assert not app.exception
@@ -281,29 +281,29 @@ def test_import_export_offers_every_export_format_for_an_audience(
 
 
 def test_gaps_page_explains_the_demo_gaps(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/gaps.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/gaps.py")
     assert not app.exception
     assert len(table(app, "movements", "gap")) >= 1
     assert len(table(app, "organization", "betweenness")) >= 1
 
 
 def test_introductions_page_lists_suggestions_with_reasons(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/introductions.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/introductions.py")
     assert not app.exception
     suggestions = table(app, "introduce", "why")
     assert len(suggestions) >= 1 and all(suggestions["why"])
 
 
 def test_page_links_point_at_registered_pages(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/map.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/map.py")
     app.selectbox(key="map_focus").set_value("riverside_tenants_union").run()
     assert not app.exception
-    app.switch_page("coalition/ui/organizations.py").run()
+    app.switch_page("coalition/ui/pages/organizations.py").run()
     assert app.selectbox(key="org_profile").value == "riverside_tenants_union"  # the focus carries over
 
 
 def test_the_profile_opens_on_an_organization_just_added(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/organizations.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/organizations.py")
     app.selectbox(key="org_profile").set_value("riverside_tenants_union").run()
     app.text_input(key="org_add_name").input("Harbor Renters Network")
     app.multiselect(key="org_add_movements").set_value(["housing"])
@@ -312,7 +312,7 @@ def test_the_profile_opens_on_an_organization_just_added(demo_store: Store, monk
 
 
 def test_planning_an_introduction_from_the_page_is_stored(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/introductions.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/introductions.py")
     a, b = app.selectbox(key="intro_pick").value.split("|")
     app.text_input(key="intro_note").input("call in March")
     app.button(key="intro_plan").click().run()
@@ -322,7 +322,7 @@ def test_planning_an_introduction_from_the_page_is_stored(demo_store: Store, mon
 
 
 def test_marking_an_introduction_made_can_record_the_tie(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/introductions.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/introductions.py")
     a, b = app.selectbox(key="intro_pick").value.split("|")
     app.button(key="intro_made").click().run()
     assert not app.exception, [e.value for e in app.exception]
@@ -331,7 +331,7 @@ def test_marking_an_introduction_made_can_record_the_tie(demo_store: Store, monk
 
 
 def test_a_declined_introduction_is_not_suggested_again(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/introductions.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/introductions.py")
     a, b = app.selectbox(key="intro_pick").value.split("|")
     pair = {demo_store.get_organization(a)["name"], demo_store.get_organization(b)["name"]}
 
@@ -348,12 +348,12 @@ def test_a_declined_introduction_is_not_suggested_again(demo_store: Store, monke
 
 def test_the_audit_trail_page_shows_who_changed_what(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     services.edit_organization(demo_store, "night_shift_collective", {"region": "riverside"}, actor="cli:tester")
-    app = open_app(demo_store.url, monkeypatch, "coalition/ui/audit.py")
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/audit.py")
     assert not app.exception
     assert PRIVATE_ORG not in everything_shown(app)  # the default coalition audience sees no entry
-    app.switch_page("coalition/ui/settings.py").run()
+    app.switch_page("coalition/ui/pages/settings.py").run()
     app.radio(key="settings_audience").set_value("private").run()
-    app.switch_page("coalition/ui/audit.py").run()
+    app.switch_page("coalition/ui/pages/audit.py").run()
     assert not app.exception
     entries = table(app, "when", "who", "what")
     assert entries.iloc[0]["who"] == "cli:tester"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from coalition import services
-from coalition.audit import describe_entry, export_audit, list_audit
-from coalition.errors import CoalitionError
-from coalition.transfer import DEMO_PATH, export_map, import_map, load_demo
+from coalition.domain.errors import CoalitionError
+from coalition.maps import services
+from coalition.maps.audit import describe_entry, export_audit, list_audit
+from coalition.maps.transfer import DEMO_PATH, export_map, import_map, load_demo
 from graph.store import Store, acting_as
 
 from .test_store_contract import last_seq, org

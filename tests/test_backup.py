@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from coalition import services
-from coalition.backup import HEADER, backup, read_passphrase, restore
-from coalition.errors import CoalitionError, InvalidInput
-from coalition.integrity import check
-from coalition.transfer import import_map, load_demo
-from graph.sqlite_store import SQLiteStore
+from coalition.domain.errors import CoalitionError, InvalidInput
+from coalition.maps import services
+from coalition.maps.backup import HEADER, backup, read_passphrase, restore
+from coalition.maps.integrity import check
+from coalition.maps.transfer import import_map, load_demo
+from graph.sqlite.store import SQLiteStore
 from graph.store import Store
 
 from .test_store_contract import org, tie

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from coalition.transfer import load_demo
-from graph.sqlite_store import SQLiteStore
+from coalition.maps.transfer import load_demo
+from graph.sqlite.store import SQLiteStore
 
 from .conftest import ROOT
 

@@ -30,10 +30,10 @@ from pathlib import Path
 
 import pytest
 
-from coalition import services
-from coalition.integrity import check
-from coalition.transfer import load_demo
-from graph.sqlite_store import SQLiteStore
+from coalition.maps import services
+from coalition.maps.integrity import check
+from coalition.maps.transfer import load_demo
+from graph.sqlite.store import SQLiteStore
 from graph.store import Store, acting_as
 
 MOVEMENTS = ["housing", "migrant", "disability", "queer_trans", "sex_work"]

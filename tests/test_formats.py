@@ -15,12 +15,12 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from coalition.errors import InvalidInput
+from coalition.domain.errors import InvalidInput
+from coalition.domain.models import Tie
+from coalition.domain.privacy import read_view
 from coalition.formats import EXPORT_FORMATS, IMPORT_FORMATS, detect
 from coalition.formats.cypher_format import script, string_literal
-from coalition.models import Tie
-from coalition.privacy import read_view
-from coalition.transfer import MAX_DUPLICATES, export_map, import_map
+from coalition.maps.transfer import MAX_DUPLICATES, export_map, import_map
 from graph.store import Store
 
 from .test_transfer import comparable, fresh

@@ -8,9 +8,10 @@ from datetime import date
 
 import pytest
 
-from coalition import gaps, services
-from coalition.gaps import REPORT_KEYS, WEAK_RATIO, analyse_gaps, gaps_for_store, gaps_text
-from coalition.privacy import read_view
+from coalition.analysis import gaps
+from coalition.analysis.gaps import REPORT_KEYS, WEAK_RATIO, analyse_gaps, gaps_for_store, gaps_text
+from coalition.domain.privacy import read_view
+from coalition.maps import services
 from graph.store import Store
 
 from .planted import planted_map

@@ -1,7 +1,7 @@
 """Hostile strings through every entry point: they are stored as plain text, never run.
 
-SQL and Cypher are only ever built from constants with parameters (graph/sqlite_store.py,
-graph/neo4j_queries.py); these tests push injection attempts through the CLI, the
+SQL and Cypher are only ever built from constants with parameters (graph/sqlite/store.py,
+graph/neo4j/queries.py); these tests push injection attempts through the CLI, the
 services and imports, on every backend, and check the map afterwards.
 """
 
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from coalition import services
-from coalition.errors import InvalidInput
-from coalition.transfer import import_map
+from coalition.domain.errors import InvalidInput
+from coalition.maps import services
+from coalition.maps.transfer import import_map
 from graph.store import Store
 
 HOSTILE = [

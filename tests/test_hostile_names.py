@@ -24,12 +24,12 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from coalition.domain.models import DEFAULT_MOVEMENTS, Organization, Tie
+from coalition.domain.privacy import read_view
 from coalition.formats import FORMATS, IMPORT_FORMATS
 from coalition.formats.common import xml_safe
 from coalition.formats.cypher_format import script
-from coalition.models import DEFAULT_MOVEMENTS, Organization, Tie
-from coalition.privacy import read_view
-from coalition.transfer import export_map, import_map
+from coalition.maps.transfer import export_map, import_map
 from graph.store import Store
 
 from .test_formats import FILE_NAMES, run_script, strip_strings

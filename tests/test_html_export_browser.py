@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from coalition.formats import html_format
-from coalition.transfer import export_map
+from coalition.maps.transfer import export_map
 from graph.store import Store
 
 from .conftest import ROOT

@@ -6,11 +6,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from coalition import services
-from coalition.integrity import check
-from coalition.transfer import load_demo
-from graph.sqlite_schema import MIGRATIONS
-from graph.sqlite_store import SQLiteStore
+from coalition.maps import services
+from coalition.maps.integrity import check
+from coalition.maps.transfer import load_demo
+from graph.sqlite.schema import MIGRATIONS
+from graph.sqlite.store import SQLiteStore
 from graph.store import Store
 
 from .test_store_contract import org

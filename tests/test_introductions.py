@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coalition import introductions as intro
-from coalition.errors import CoalitionError
-from coalition.intro_candidates import find_candidates
-from coalition.intro_index import build_index
-from coalition.introductions import (
+from coalition.domain.errors import CoalitionError
+from coalition.domain.privacy import read_view
+from coalition.introductions.candidates import find_candidates
+from coalition.introductions.index import build_index
+from coalition.introductions.recommend import (
     introductions_document,
     introductions_for_store,
     model_weights,
@@ -25,8 +25,8 @@ from coalition.introductions import (
     recommend,
     stored_introductions,
 )
-from coalition.privacy import read_view
-from graph.sqlite_store import SQLiteStore
+from coalition.introductions.recommend import recommend as intro
+from graph.sqlite.store import SQLiteStore
 from graph.store import Store
 
 TODAY = date(2025, 6, 15)
@@ -76,8 +76,8 @@ def bridge_map(**changes: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def demo_view() -> dict[str, Any]:
-    from coalition.services import init_map
-    from coalition.transfer import load_demo
+    from coalition.maps.services import init_map
+    from coalition.maps.transfer import load_demo
 
     with tempfile.TemporaryDirectory() as folder:
         store = SQLiteStore(Path(folder) / "demo.db")

@@ -9,8 +9,8 @@ import threading
 import time
 from typing import Any
 
-from coalition.integrity import check
-from graph.sqlite_store import SQLiteStore
+from coalition.maps.integrity import check
+from graph.sqlite.store import SQLiteStore
 from graph.store import Store
 
 from .test_store_contract import org, tie

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from coalition.models import Introduction, Movement, Organization, Tie, slugify
+from coalition.domain.models import Introduction, Movement, Organization, Tie, slugify
 
 KNOWN = {"housing", "migrant"}
 

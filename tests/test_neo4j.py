@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from coalition.errors import InvalidInput
-from coalition.services import map_stats
-from coalition.transfer import export_map, import_map, load_demo, migrate
-from graph.neo4j_store import Neo4jStore
-from graph.sqlite_store import SQLiteStore
+from coalition.domain.errors import InvalidInput
+from coalition.maps.services import map_stats
+from coalition.maps.transfer import export_map, import_map, load_demo, migrate
+from graph.neo4j.store import Neo4jStore
+from graph.sqlite.store import SQLiteStore
 from graph.store import Store
 
 from .conftest import run_cli

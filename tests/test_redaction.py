@@ -20,12 +20,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from coalition.domain.models import Introduction, Organization, Tie
+from coalition.domain.privacy import can_see, view_for
 from coalition.formats import EXPORT_FORMATS
-from coalition.models import Introduction, Organization, Tie
-from coalition.privacy import can_see, view_for
-from coalition.services import init_map
-from coalition.transfer import export_map
-from graph.sqlite_store import SQLiteStore
+from coalition.maps.services import init_map
+from coalition.maps.transfer import export_map
+from graph.sqlite.store import SQLiteStore
 
 from .test_formats import FILE_NAMES, readable_text
 

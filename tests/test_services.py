@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coalition import services
-from coalition.errors import CoalitionError, InvalidInput, NotFound
+from coalition.domain.errors import CoalitionError, InvalidInput, NotFound
+from coalition.maps import services
 from graph.store import Store
 
 

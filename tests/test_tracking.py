@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from coalition import services
-from coalition.errors import CoalitionError, NotFound
-from coalition.introductions import introductions_for_store
-from coalition.tracking import set_introduction_status
+from coalition.domain.errors import CoalitionError, NotFound
+from coalition.introductions.recommend import introductions_for_store
+from coalition.maps import services
+from coalition.maps.tracking import set_introduction_status
 from graph.store import Store
 
 TODAY = date.today()

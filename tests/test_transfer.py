@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from coalition.errors import InvalidInput
-from coalition.transfer import export_map, import_map, load_demo
-from graph.sqlite_store import SQLiteStore
+from coalition.domain.errors import InvalidInput
+from coalition.maps.transfer import export_map, import_map, load_demo
+from graph.sqlite.store import SQLiteStore
 from graph.store import Store
 
 from .conftest import ROOT
@@ -180,7 +180,7 @@ def test_demo_holds_the_planted_structures(sqlite_store: Store) -> None:
 
 
 def test_migrate_copies_everything_into_an_empty_store(demo_store: Store, tmp_path: Path) -> None:
-    from coalition.transfer import migrate
+    from coalition.maps.transfer import migrate
 
     demo_store.write_map(
         introductions=[
@@ -194,8 +194,8 @@ def test_migrate_copies_everything_into_an_empty_store(demo_store: Store, tmp_pa
 
 
 def test_migrate_refuses_a_store_that_holds_a_map(demo_store: Store, sqlite_store: Store) -> None:
-    from coalition.errors import CoalitionError
-    from coalition.transfer import migrate
+    from coalition.domain.errors import CoalitionError
+    from coalition.maps.transfer import migrate
 
     with pytest.raises(CoalitionError, match="already holds 46 organizations"):
         migrate(sqlite_store, demo_store)

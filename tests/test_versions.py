@@ -7,9 +7,9 @@ import threading
 
 import pytest
 
-from coalition import services
-from coalition.errors import CoalitionError, NotFound
-from coalition.services import StaleEditError
+from coalition.domain.errors import CoalitionError, NotFound
+from coalition.maps import services
+from coalition.maps.services import StaleEditError
 from graph.store import Store
 
 from .test_store_contract import org, tie
@@ -113,7 +113,7 @@ def test_editing_an_organization_someone_removed_says_so(casa: Store) -> None:
 def test_a_stale_edit_message_never_quotes_a_contact(sqlite_store) -> None:
     import pytest as _pytest
 
-    from coalition import services
+    from coalition.maps import services
 
     services.add_organization(sqlite_store, {"name": "Casa Y", "movements": ["migrant"]})
     services.edit_organization(sqlite_store, "casa_y", {"contact": "signal: +1-555-0199"}, expected_version=1)

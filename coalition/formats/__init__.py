@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from coalition.errors import InvalidInput, Problem
+from coalition.domain.errors import InvalidInput, Problem
 from coalition.formats import (
     csv_format,
     cypher_format,

@@ -14,10 +14,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from coalition.errors import InvalidInput, Problem
+from coalition.domain.errors import InvalidInput, Problem
+from coalition.domain.validation import RawMap, RawRow
 from coalition.formats.common import banner, today_text, withheld_note
 from coalition.formats.files import atomic_path, read_text
-from coalition.validation import RawMap, RawRow
 
 __all__ = [
     "COLUMNS",

@@ -1,6 +1,6 @@
 """A Cypher script that recreates the map in Neo4j (run it with ``cypher-shell -f``).
 
-It builds the graph model of ``graph/neo4j_queries.py``: the same constraints,
+It builds the graph model of ``graph/neo4j/queries.py``: the same constraints,
 ``(:Movement)``, ``(:Organization)-[:IN_MOVEMENT {position}]->(:Movement)``,
 ``(:Organization)-[:TIE {kind, ...}]->(:Organization)``, ``(:Introduction {key})`` and
 the store's ``(:StoreMeta)`` node and its migrations (recorded as ``(:SchemaMigration)``),
@@ -24,7 +24,7 @@ from typing import Any
 
 from coalition.formats.common import banner, today_text, withheld_note
 from coalition.formats.files import atomic_path
-from graph.neo4j_queries import ENSURE_META, MIGRATIONS, SCHEMA
+from graph.neo4j.queries import ENSURE_META, MIGRATIONS, SCHEMA
 from graph.records import INTRO_FIELDS, ORG_FIELDS, TIE_FIELDS
 
 __all__ = ["write", "script", "literal", "string_literal"]

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from coalition.errors import InvalidInput, Problem
+from coalition.domain.errors import InvalidInput, Problem
 
 __all__ = ["atomic_path", "read_text", "read_bytes", "check_import_size", "max_import_bytes"]
 

@@ -19,7 +19,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from coalition.errors import Problem
+from coalition.domain.errors import Problem
+from coalition.domain.validation import RawMap, RawRow
 from coalition.formats.common import (
     ORG_ATTRIBUTES,
     TIE_ATTRIBUTES,
@@ -31,7 +32,6 @@ from coalition.formats.common import (
 )
 from coalition.formats.files import atomic_path
 from coalition.formats.graphml_format import local, parse_xml, read_movements
-from coalition.validation import RawMap, RawRow
 
 __all__ = ["read", "write"]
 

@@ -19,10 +19,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from coalition.errors import InvalidInput, Problem
+from coalition.domain.errors import InvalidInput, Problem
+from coalition.domain.validation import RawMap, RawRow
 from coalition.formats.common import ORG_ATTRIBUTES, TIE_ATTRIBUTES, today_text, typed_value, withheld_note, xml_safe
 from coalition.formats.files import atomic_path, read_bytes
-from coalition.validation import RawMap, RawRow
 
 __all__ = ["read", "write", "parse_xml", "local", "read_movements"]
 

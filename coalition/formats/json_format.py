@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from coalition.errors import InvalidInput, Problem
+from coalition.domain.errors import InvalidInput, Problem
+from coalition.domain.validation import RawMap, RawRow
 from coalition.formats.files import atomic_path, read_text
-from coalition.validation import RawMap, RawRow
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "read", "write", "document"]
 
@@ -25,7 +25,7 @@ KINDS = ("movements", "organizations", "ties", "introductions")
 
 
 def document(view: dict[str, Any]) -> dict[str, Any]:
-    """The JSON document for a view (see ``coalition.privacy.view_for``)."""
+    """The JSON document for a view (see ``coalition.domain.privacy.view_for``)."""
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,

@@ -20,11 +20,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from coalition.errors import InvalidInput, Problem
+from coalition.domain.errors import InvalidInput, Problem
+from coalition.domain.models import ORG_KINDS, slugify
+from coalition.domain.validation import RawMap, RawRow
 from coalition.formats.common import banner, today_text, withheld_note
 from coalition.formats.files import atomic_path, read_text
-from coalition.models import ORG_KINDS, slugify
-from coalition.validation import RawMap, RawRow
 
 __all__ = ["ELEMENT_FIELDS", "CONNECTION_FIELDS", "read", "write", "element", "connection", "raw_map", "is_blueprint"]
 

@@ -17,12 +17,12 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from coalition.errors import Problem
+from coalition.domain.errors import Problem
+from coalition.domain.validation import RawMap
 from coalition.formats.csv_format import cell_value, neutralize, table_rows, unneutralize
 from coalition.formats.files import atomic_path
 from coalition.formats.kumu_format import CONNECTION_FIELDS, ELEMENT_FIELDS, LISTS, connection, element, raw_map
 from coalition.formats.xlsx_format import about_rows, open_workbook, sheet_rows, write_sheet
-from coalition.validation import RawMap
 
 __all__ = ["read", "write", "is_kumu_workbook"]
 

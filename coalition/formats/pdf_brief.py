@@ -7,8 +7,8 @@ with their brokers and reasons, community-led groups on the edge, needs another 
 could meet, what was withheld (counts only), and a directory of who is in the map
 (name, movements, region, offers and needs; no contacts, whatever the audience).
 
-Everything comes from the audience view (``coalition.gaps.analyse_gaps`` and
-``coalition.introductions.recommend`` on it), so nothing hidden can reach the page.
+Everything comes from the audience view (``coalition.analysis.gaps.analyse_gaps`` and
+``coalition.introductions.recommend.recommend`` on it), so nothing hidden can reach the page.
 Data text is escaped before reportlab's paragraph markup sees it (a name holding
 ``<img src=...>`` or ``<a href>`` stays text), names lose bidi controls and are cut to
 60 characters, and DejaVu Sans (shipped with matplotlib) draws non-Latin scripts.
@@ -44,11 +44,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from coalition.analysis.gaps import analyse_gaps
 from coalition.formats.common import banner, display_text, display_view, today_text, withheld_note
 from coalition.formats.files import atomic_path
 from coalition.formats.image_format import map_png
-from coalition.gaps import analyse_gaps
-from coalition.introductions import recommend
+from coalition.introductions.recommend import recommend
 
 __all__ = ["write", "brief"]
 

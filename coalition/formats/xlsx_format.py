@@ -18,11 +18,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
-from coalition.errors import InvalidInput, Problem
+from coalition.domain.errors import InvalidInput, Problem
+from coalition.domain.validation import RawMap
 from coalition.formats.common import banner, today_text, withheld_note, xml_safe
 from coalition.formats.csv_format import COLUMNS, cell_text, table_rows
 from coalition.formats.files import atomic_path
-from coalition.validation import RawMap
 
 __all__ = ["read", "write", "write_sheet", "sheet_rows", "open_workbook", "about_rows"]
 

@@ -1,7 +1,7 @@
 """The use cases the dashboard's pages call, each checked against the signed-in account.
 
 A page never calls a writing use case directly: it calls the function here with the
-account (``state.current_user()``), which asks ``coalition.permissions`` first and
+account (``state.current_user()``), which asks ``coalition.auth.permissions`` first and
 refuses with ``PermissionDenied`` (one sentence) when the role or the account's audience
 ceiling does not allow it. Hiding a form from a viewer is only a courtesy; these checks
 hold even for a request crafted by hand. No Streamlit here, so tests call them directly.
@@ -13,15 +13,16 @@ import os
 from pathlib import Path
 from typing import Any
 
-from coalition import accounts, permissions, services
-from coalition.accounts import User
-from coalition.errors import NotFound
+from coalition.auth import accounts, permissions
+from coalition.auth.accounts import User
+from coalition.auth.permissions import EDIT, EXPORT, IMPORT, MANAGE_USERS, TRACK, require
+from coalition.domain.errors import NotFound
+from coalition.domain.models import Organization, Tie
+from coalition.domain.privacy import can_see
+from coalition.domain.validation import validate_map
 from coalition.formats import detect, module_for
-from coalition.models import Organization, Tie
-from coalition.permissions import EDIT, EXPORT, IMPORT, MANAGE_USERS, TRACK, require
-from coalition.privacy import can_see
-from coalition.transfer import ExportResult, ImportReport, export_map, import_map
-from coalition.validation import validate_map
+from coalition.maps import services
+from coalition.maps.transfer import ExportResult, ImportReport, export_map, import_map
 from graph.store import Store, acting_as
 
 __all__ = [
@@ -113,7 +114,7 @@ def set_introduction_status(
     """Plan, mark made or decline an introduction, acting as the account's audience (the
     tie a made introduction may create is never more visible than coalition)."""
     require(user, TRACK)
-    from coalition.tracking import set_introduction_status as track
+    from coalition.maps.tracking import set_introduction_status as track
 
     with acting_as(actor(user)):
         return track(store, a, b, status, audience=permissions.cap_audience(user, audience), **options)

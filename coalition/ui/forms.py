@@ -1,6 +1,6 @@
 """The organization and tie forms, shared by the add and edit tabs.
 
-The widgets only collect raw values; ``coalition.services`` validates them with the
+The widgets only collect raw values; ``coalition.maps.services`` validates them with the
 models and says what is wrong. Editing sends only the fields a person changed, so a
 field the audience may not see (a redacted contact) is never overwritten with a blank.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from coalition.models import AUDIENCES, ORG_KINDS, RESOURCES, TIE_KINDS
+from coalition.domain.models import AUDIENCES, ORG_KINDS, RESOURCES, TIE_KINDS
 from coalition.ui.state import field_key
 
 __all__ = ["organization_fields", "changed_fields", "tie_fields", "split_list"]

@@ -28,10 +28,10 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from coalition import accounts, serving
-from coalition.accounts import LOCAL_OWNER, SessionPolicy, User
-from coalition.errors import USER_ERRORS
-from coalition.permissions import PermissionDenied
+from coalition.auth import accounts, serving
+from coalition.auth.accounts import LOCAL_OWNER, SessionPolicy, User
+from coalition.auth.permissions import PermissionDenied
+from coalition.domain.errors import USER_ERRORS
 from coalition.ui import state
 from coalition.ui.charts import md
 from coalition.ui.state import Keys

@@ -1,6 +1,6 @@
 """The map page's filters and measures, as pure functions of an audience view.
 
-They only ever narrow a view that ``coalition.privacy`` already redacted, so nothing
+They only ever narrow a view that ``coalition.domain.privacy`` already redacted, so nothing
 here can reveal what the audience may not see.
 """
 

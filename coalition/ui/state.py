@@ -9,9 +9,9 @@ never shows a stale map. The map layout is keyed by the drawn structure instead 
 organizations and ties on it), so editing a note or a region does not move the nodes.
 
 Hidden data never reaches the browser: every read here goes through
-``coalition.privacy.read_view`` (or a use case built on it) for the chosen audience,
+``coalition.domain.privacy.read_view`` (or a use case built on it) for the chosen audience,
 and ``audience()`` never exceeds what the signed-in account may see
-(``coalition.permissions.max_audience``).
+(``coalition.auth.permissions.max_audience``).
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ from typing import Any
 
 import streamlit as st
 
-from coalition import permissions, services
-from coalition.accounts import User, resolve_accounts_path
-from coalition.config import resolve_url
-from coalition.errors import USER_ERRORS, InvalidInput
-from coalition.privacy import read_view
+from coalition.auth import permissions
+from coalition.auth.accounts import User, resolve_accounts_path
+from coalition.domain.errors import USER_ERRORS, InvalidInput
+from coalition.domain.privacy import read_view
+from coalition.domain.settings import resolve_url
+from coalition.maps import services
 from coalition.ui.charts import md
 from graph.connect import open_store
 from graph.render import layout_positions
@@ -40,7 +41,7 @@ FLASH = "flash"  # a success message shown once after a rerun
 FLASH_ERROR = "flash_error"  # a refusal shown once after a rerun (a stale edit)
 PROFILE_ORG = "profile_org"  # the organization a profile (or a map focus) is about
 # sign-in (coalition.ui.login): who is signed in, since when, and their last click
-SIGNED_IN_USER = "signed_in_user"  # a coalition.accounts.User (LOCAL_OWNER in local mode)
+SIGNED_IN_USER = "signed_in_user"  # a coalition.auth.accounts.User (LOCAL_OWNER in local mode)
 SIGNED_IN_AT = "signed_in_at"  # aware UTC datetime of the sign-in
 LAST_ACTIVITY = "last_activity"  # aware UTC datetime of the last page run
 SIGNED_IN_VIA = "signed_in_via"  # "password" or "identity provider"
@@ -275,12 +276,12 @@ def optional(module: str) -> Any | None:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _gaps(_store: Store, key: tuple[str, int], audience: str) -> dict[str, Any] | None:
-    gaps = optional("coalition.gaps")
+    gaps = optional("coalition.analysis.gaps")
     return None if gaps is None else gaps.gaps_for_store(_store, audience)
 
 
 def gaps(store: Store, audience: str) -> dict[str, Any] | None:
-    """The gap analysis for the audience, or None while ``coalition.gaps`` is not there."""
+    """The gap analysis for the audience, or None while ``coalition.analysis.gaps`` is not there."""
     return _gaps(store, _key(store), audience)
 
 
@@ -288,7 +289,7 @@ def gaps(store: Store, audience: str) -> dict[str, Any] | None:
 def _introductions(
     _store: Store, key: tuple[str, int], audience: str, top: int, status: str | None
 ) -> list[dict[str, Any]] | None:
-    module = optional("coalition.introductions")
+    module = optional("coalition.introductions.recommend")
     if module is None:
         return None
     result = module.introductions_for_store(_store, audience, top=top, status=status)

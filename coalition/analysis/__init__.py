@@ -1,0 +1,1 @@
+"""Gaps and brokers: where the coalition is thin, and the plain sentences that say so."""

@@ -1,0 +1,533 @@
+"""Accounts for a shared dashboard: who may sign in, with which role, and for how long.
+
+Accounts live in their own SQLite file (COALITION_ACCOUNTS, default ``accounts.db`` in
+the working folder), never in the map store: the computer that serves the dashboard owns
+sign-in, whichever backend holds the map, and a map exported, backed up or copied to
+Neo4j carries no password hashes. The file is created readable by its owner only.
+
+Roles (``coalition.auth.permissions`` says what each may do):
+
+- ``viewer`` sees one assigned audience, public or coalition (never private);
+- ``editor`` edits within the coalition audience (public or coalition);
+- ``admin`` sees private data and manages accounts.
+
+Passwords are hashed with argon2id (argon2-cffi's ``PasswordHasher`` defaults, RFC 9106
+low-memory profile), normalized to NFKC first, and rehashed on sign-in when those
+defaults change. At least ``MIN_PASSWORD_LENGTH`` characters.
+
+Sign-in is throttled per name, whether or not an account has that name (so a lockout
+does not tell anyone which names exist): ``MAX_FAILURES`` failures within
+``FAILURE_WINDOW`` lock the name for ``FIRST_LOCK``, doubling with every further lockout
+up to ``LONGEST_LOCK``; a successful sign-in clears it. An attempt is counted before the
+password is checked, so guesses sent in parallel cannot slip past the counter. An
+unknown name is checked against a dummy hash, so it takes as long as a wrong password.
+Every failure gives the same one-line message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from coalition.domain.errors import CoalitionError, NotFound
+from coalition.domain.models import AUDIENCES
+
+__all__ = [
+    "ROLES",
+    "ROLE_AUDIENCES",
+    "MIN_PASSWORD_LENGTH",
+    "DEFAULT_ACCOUNTS",
+    "LOCAL_OWNER",
+    "AuthError",
+    "User",
+    "SessionPolicy",
+    "resolve_accounts_path",
+    "accounts_configured",
+    "add_user",
+    "list_users",
+    "get_user",
+    "remove_user",
+    "set_password",
+    "set_role",
+    "authenticate",
+    "read_password_file",
+    "session_expired",
+]
+
+ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
+#: The audiences an account of each role may be given (its ceiling); the first is the default.
+ROLE_AUDIENCES: dict[str, tuple[str, ...]] = {
+    "viewer": ("coalition", "public"),
+    "editor": ("coalition", "public"),
+    "admin": ("private",),
+}
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; this only bounds the work per attempt
+DEFAULT_ACCOUNTS = "accounts.db"
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,99}$")
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+FIRST_LOCK = timedelta(minutes=1)
+LONGEST_LOCK = timedelta(hours=1)
+#: A name's lockout count is forgotten after this long without a failure.
+FORGET_FAILURES_AFTER = timedelta(hours=24)
+
+WRONG = "sign-in failed: wrong name or password"
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_accounts",
+        """
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+            audience TEXT NOT NULL CHECK (audience IN ('public', 'coalition', 'private')),
+            password_hash TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            password_changed_at TEXT,
+            last_login_at TEXT
+        );
+        CREATE TABLE login_attempts (
+            name TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            window_started_at TEXT NOT NULL,
+            last_failure_at TEXT NOT NULL,
+            lockouts INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT
+        );
+        """,
+    ),
+]
+
+
+class AuthError(CoalitionError):
+    """Sign-in refused. The message never says whether an account has the name."""
+
+
+@dataclass(frozen=True)
+class User:
+    """Who is signed in. ``audience`` is the most this account may see."""
+
+    name: str
+    role: str
+    audience: str
+    password_changed_at: str | None = None
+    #: The owner of this computer in local single-user mode (no accounts, 127.0.0.1).
+    local: bool = field(default=False, compare=False)
+
+
+#: Local single-user mode: the person at this computer owns the map and may do anything.
+LOCAL_OWNER = User(name="local", role="admin", audience="private", local=True)
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    """How long a dashboard sign-in lasts: ``idle`` without a click, ``absolute`` in all."""
+
+    idle: timedelta = timedelta(minutes=30)
+    absolute: timedelta = timedelta(hours=8)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> SessionPolicy:
+        """COALITION_SESSION_IDLE_MINUTES and COALITION_SESSION_MAX_HOURS, else the defaults."""
+        default = cls()
+        return cls(
+            idle=_duration(environ, "COALITION_SESSION_IDLE_MINUTES", "minutes", default.idle),
+            absolute=_duration(environ, "COALITION_SESSION_MAX_HOURS", "hours", default.absolute),
+        )
+
+    def describe(self) -> str:
+        """``"30 minutes without a click or 8 hours in all"``."""
+        return f"{_spell(self.idle)} without a click or {_spell(self.absolute)} in all"
+
+
+def session_expired(
+    signed_in_at: datetime, last_activity: datetime, now: datetime | None = None, policy: SessionPolicy | None = None
+) -> str | None:
+    """Why a session has expired (a sentence), or None while it is still good."""
+    policy = policy or SessionPolicy()
+    now = now or _now()
+    if now - signed_in_at >= policy.absolute:
+        return f"a sign-in lasts at most {_spell(policy.absolute)}"
+    if now - last_activity >= policy.idle:
+        return f"nothing happened for {_spell(policy.idle)}"
+    return None
+
+
+def resolve_accounts_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The accounts file: the one given, else COALITION_ACCOUNTS, else ``accounts.db`` here."""
+    return Path(path or os.environ.get("COALITION_ACCOUNTS") or DEFAULT_ACCOUNTS)
+
+
+def accounts_configured(path: str | os.PathLike[str]) -> bool:
+    """True when the accounts file exists and holds at least one account.
+
+    Never creates the file. A file that exists but cannot be read raises (a server must
+    not fall back to open, local mode because its accounts file is damaged).
+    """
+    with _reading(path) as db:
+        return db is not None and db.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
+
+
+# managing accounts (the CLI's ``coalition user ...`` and the admin page) -------------------
+def add_user(
+    path: str | os.PathLike[str], name: str, role: str, password: str | None, audience: str | None = None
+) -> User:
+    """Create an account. ``password=None`` makes an account that can sign in only
+    through the identity provider (its name is then the email the provider reports)."""
+    name = _valid_name(name)
+    role = _valid_role(role)
+    audience = _valid_audience(role, audience)
+    hashed = None if password is None else _hasher().hash(_valid_password(password, name))
+    now = _iso(_now())
+    changed = _stamp() if hashed else None
+    with _writing(path) as db:
+        if db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+            raise CoalitionError(f"an account named {name!r} already exists; use passwd to change its password")
+        db.execute(
+            "INSERT INTO users (name, role, audience, password_hash, created_at, updated_at, password_changed_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (name, role, audience, hashed, now, now, changed),
+        )
+    return User(name=name, role=role, audience=audience, password_changed_at=changed)
+
+
+def list_users(path: str | os.PathLike[str], now: datetime | None = None) -> list[dict[str, Any]]:
+    """Every account (never a hash): name, role, audience, password (set or not),
+    created_at, last_login_at and locked_until (while a lockout lasts)."""
+    now = _iso(now or _now())
+    with _reading(path) as db:
+        if db is None:
+            return []
+        rows = db.execute(
+            "SELECT u.name, u.role, u.audience, u.password_hash IS NOT NULL AS password, u.created_at,"
+            " u.last_login_at, CASE WHEN a.locked_until > ? THEN a.locked_until END AS locked_until"
+            " FROM users u LEFT JOIN login_attempts a ON a.name = u.name ORDER BY u.name",
+            (now,),
+        ).fetchall()
+    return [{**dict(row), "password": bool(row["password"])} for row in rows]
+
+
+def get_user(path: str | os.PathLike[str], name: str) -> User | None:
+    """The account with this name, or None (used to re-check a session on every page)."""
+    with _reading(path) as db:
+        if db is None:
+            return None
+        row = db.execute("SELECT * FROM users WHERE name = ?", (_normal_name(name),)).fetchone()
+    return None if row is None else _user(row)
+
+
+def remove_user(path: str | os.PathLike[str], name: str) -> None:
+    """Delete an account; its open sessions end at their next click. The last admin
+    cannot be removed while other accounts remain (nobody could manage them)."""
+    name = _normal_name(name)
+    with _writing(path) as db:
+        row = _existing(db, name)
+        others = db.execute("SELECT COUNT(*) FROM users WHERE name != ?", (name,)).fetchone()[0]
+        if row["role"] == "admin" and others and _admins(db) == 1:
+            raise CoalitionError(f"{name!r} is the last admin; add another admin before removing it")
+        db.execute("DELETE FROM users WHERE name = ?", (name,))
+        db.execute("DELETE FROM login_attempts WHERE name = ?", (name,))
+
+
+def set_password(path: str | os.PathLike[str], name: str, password: str) -> None:
+    """Change an account's password; this also lifts a lockout and ends its open sessions."""
+    name = _normal_name(name)
+    hashed = _hasher().hash(_valid_password(password, name))
+    now = _iso(_now())
+    with _writing(path) as db:
+        _existing(db, name)
+        db.execute(
+            "UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE name = ?",
+            (hashed, _stamp(), now, name),
+        )
+        db.execute("DELETE FROM login_attempts WHERE name = ?", (name,))
+
+
+def set_role(path: str | os.PathLike[str], name: str, role: str, audience: str | None = None) -> User:
+    """Change an account's role (and audience); open sessions follow at their next click."""
+    name = _normal_name(name)
+    role = _valid_role(role)
+    audience = _valid_audience(role, audience)
+    with _writing(path) as db:
+        row = _existing(db, name)
+        if row["role"] == "admin" and role != "admin" and _admins(db) == 1:
+            raise CoalitionError(f"{name!r} is the last admin; add another admin first")
+        db.execute(
+            "UPDATE users SET role = ?, audience = ?, updated_at = ? WHERE name = ?",
+            (role, audience, _iso(_now()), name),
+        )
+        return _user(_existing(db, name))
+
+
+def read_password_file(path: str | os.PathLike[str]) -> str:
+    """The password in a file (its first line, without the line ending), for
+    ``--password-file``: a password never goes on the command line, where other users
+    of the computer and the shell history can read it."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise CoalitionError(f"cannot read the password file {path}: {e}") from e
+    lines = text.splitlines()
+    if not lines or not lines[0]:
+        raise CoalitionError(f"the password file {path} is empty")
+    return lines[0]
+
+
+# signing in ---------------------------------------------------------------------------------
+def authenticate(path: str | os.PathLike[str], name: str, password: str, now: datetime | None = None) -> User:
+    """The account, when the name and password match and the name is not locked.
+
+    Raises ``AuthError`` with a message that does not reveal whether the account exists.
+    """
+    now = now or _now()
+    now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    key = _normal_name(name)[:200]
+    if not key or not accounts_configured(path):
+        _verify(_dummy_hash(), password)
+        raise AuthError(WRONG)
+    with _writing(path) as db:
+        locked = _count_attempt(db, key, now)
+        row = db.execute("SELECT * FROM users WHERE name = ?", (key,)).fetchone()
+    if locked is not None:
+        _verify(_dummy_hash(), password)
+        minutes = max(1, -(-int((locked - now).total_seconds()) // 60))
+        raise AuthError(
+            f"sign-in locked after too many failed attempts for this name: try again in {minutes} minute"
+            + ("s" if minutes > 1 else "")
+        )
+    stored = row["password_hash"] if row is not None else None
+    if not _verify(stored or _dummy_hash(), password) or stored is None:
+        raise AuthError(WRONG)
+    with _writing(path) as db:
+        db.execute("DELETE FROM login_attempts WHERE name = ?", (key,))
+        db.execute("UPDATE users SET last_login_at = ? WHERE name = ?", (_iso(now), key))
+        if _hasher().check_needs_rehash(stored):
+            db.execute(
+                "UPDATE users SET password_hash = ? WHERE name = ? AND password_hash = ?",
+                (_hasher().hash(_normal_password(password)), key, stored),
+            )
+    return _user(row)
+
+
+def _count_attempt(db: sqlite3.Connection, name: str, now: datetime) -> datetime | None:
+    """Count one attempt as a failure (undone on success); the lock's end if locked."""
+    db.execute("DELETE FROM login_attempts WHERE last_failure_at < ?", (_iso(now - FORGET_FAILURES_AFTER),))
+    row = db.execute("SELECT * FROM login_attempts WHERE name = ?", (name,)).fetchone()
+    if row is not None and row["locked_until"] and _parse(row["locked_until"]) > now:
+        return _parse(row["locked_until"])
+    failures, started, lockouts = (
+        (0, now, 0) if row is None else (row["failures"], _parse(row["window_started_at"]), row["lockouts"])
+    )
+    if now - started > FAILURE_WINDOW:
+        failures, started = 0, now
+    failures += 1
+    locked_until = None
+    if failures >= MAX_FAILURES:
+        lockouts += 1
+        locked_until = now + min(FIRST_LOCK * 2 ** (lockouts - 1), LONGEST_LOCK)
+        failures, started = 0, now
+    db.execute(
+        "INSERT INTO login_attempts (name, failures, window_started_at, last_failure_at, lockouts, locked_until)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET failures = excluded.failures,"
+        " window_started_at = excluded.window_started_at, last_failure_at = excluded.last_failure_at,"
+        " lockouts = excluded.lockouts, locked_until = excluded.locked_until",
+        (name, failures, _iso(started), _iso(now), lockouts, _iso(locked_until) if locked_until else None),
+    )
+    return None
+
+
+# helpers ------------------------------------------------------------------------------------
+@cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher().hash("not a password: only makes unknown names as slow as known ones")
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher().verify(hashed, _normal_password(password))
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _normal_password(password: str) -> str:
+    return unicodedata.normalize("NFKC", password[: MAX_PASSWORD_LENGTH * 4])
+
+
+def _valid_password(password: str, name: str) -> str:
+    password = _normal_password(password)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise CoalitionError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters (a few words work well)")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise CoalitionError(f"a password may have at most {MAX_PASSWORD_LENGTH} characters")
+    if password.strip().lower() == name:
+        raise CoalitionError("a password must not be the account's name")
+    return password
+
+
+def _normal_name(name: str) -> str:
+    return unicodedata.normalize("NFKC", name or "").strip().lower()
+
+
+def _valid_name(name: str) -> str:
+    normal = _normal_name(name)
+    if not NAME_PATTERN.match(normal):
+        raise CoalitionError(
+            "an account name has 1 to 100 letters, digits or . _ @ + - and starts with a letter or digit "
+            "(an email address works)"
+        )
+    return normal
+
+
+def _valid_role(role: str) -> str:
+    if role not in ROLES:
+        raise CoalitionError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    return role
+
+
+def _valid_audience(role: str, audience: str | None) -> str:
+    allowed = ROLE_AUDIENCES[role]
+    if audience is None:
+        return allowed[0]
+    if audience not in allowed:
+        if audience not in AUDIENCES:
+            raise CoalitionError(f"unknown audience {audience!r}; audiences: {', '.join(AUDIENCES)}")
+        raise CoalitionError(f"an {role} account's audience is one of: {', '.join(allowed)} (got {audience!r})")
+    return audience
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(
+        name=row["name"], role=row["role"], audience=row["audience"], password_changed_at=row["password_changed_at"]
+    )
+
+
+def _existing(db: sqlite3.Connection, name: str) -> sqlite3.Row:
+    row = db.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        raise NotFound(f"no account named {name!r}")
+    return row
+
+
+def _admins(db: sqlite3.Connection) -> int:
+    return db.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()[0]
+
+
+def _connect(target: str, **options: Any) -> sqlite3.Connection:
+    db = sqlite3.connect(target, timeout=10, isolation_level=None, **options)
+    db.row_factory = sqlite3.Row
+    return db
+
+
+@contextmanager
+def _reading(path: str | os.PathLike[str]) -> Iterator[sqlite3.Connection | None]:
+    """A read-only connection, or None when there is no accounts file (or no table yet)."""
+    file = Path(path)
+    if not file.exists():
+        yield None
+        return
+    try:
+        with closing(_connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone() is None:
+                yield None
+            else:
+                yield db
+    except sqlite3.Error as e:
+        raise CoalitionError(f"cannot read the accounts file {file}: {e}") from e
+
+
+@contextmanager
+def _writing(path: str | os.PathLike[str]) -> Iterator[sqlite3.Connection]:
+    """One write transaction (``BEGIN IMMEDIATE``) on the accounts file, created and
+    migrated first if needed; an error rolls everything back."""
+    file = Path(path)
+    try:
+        _create_private(file)
+        with closing(_connect(str(file))) as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                _migrate(db)
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+    except sqlite3.Error as e:
+        raise CoalitionError(f"cannot write the accounts file {file}: {e}") from e
+
+
+def _create_private(file: Path) -> None:
+    """Create the file readable and writable by its owner only (it holds password hashes)."""
+    if file.exists():
+        return
+    file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    done = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, (_, script) in enumerate(MIGRATIONS, start=1):
+        if number > done:
+            for statement in filter(str.strip, script.split(";")):
+                db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number:d}")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _stamp() -> str:
+    """When a password changed, to the microsecond: open sessions compare it to end."""
+    return _now().isoformat(timespec="microseconds")
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _spell(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    if minutes % 60 == 0 and minutes >= 60:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _duration(environ: Mapping[str, str], variable: str, unit: str, default: timedelta) -> timedelta:
+    raw = environ.get(variable, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise CoalitionError(f"{variable} must be a number of {unit} (got {raw!r})") from None
+    if value <= 0:
+        raise CoalitionError(f"{variable} must be more than 0 {unit}")
+    return timedelta(**{unit: value})

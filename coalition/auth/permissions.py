@@ -1,0 +1,244 @@
+"""What each role may do, checked on the server before every use case a page calls.
+
+Hiding a button is a courtesy; these checks are the rule. ``require(user, action)``
+refuses an action the role does not have. Every account also has an audience ceiling
+(``max_audience``): what it reads is capped to it, and what an editor writes must stay
+within it — an organization, tie or contact an editor saves is never private, and an
+editor cannot change, overwrite or remove what it may not see. ``check_*`` functions
+take plain records, so they hold for any store backend.
+
+A hidden record is refused with the same sentence as a missing one, so the checks do not
+tell an editor which hidden ids exist (an id that is taken still cannot be reused).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from coalition.auth.accounts import ROLES, User
+from coalition.domain.errors import CoalitionError, NotFound
+from coalition.domain.models import AUDIENCES
+from coalition.domain.privacy import can_see
+
+__all__ = [
+    "ACTIONS",
+    "ROLE_ACTIONS",
+    "PermissionDenied",
+    "allowed",
+    "require",
+    "max_audience",
+    "allowed_audiences",
+    "cap_audience",
+    "require_audience",
+    "check_organization_write",
+    "check_organization_removal",
+    "check_tie_write",
+    "check_tie_removal",
+    "check_import",
+]
+
+VIEW = "view"
+EXPORT = "export"
+EDIT = "edit"
+TRACK = "track_introductions"
+IMPORT = "import"
+SEE_PRIVATE = "see_private"
+SEE_AUDIT = "see_audit"
+MANAGE_USERS = "manage_users"
+
+#: Every action, with the words that finish "viewer accounts cannot ...".
+ACTIONS: dict[str, str] = {
+    VIEW: "view the map",
+    EXPORT: "export the map",
+    EDIT: "change organizations or ties",
+    TRACK: "plan or record introductions",
+    IMPORT: "import maps",
+    SEE_PRIVATE: "see private data",
+    SEE_AUDIT: "see the audit trail",
+    MANAGE_USERS: "manage accounts",
+}
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "viewer": frozenset({VIEW, EXPORT}),
+    "editor": frozenset({VIEW, EXPORT, EDIT, TRACK, IMPORT}),
+    "admin": frozenset(ACTIONS),
+}
+#: The most each role may ever see, whatever the accounts file says.
+ROLE_CEILING = {"viewer": "coalition", "editor": "coalition", "admin": "private"}
+assert set(ROLE_ACTIONS) == set(ROLES) == set(ROLE_CEILING)
+
+
+class PermissionDenied(CoalitionError):
+    """The signed-in account's role does not allow this."""
+
+
+def allowed(user: User | None, action: str) -> bool:
+    """True when the account's role includes the action (no account: nothing)."""
+    return user is not None and action in ROLE_ACTIONS.get(user.role, frozenset())
+
+
+def require(user: User | None, action: str) -> None:
+    """Refuse, with one sentence, an action the account's role does not include."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if user is None:
+        raise PermissionDenied(f"sign in to {ACTIONS[action]}")
+    if not allowed(user, action):
+        raise PermissionDenied(f"{user.role} accounts cannot {ACTIONS[action]}")
+
+
+def max_audience(user: User | None) -> str:
+    """The widest audience the account may read as (and write within)."""
+    if user is None or user.role not in ROLE_CEILING:
+        return AUDIENCES[0]
+    ceiling = ROLE_CEILING[user.role]
+    own = user.audience if user.audience in AUDIENCES else AUDIENCES[0]
+    return min(own, ceiling, key=AUDIENCES.index)
+
+
+def allowed_audiences(user: User | None) -> tuple[str, ...]:
+    """The audiences the account may choose, narrowest first."""
+    return AUDIENCES[: AUDIENCES.index(max_audience(user)) + 1]
+
+
+def cap_audience(user: User | None, wanted: str | None) -> str:
+    """The wanted audience, lowered to the account's ceiling (unknown: the ceiling)."""
+    ceiling = max_audience(user)
+    if wanted not in AUDIENCES:
+        return ceiling
+    return min(wanted, ceiling, key=AUDIENCES.index)
+
+
+def require_audience(user: User | None, audience: str) -> None:
+    """Refuse reading or exporting for an audience above the account's ceiling."""
+    if audience not in allowed_audiences(user):
+        role = user.role if user else "signed-out"
+        raise PermissionDenied(f"{role} accounts may use only the {', '.join(allowed_audiences(user))} audience")
+
+
+# writes within the ceiling -------------------------------------------------------------------
+def check_organization_write(user: User, new: dict[str, Any], current: dict[str, Any] | None = None) -> None:
+    """An organization as it will be stored (``new``), replacing ``current`` if any."""
+    require(user, EDIT)
+    ceiling = max_audience(user)
+    contact_changed = bool(new.get("contact"))
+    if current is not None:
+        _require_visible(ceiling, current)
+        contact_changed = any(new.get(k, "") != current.get(k, "") for k in ("contact", "contact_visibility"))
+        hidden_contact = current.get("contact") and not can_see(ceiling, current.get("contact_visibility", "private"))
+        if contact_changed and hidden_contact:
+            raise PermissionDenied(f"{user.role} accounts cannot change a contact they may not see")
+    _require_within(user, ceiling, new.get("visibility", "coalition"), "organization")
+    if contact_changed and new.get("contact"):
+        _require_within(user, ceiling, new.get("contact_visibility", "private"), "contact")
+
+
+def check_organization_removal(user: User, org_id: str, full: dict[str, Any]) -> None:
+    """Removing an organization removes its ties and introductions too: all must be
+    within the ceiling (``full`` is the whole map, read on the server)."""
+    require(user, EDIT)
+    ceiling = max_audience(user)
+    org = next((o for o in full["organizations"] if o["id"] == org_id), None)
+    if org is None or not can_see(ceiling, org["visibility"]):
+        raise NotFound(f"no organization with id {org_id!r}")
+    visible = {o["id"] for o in full["organizations"] if can_see(ceiling, o["visibility"])}
+    hidden_ties = any(
+        org_id in (t["source"], t["target"])
+        and not ({t["source"], t["target"]} <= visible and can_see(ceiling, t["visibility"]))
+        for t in full["ties"]
+    )
+    hidden_intros = any(org_id in (i["a"], i["b"]) and not {i["a"], i["b"]} <= visible for i in full["introductions"])
+    if hidden_ties or hidden_intros:
+        raise PermissionDenied(
+            f"{org['name']} has ties or introductions a {user.role} account may not see; ask an admin to remove it"
+        )
+
+
+def check_tie_write(user: User, tie: dict[str, Any], full: dict[str, Any]) -> None:
+    """A tie as it will be stored: both ends visible, visibility within the ceiling, and
+    no hidden tie with the same ends and kind overwritten."""
+    require(user, EDIT)
+    ceiling = max_audience(user)
+    orgs = {o["id"]: o for o in full["organizations"]}
+    for end in (tie.get("source"), tie.get("target")):
+        if end in orgs:
+            _require_visible(ceiling, orgs[end])
+    _require_within(user, ceiling, tie.get("visibility", "coalition"), "tie")
+    for stored in full["ties"]:
+        same = (stored["source"], stored["target"], stored["kind"]) == (
+            tie.get("source"),
+            tie.get("target"),
+            tie.get("kind"),
+        )
+        if same and not can_see(ceiling, stored["visibility"]):
+            raise PermissionDenied(f"this tie is kept at a visibility a {user.role} account may not change")
+
+
+def check_tie_removal(user: User, source: str, target: str, kind: str | None, full: dict[str, Any]) -> None:
+    """Every tie the removal would delete (either direction; one kind or all) is visible."""
+    require(user, EDIT)
+    ceiling = max_audience(user)
+    orgs = {o["id"]: o for o in full["organizations"]}
+    what = f"{kind} tie" if kind else "tie"
+    missing = NotFound(f"no {what} between {source!r} and {target!r}")
+    if any(end not in orgs or not can_see(ceiling, orgs[end]["visibility"]) for end in (source, target)):
+        raise missing
+    doomed = [
+        t
+        for t in full["ties"]
+        if {t["source"], t["target"]} == {source, target} and (kind is None or t["kind"] == kind)
+    ]
+    shown = [t for t in doomed if can_see(ceiling, t["visibility"])]
+    if not shown:
+        raise missing
+    if len(shown) < len(doomed):
+        raise PermissionDenied(
+            f"some ties between them are hidden from {user.role} accounts; remove them one kind at a time"
+        )
+
+
+def check_import(user: User, records: dict[str, list[dict[str, Any]]], full: dict[str, Any]) -> None:
+    """A whole file to import, checked before anything is written: every record within
+    the ceiling, and nothing hidden (an organization, its contact, a tie) overwritten."""
+    require(user, IMPORT)
+    ceiling = max_audience(user)
+    stored = {o["id"]: o for o in full["organizations"]}
+    for org in records.get("organizations", []):
+        current = stored.get(org["id"])
+        if current is not None and not can_see(ceiling, current["visibility"]):
+            raise PermissionDenied(f"organization {org['id']}: this id is taken; give the organization another id")
+        try:
+            check_organization_write(user, org, current)
+        except CoalitionError as e:
+            raise PermissionDenied(f"organization {org['id']}: {e}") from None
+    incoming = {o["id"] for o in records.get("organizations", [])}
+    visible = incoming | {i for i, o in stored.items() if can_see(ceiling, o["visibility"])}
+    for tie in records.get("ties", []):
+        where = f"tie {tie['source']} - {tie['target']} ({tie['kind']})"
+        if not {tie["source"], tie["target"]} <= visible:
+            raise NotFound(f"{where}: no organization with that id in the file or the map")
+        try:
+            check_tie_write(user, tie, full)
+        except CoalitionError as e:
+            raise PermissionDenied(f"{where}: {e}") from None
+    for intro in records.get("introductions", []):
+        ends = {intro["a"], intro["b"], *([intro["broker"]] if intro.get("broker") else [])}
+        if not ends <= visible:
+            raise NotFound(
+                f"introduction {intro['a']} - {intro['b']}: no organization with that id in the file or the map"
+            )
+
+
+def _require_visible(ceiling: str, org: dict[str, Any]) -> None:
+    if not can_see(ceiling, org.get("visibility", "private")):
+        raise NotFound(f"no organization with id {org['id']!r}")
+
+
+def _require_within(user: User, ceiling: str, visibility: str, what: str) -> None:
+    if visibility not in AUDIENCES or not can_see(ceiling, visibility):
+        allowed_ = " or ".join(_within(ceiling))
+        raise PermissionDenied(f"{user.role} accounts may make a {what} visible to {allowed_} only, not {visibility}")
+
+
+def _within(ceiling: str) -> Iterable[str]:
+    return AUDIENCES[: AUDIENCES.index(ceiling) + 1]

@@ -1,0 +1,136 @@
+"""Settings, read once at the edge (the CLI's entry, the dashboard's entry) from flags,
+the environment and defaults, then passed down. Nothing deeper reads the environment.
+
+A bad value (a limit that is not a number, a duration of "soon") is one clear sentence
+(``SettingsError``) naming the variable, never a traceback halfway through a command.
+
+==============================  =================================================  ===================
+variable                        what                                               default
+==============================  =================================================  ===================
+COALITION_DB                    the store URL (``--db`` wins)                      sqlite:///coalition.db
+COALITION_ACCOUNTS              the accounts file of a shared server               accounts.db
+COALITION_MAX_IMPORT_MB         the largest import, in megabytes (unpacked)        200
+COALITION_MAX_IMPORT_ROWS       the most records one import may hold               2,000,000
+COALITION_SESSION_IDLE_MINUTES  a dashboard sign-in ends after this long idle      30
+COALITION_SESSION_MAX_HOURS     ... and after this long in all                     8
+NEO4J_USERNAME / NEO4J_PASSWORD Neo4j credentials when the URL carries none        neo4j / none
+NEO4J_DATABASE                  the Neo4j database                                 the server's default
+==============================  =================================================  ===================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from coalition.domain.errors import CoalitionError
+from graph.connect import DEFAULT_URL, Neo4jOptions, open_store
+from graph.store import Store
+
+__all__ = ["ImportLimits", "SessionPolicy", "Settings", "SettingsError", "resolve_url"]
+
+DEFAULT_ACCOUNTS = "accounts.db"
+
+
+class SettingsError(CoalitionError):
+    """A setting (a flag or an environment variable) holds a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """How large one import may be: bytes on disk (what archives unpack to) and records."""
+
+    max_bytes: int = 200 * 1024 * 1024
+    max_rows: int = 2_000_000
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    """How long a dashboard sign-in lasts: ``idle`` without a click, ``absolute`` in all."""
+
+    idle: timedelta = timedelta(minutes=30)
+    absolute: timedelta = timedelta(hours=8)
+
+    def describe(self) -> str:
+        """``"30 minutes without a click or 8 hours in all"``."""
+        return f"{_spell(self.idle)} without a click or {_spell(self.absolute)} in all"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, as one value built at the edge and passed down."""
+
+    db_url: str = DEFAULT_URL
+    accounts_path: Path = Path(DEFAULT_ACCOUNTS)
+    import_limits: ImportLimits = field(default_factory=ImportLimits)
+    session: SessionPolicy = field(default_factory=SessionPolicy)
+    neo4j: Neo4jOptions = field(default_factory=Neo4jOptions)
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        db: str | None = None,
+        accounts: str | os.PathLike[str] | None = None,
+    ) -> Settings:
+        """Settings from flags (``db``, ``accounts``), else the environment, else defaults.
+
+        Raises ``SettingsError`` naming the variable when a value cannot be used.
+        """
+        env = os.environ if environ is None else environ
+        limits = ImportLimits(
+            max_bytes=int(_number(env, "COALITION_MAX_IMPORT_MB", ImportLimits.max_bytes / 2**20) * 2**20),
+            max_rows=int(_number(env, "COALITION_MAX_IMPORT_ROWS", ImportLimits.max_rows, whole=True)),
+        )
+        session = SessionPolicy(
+            idle=timedelta(minutes=_number(env, "COALITION_SESSION_IDLE_MINUTES", 30, positive=True)),
+            absolute=timedelta(hours=_number(env, "COALITION_SESSION_MAX_HOURS", 8, positive=True)),
+        )
+        neo4j = Neo4jOptions(
+            user=env.get("NEO4J_USERNAME") or "neo4j",
+            password=env.get("NEO4J_PASSWORD"),
+            database=env.get("NEO4J_DATABASE") or None,
+        )
+        return cls(
+            db_url=resolve_url(db, env),
+            accounts_path=Path(accounts or env.get("COALITION_ACCOUNTS") or DEFAULT_ACCOUNTS),
+            import_limits=limits,
+            session=session,
+            neo4j=neo4j,
+        )
+
+    def open_store(self) -> Store:
+        """The store these settings name (nothing connects until it is first used)."""
+        return open_store(self.db_url, self.neo4j)
+
+
+def resolve_url(url: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """The store URL: the one given, else COALITION_DB, else the default SQLite file."""
+    env = os.environ if environ is None else environ
+    return url or env.get("COALITION_DB") or DEFAULT_URL
+
+
+def _number(env: Mapping[str, str], name: str, default: float, whole: bool = False, positive: bool = False) -> float:
+    text = (env.get(name) or "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text) if whole else float(text)
+    except ValueError:
+        kind = "a whole number" if whole else "a number"
+        raise SettingsError(f"{name} must be {kind}, not {text!r}") from None
+    if value < 0 or (positive and value == 0) or value != value:
+        raise SettingsError(f"{name} must be {'more than 0' if positive else '0 or more'}, not {text!r}")
+    return value
+
+
+def _spell(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    if minutes % 60 == 0 and minutes >= 60:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

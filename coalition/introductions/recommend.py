@@ -1,0 +1,311 @@
+"""Bridge-building introductions: who should meet whom, who can introduce them, and
+why, within the limits the groups set.
+
+``recommend`` is pure: an audience view in, a ranked list out. The stages, one module
+each:
+
+1. ``coalition.introductions.index``: the view as numbered arrays (current ties, bitsets of
+   issues, languages, needs and offers, Louvain communities of each movement, capacity
+   left this month).
+2. ``coalition.introductions.candidates``: candidates from two-step neighbourhoods and attribute
+   indexes, never all pairs. A candidate pair has no tie and no conflict tie, both
+   consent and have capacity left this month, is not settled (a stored introduction
+   planned, made, declined or on hold is not suggested again as new; declined never),
+   and joins different movements, or different communities of a movement both share.
+3. Score = likelihood x bridging value. The likelihood comes from two small logistic
+   regressions learned from the map's own ties, one for pairs across movements and one
+   for pairs within a movement (``coalition.introductions.model``), with the odds raised for a
+   warm introduction (``warm``). The bridging value favours movements and communities
+   with few ties between them, organizations nothing links yet, isolated community-led
+   groups, and community-led groups in general (``coalition.introductions.features``).
+4. ``coalition.introductions.placement``: best first under capacity (counting the suggestions
+   placed above in the same list) and the voice rule (community-led first: an ally of a
+   movement never comes before, or instead of, a community-led group of that movement).
+5. ``coalition.introductions.reasons``: a warm broker -- the common partner with the strongest
+   ties to both (the weaker of its two ties first, then their sum), who consents to
+   introductions, has no conflict with either, and is in the view -- or, with none, a
+   cold introduction naming the shortest chain of current ties (networkx BFS); and
+   reasons in plain words, only from facts in the view.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from coalition.domain.errors import CoalitionError
+from coalition.domain.models import INTRODUCTION_STATUSES
+from coalition.domain.privacy import can_see, view_for
+from coalition.introductions.candidates import Candidates, find_candidates
+from coalition.introductions.features import bridging_value, pair_features
+from coalition.introductions.index import MapIndex, build_index, count_used_capacity
+from coalition.introductions.model import PairModel, fit_model
+from coalition.introductions.placement import select
+from coalition.introductions.reasons import explain
+from graph.store import Store
+
+__all__ = [
+    "DOCUMENT_KEYS",
+    "Ranking",
+    "explain_pair",
+    "introductions_document",
+    "introductions_for_store",
+    "model_weights",
+    "rank",
+    "recommend",
+    "stored_introductions",
+]
+
+#: Keys every introduction in the JSON document has, in this order.
+DOCUMENT_KEYS = ("a", "b", "score", "broker", "reasons", "movements", "status")
+
+
+def recommend(
+    view: dict[str, Any],
+    top: int = 20,
+    today: date | None = None,
+    *,
+    status: str | None = None,
+    used_capacity: dict[str, int] | None = None,
+    seed: int = 0,
+    timings: dict[str, float] | None = None,
+) -> list[dict[str, Any]]:
+    """The ``top`` introductions to make, best first.
+
+    Parameters
+    ----------
+    view : dict
+        An audience view (``coalition.domain.privacy.view_for``); nothing outside it is used.
+    top : int
+        How many suggestions at most.
+    today : date, optional
+        Decides the current month (capacity) and which ties have ended.
+    status : str, optional
+        None or ``"suggested"``: new suggestions. Any other status: the stored
+        introductions with that status instead (see ``stored_introductions``).
+    used_capacity : dict, optional
+        Introductions planned or made this month per organization id, when the caller
+        can count them over the whole store (default: counted from the view).
+    seed : int
+        Seed for sampling and communities; the same view and seed give the same list.
+    timings : dict, optional
+        Filled with the seconds each stage took (for ``bench/``).
+
+    Returns
+    -------
+    list of dict
+        ``a``, ``b`` (ids, ``a < b``), ``score`` (likelihood x bridging), ``likelihood``,
+        ``bridging``, ``broker`` (id or None), ``reasons``, ``movements`` ([of a, of
+        b]), ``status`` ("suggested"), ``cold_path`` (ids from a to b; [] when warm or
+        when nothing links them), ``names`` ([name of a, name of b]), ``broker_name``,
+        ``community_led`` ([bool, bool]).
+
+    Examples
+    --------
+    >>> view = {"movements": [{"id": "housing", "name": "Housing"}, {"id": "migrant", "name": "Migrant"}],
+    ...     "organizations": [
+    ...         {"id": "a", "name": "A", "movements": ["housing"], "community_led": True, "region": "r"},
+    ...         {"id": "b", "name": "B", "movements": ["migrant"], "community_led": True, "region": "r"},
+    ...         {"id": "c", "name": "C", "movements": ["housing", "migrant"]}],
+    ...     "ties": [{"source": "a", "target": "c", "strength": 4}, {"source": "b", "target": "c", "strength": 3}],
+    ...     "introductions": []}
+    >>> [(s["a"], s["b"], s["broker"]) for s in recommend(view, today=date(2025, 1, 1))]
+    [('a', 'b', 'c')]
+    """
+    _check_status(status)
+    if status not in (None, "suggested"):
+        return stored_introductions(view, status, top)
+    ranking = rank(view, today=today, used_capacity=used_capacity, seed=seed, timings=timings)
+    with _timed(timings, "placement"):
+        placed = select(ranking.index, ranking.candidates, ranking.score, top)
+    with _timed(timings, "brokers and reasons"):
+        return [describe(ranking, c, score) for c, score in placed]
+
+
+@contextmanager
+def _timed(timings: dict[str, float] | None, stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
+
+
+@dataclass
+class Ranking:
+    """Every candidate pair of a view with its features and scores (aligned arrays)."""
+
+    index: MapIndex
+    candidates: Candidates
+    features: np.ndarray
+    model: PairModel
+    likelihood: np.ndarray
+    bridging: np.ndarray
+
+    @property
+    def score(self) -> np.ndarray:
+        return self.likelihood * self.bridging
+
+
+def rank(
+    view: dict[str, Any],
+    today: date | None = None,
+    used_capacity: dict[str, int] | None = None,
+    seed: int = 0,
+    timings: dict[str, float] | None = None,
+) -> Ranking:
+    """Find and score the candidates of a view (steps 1 and 2 of the module docstring)."""
+    with _timed(timings, "index"):
+        ix = build_index(view, today=today, used_capacity=used_capacity, seed=seed)
+    with _timed(timings, "communities"):
+        ix.community, ix.component  # noqa: B018 (computed once here, used by the stages below)
+    with _timed(timings, "candidates"):
+        pool = find_candidates(ix)
+    with _timed(timings, "model"):
+        model = fit_model(ix, pool, seed=seed)
+    with _timed(timings, "scores"):
+        X = pair_features(ix, pool.u, pool.v, pool.common, pool.adamic_adar, pool.resource_allocation)
+        within = ix.movement_pair_tables[0][ix.mset[pool.u], ix.mset[pool.v]]
+        likelihood = warm(model.predict(X, within), pool.warmth)
+        bridging = bridging_value(ix, pool.u, pool.v)
+    return Ranking(ix, pool, X, model, likelihood, bridging)
+
+
+def warm(chance: np.ndarray, warmth: np.ndarray) -> np.ndarray:
+    """An introduction through a partner who knows both works better than a cold one:
+    the odds are multiplied by ``1 + w / 5`` (at most 2), ``w`` the weaker tie of the
+    best consenting common partner (0 when there is none)."""
+    odds = chance / np.maximum(1 - chance, 1e-12) * (1 + warmth / 5)
+    return odds / (1 + odds)
+
+
+def model_weights(view: dict[str, Any], today: date | None = None, seed: int = 0) -> dict[str, float]:
+    """The learned likelihood models' weights, flat and printable: ``across.<feature>``
+    for pairs across movements, ``within.<feature>`` for pairs within one movement, each
+    with its ``intercept``, ``positives`` and ``negatives`` (how many examples it
+    learned from). ``exp(weight)`` is how much one unit of a feature multiplies the odds."""
+    ix = build_index(view, today=today, seed=seed)
+    return fit_model(ix, find_candidates(ix), seed=seed).as_dict()
+
+
+def describe(ranking: Ranking, c: int, score: float) -> dict[str, Any]:
+    """The suggestion for candidate ``c`` as a plain dict (see ``recommend``)."""
+    ix, pool = ranking.index, ranking.candidates
+    u, v = int(pool.u[c]), int(pool.v[c])
+    suggestion = explain(ix, u, v)
+    return {
+        "a": ix.ids[u],
+        "b": ix.ids[v],
+        "score": round(score, 6),
+        "broker": suggestion["broker"],
+        "reasons": suggestion["reasons"],
+        "movements": suggestion["movements"],
+        "status": "suggested",
+        "likelihood": round(float(ranking.likelihood[c]), 6),
+        "bridging": round(float(ranking.bridging[c]), 4),
+        "cold_path": suggestion["cold_path"],
+        "names": [ix.names[u], ix.names[v]],
+        "broker_name": suggestion["broker_name"],
+        "community_led": [bool(ix.community_led[u]), bool(ix.community_led[v])],
+    }
+
+
+def explain_pair(view: dict[str, Any], a: str, b: str, today: date | None = None) -> dict[str, Any]:
+    """Broker, reasons, movements and cold path for one pair of the view (no score):
+    what tracking stores for an introduction planned by hand."""
+    ix = build_index(view, today=today)
+    for org_id in (a, b):
+        if org_id not in ix.index:
+            raise CoalitionError(f"no organization {org_id!r} in this view")
+    u, v = sorted((ix.index[a], ix.index[b]))
+    return {"a": ix.ids[u], "b": ix.ids[v], **explain(ix, u, v)}
+
+
+def stored_introductions(view: dict[str, Any], status: str, top: int | None = None) -> list[dict[str, Any]]:
+    """The view's stored introductions with ``status``, most recent status date first,
+    in the same shape as suggestions (with ``status_date`` and ``note``)."""
+    _check_status(status)
+    orgs = {o["id"]: o for o in view.get("organizations", [])}
+    rows = []
+    for intro in view.get("introductions", []):
+        if intro.get("status") != status or intro["a"] not in orgs or intro["b"] not in orgs:
+            continue
+        a, b = orgs[intro["a"]], orgs[intro["b"]]
+        rows.append(
+            {
+                "a": intro["a"],
+                "b": intro["b"],
+                "score": intro.get("score"),
+                "broker": intro.get("broker"),
+                "reasons": list(intro.get("reasons") or []),
+                "movements": [(a.get("movements") or [""])[0], (b.get("movements") or [""])[0]],
+                "status": status,
+                "status_date": str(intro["status_date"]) if intro.get("status_date") else None,
+                "note": intro.get("note") or "",
+                "names": [a.get("name"), b.get("name")],
+            }
+        )
+    rows.sort(key=lambda r: (r["a"], r["b"]))
+    rows.sort(key=lambda r: r["status_date"] or "", reverse=True)
+    return rows[:top] if top is not None else rows
+
+
+def introductions_document(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``--json`` document: ``{"introductions": [...]}``, the contract keys first."""
+    return {
+        "introductions": [
+            {**{key: row.get(key) for key in DOCUMENT_KEYS}, **{k: v for k, v in row.items() if k not in DOCUMENT_KEYS}}
+            for row in rows
+        ]
+    }
+
+
+# the store's use case ----------------------------------------------------------------
+_CACHE: dict[tuple, list[dict[str, Any]]] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 16
+
+
+def introductions_for_store(
+    store: Store, audience: str = "coalition", top: int = 20, status: str | None = None, today: date | None = None
+) -> list[dict[str, Any]]:
+    """``recommend`` on the store's view for an audience, cached per store version.
+
+    Capacity is counted over every stored introduction (also those with organizations
+    the audience may not see), so a narrower audience never gets more suggestions for
+    an organization than it has room for; only counts cross that line, never names.
+    """
+    _check_status(status)
+    today = today or date.today()
+    key = (store.url, store.version(), audience, top, status, today)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            return copy.deepcopy(_CACHE[key])
+    # One consistent read serves both the view (made exactly as ``read_view`` makes it)
+    # and the capacity counts over every stored introduction.
+    full = store.snapshot("private")
+    hidden = [
+        text for o in full["organizations"] if not can_see(audience, o["visibility"]) for text in (o["id"], o["name"])
+    ]
+    view = view_for(full, audience, hidden_names=hidden)
+    used = count_used_capacity(full["introductions"], today)
+    rows = recommend(view, top=top, today=today, status=status, used_capacity=used)
+    with _CACHE_LOCK:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = copy.deepcopy(rows)
+    return rows
+
+
+def _check_status(status: str | None) -> None:
+    if status is not None and status not in INTRODUCTION_STATUSES:
+        raise CoalitionError(f"unknown status {status!r}; known: {', '.join(INTRODUCTION_STATUSES)}")

@@ -1,0 +1,304 @@
+"""``coalition backup`` and ``coalition restore``: a whole map, its versions and its audit
+trail, copied while the store stays online, optionally encrypted with a passphrase.
+
+What a backup holds depends on the store:
+
+- SQLite: a copy of the file made with SQLite's online backup API in one step, so it is
+  one committed state even while others write. Unencrypted, it is itself a map file
+  (``--db sqlite:///backup.db`` opens it).
+- Neo4j: the coalition-map JSON document of the whole private map (movements,
+  organizations, ties, introductions, with versions and timestamps) plus ``audit``,
+  read as one consistent state. Unencrypted, ``coalition import`` reads it as a map.
+
+With a passphrase the payload is compressed and sealed with AES-256-GCM; the key comes
+from the passphrase through scrypt (n = 2**17, r = 8, p = 1) with a random salt, and a
+random nonce is used once. The small header in front (magic, format version, KDF and
+its parameters, payload kind, salt, nonce) is authenticated too, so any change to the
+file, or a wrong passphrase, fails the same way, with one clear line. Layout::
+
+    b"CMBK" | version 1 | kdf 1 (scrypt) | log2 n | r | p | payload (1 sqlite, 2 json)
+    | compression (1 zlib) | salt (16 bytes) | nonce (12 bytes) | ciphertext + GCM tag
+
+Restore reads either kind of backup into either kind of store: it validates the map
+with the models, then replaces the store's content in one transaction (the map and its
+audit trail become the backup's, plus one ``restore`` entry naming who restored it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import struct
+import unicodedata
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from coalition.domain.errors import CoalitionError, InvalidInput, Problem
+from coalition.domain.validation import RawMap, RawRow, validate_map
+from coalition.formats.files import atomic_path
+from coalition.formats.json_format import FORMAT_NAME, FORMAT_VERSION
+from coalition.maps.services import init_map
+from graph.sqlite.rows import read_content
+from graph.sqlite.schema import apply_migrations
+from graph.sqlite.store import SQLiteStore
+from graph.store import AUDIT_ACTIONS, Store, now_iso
+
+__all__ = ["BackupReport", "RestoreReport", "backup", "restore", "read_passphrase", "MIN_PASSPHRASE"]
+
+MAGIC = b"CMBK"
+HEADER = struct.Struct(">4sBBBBBBB16s12s")
+FILE_VERSION = 1
+KDF_SCRYPT = 1
+SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P = 17, 8, 1
+PAYLOADS = {1: "sqlite", 2: "json"}
+ZLIB = 1
+SQLITE_MAGIC = b"SQLite format 3\x00"
+#: A new backup's passphrase has at least this many characters.
+MIN_PASSPHRASE = 8
+WRONG = "wrong passphrase or the backup was changed"
+KINDS = ("movements", "organizations", "ties", "introductions")
+
+
+@dataclass
+class BackupReport:
+    """What a backup wrote."""
+
+    path: Path
+    payload: str
+    encrypted: bool
+    size: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        what = ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
+        how = "encrypted " if self.encrypted else ""
+        return f"Wrote {how}{self.payload} backup {self.path} ({self.size:,} bytes: {what})"
+
+
+@dataclass
+class RestoreReport:
+    """What a restore put in the store."""
+
+    path: Path
+    payload: str
+    encrypted: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        what = ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
+        return f"Restored {what} from {self.path}"
+
+
+def read_passphrase(path: Path) -> str:
+    """The passphrase in a file: its text without the final line break."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise CoalitionError(f"cannot read the passphrase file {path}: {getattr(e, 'strerror', None) or e}") from e
+    passphrase = text.removesuffix("\n").removesuffix("\r")
+    if not passphrase:
+        raise CoalitionError(f"the passphrase file {path} is empty")
+    return passphrase
+
+
+def backup(store: Store, path: Path, passphrase: str | None = None) -> BackupReport:
+    """Copy the whole store (map and audit trail) to ``path``, encrypted when a
+    passphrase is given. The file appears whole or not at all, readable by its owner only."""
+    path = Path(path)
+    if passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
+        raise CoalitionError(f"the passphrase is too short: use at least {MIN_PASSPHRASE} characters")
+    if isinstance(store, SQLiteStore):
+        if path.resolve() == store.path.resolve():
+            raise CoalitionError(f"a backup to {path} would overwrite the map itself: choose another path")
+        payload_kind = "sqlite"
+        counts = store.counts()
+        if passphrase is None:
+            with atomic_path(path) as tmp:  # mkstemp: mode 0600
+                target = sqlite3.connect(tmp)
+                try:
+                    store.backup_to(target)
+                    target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+                finally:
+                    target.close()
+            return BackupReport(path, payload_kind, False, path.stat().st_size, counts)
+        memory = sqlite3.connect(":memory:")
+        try:
+            store.backup_to(memory)
+            payload = _rollback_journal(memory.serialize())
+        finally:
+            memory.close()
+    else:
+        payload_kind = "json"
+        content = store.dump()
+        counts = {kind: len(content[kind]) for kind in KINDS}
+        document = {
+            "format": FORMAT_NAME,
+            "version": FORMAT_VERSION,
+            "audience": "private",
+            "backup_of": store.describe(),
+            "backed_up_at": now_iso(),
+            "store_version": content["version"],
+            **{kind: content[kind] for kind in (*KINDS, "audit")},
+        }
+        payload = json.dumps(document, ensure_ascii=False, default=str).encode("utf-8")
+    data = payload if passphrase is None else _seal(payload, payload_kind, passphrase)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return BackupReport(path, payload_kind, passphrase is not None, len(data), counts)
+
+
+def restore(store: Store, path: Path, passphrase: str | None = None, actor: str | None = None) -> RestoreReport:
+    """Replace the store's whole content with the backup at ``path``, in one transaction.
+
+    Refuses, changing nothing, a wrong passphrase or a changed file (one line:
+    "wrong passphrase or the backup was changed"), an encrypted backup without a
+    passphrase, a passphrase for a backup that is not encrypted (it may have been
+    swapped), and a map that does not validate.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise CoalitionError(f"cannot read the backup {path}: {e.strerror or e}") from e
+    encrypted = data.startswith(MAGIC)
+    if encrypted:
+        if passphrase is None:
+            raise CoalitionError(f"{path} is an encrypted backup: give the passphrase (--passphrase-file)")
+        payload_kind, payload = _open(data, passphrase)
+    else:
+        if passphrase is not None:
+            raise CoalitionError(
+                f"{path} is not an encrypted backup although a passphrase was given; it may have been replaced "
+                "(restore it without a passphrase only if you trust where it came from)"
+            )
+        payload_kind, payload = _plain_kind(data, path), data
+    raw = _read_sqlite(payload, path) if payload_kind == "sqlite" else _read_json(payload, path)
+    content = _validated(raw, path)
+    init_map(store)
+    store.replace_all(content, actor=actor)
+    counts = {kind: len(content[kind]) for kind in (*KINDS, "audit")}
+    return RestoreReport(path, payload_kind, encrypted, counts)
+
+
+# encryption --------------------------------------------------------------------------
+def _key(passphrase: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
+    secret = unicodedata.normalize("NFC", passphrase).encode("utf-8")
+    return Scrypt(salt=salt, length=32, n=2**log2_n, r=r, p=p).derive(secret)
+
+
+def _seal(payload: bytes, payload_kind: str, passphrase: str) -> bytes:
+    salt, nonce = os.urandom(16), os.urandom(12)
+    kind = next(number for number, name in PAYLOADS.items() if name == payload_kind)
+    header = HEADER.pack(
+        MAGIC, FILE_VERSION, KDF_SCRYPT, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P, kind, ZLIB, salt, nonce
+    )  # fmt: skip
+    key = _key(passphrase, salt, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P)
+    return header + AESGCM(key).encrypt(nonce, zlib.compress(payload, 6), header)
+
+
+def _open(data: bytes, passphrase: str) -> tuple[str, bytes]:
+    if len(data) < HEADER.size + 16:
+        raise CoalitionError(WRONG)
+    header = data[: HEADER.size]
+    _, version, kdf, log2_n, r, p, kind, compression, salt, nonce = HEADER.unpack(header)
+    # Parameters outside these bounds were never written by us: a changed header (and a
+    # huge n would only make the key derivation eat memory before failing).
+    if (version, kdf, compression) != (FILE_VERSION, KDF_SCRYPT, ZLIB) or kind not in PAYLOADS:
+        raise CoalitionError(WRONG)
+    if not (14 <= log2_n <= 20 and 1 <= r <= 16 and 1 <= p <= 4):
+        raise CoalitionError(WRONG)
+    try:
+        sealed = AESGCM(_key(passphrase, salt, log2_n, r, p)).decrypt(nonce, data[HEADER.size :], header)
+    except InvalidTag as e:
+        raise CoalitionError(WRONG) from e
+    return PAYLOADS[kind], zlib.decompress(sealed)
+
+
+def _plain_kind(data: bytes, path: Path) -> str:
+    if data.startswith(SQLITE_MAGIC):
+        return "sqlite"
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return "json"
+    raise CoalitionError(f"{path} is not a Coalition Mapper backup")
+
+
+# reading a backup ------------------------------------------------------------------
+def _rollback_journal(image: bytes) -> bytes:
+    """A copy of a WAL file is marked WAL in its header; mark it as a plain file so it
+    opens from memory (bytes 18 and 19: file format write and read versions)."""
+    fixed = bytearray(image)
+    if len(fixed) > 19 and fixed[18] == fixed[19] == 2:
+        fixed[18] = fixed[19] = 1
+    return bytes(fixed)
+
+
+def _read_sqlite(payload: bytes, path: Path) -> dict[str, Any]:
+    """The content of a SQLite backup, opened in memory only (never written to disk)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        conn.deserialize(_rollback_journal(payload))
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA trusted_schema = OFF")
+        if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise CoalitionError(f"{path} is a damaged SQLite file")
+        conn.execute("BEGIN")
+        apply_migrations(conn)  # a backup made by an older version
+        return dict(read_content(conn))
+    except sqlite3.DatabaseError as e:
+        raise CoalitionError(f"{path} is not a readable map backup: {e}") from e
+    finally:
+        conn.close()
+
+
+def _read_json(payload: bytes, path: Path) -> dict[str, Any]:
+    try:
+        document = json.loads(payload.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise CoalitionError(f"{path} is not a readable map backup: {e}") from e
+    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+        raise CoalitionError(f'{path} is not a map backup: expected "format": "{FORMAT_NAME}"')
+    if document.get("version") != FORMAT_VERSION:
+        raise CoalitionError(f"{path}: coalition-map version {document.get('version')!r} is not supported")
+    return document
+
+
+def _validated(raw: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The backup's map checked by the models as an import would be, and its audit trail
+    checked for shape; any problem refuses the whole restore."""
+    rows = RawMap()
+    for kind in KINDS:
+        items = raw.get(kind) or []
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise InvalidInput([Problem(f"{kind} must be a list of objects", file=path.name)])
+        getattr(rows, kind).extend(RawRow(item, file=f"{path.name} {kind}", row=n) for n, item in enumerate(items, 1))
+    valid = validate_map(rows, known_movements=set())
+    if valid.problems:
+        raise InvalidInput(valid.problems)
+    return {**valid.records(), "audit": _audit_entries(raw.get("audit") or [], path)}
+
+
+def _audit_entries(entries: Any, path: Path) -> list[dict[str, Any]]:
+    text_fields = ("at", "actor", "action", "kind", "key")
+    seen: set[int] = set()
+    if not isinstance(entries, list):
+        entries = [None]
+    for number, entry in enumerate(entries, 1):
+        ok = (
+            isinstance(entry, dict)
+            and isinstance(entry.get("seq"), int)
+            and entry["seq"] not in seen
+            and all(isinstance(entry.get(f), str) for f in text_fields)
+            and entry["action"] in AUDIT_ACTIONS
+            and all(entry.get(f) is None or isinstance(entry[f], dict) for f in ("before", "after"))
+        )
+        if not ok:
+            raise InvalidInput([Problem("not a valid audit entry", file=f"{path.name} audit", row=number)])
+        seen.add(entry["seq"])
+    return entries

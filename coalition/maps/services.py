@@ -1,0 +1,297 @@
+"""Use cases on one map, shared by the CLI and the dashboard: set up the store, add, edit,
+remove and list movements, organizations and ties, and count what is there.
+
+Every function takes a store and validated-or-raw input, validates with the models,
+and raises ``CoalitionError`` (or ``StoreError``) with a sentence for people. Writes take
+an ``actor`` (who the audit trail names; see ``graph.store.acting_as``) and edits an
+``expected_version``: the version the person started from, so that an edit made from a
+stale copy is refused (``StaleEditError``) instead of silently overwriting a newer one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from coalition.domain.errors import CoalitionError, InvalidInput, NotFound
+from coalition.domain.models import DEFAULT_MOVEMENTS, Movement, Organization, Tie
+from coalition.domain.privacy import read_view
+from coalition.domain.validation import problems_from
+from graph.store import BOOKKEEPING, StaleEdit, Store, audit_key
+
+#: How often an edit without an expected version is re-applied to a record that changed
+#: between reading and writing it (the change is merged into the newest version).
+MERGE_RETRIES = 3
+
+__all__ = [
+    "add_movement",
+    "add_organization",
+    "add_tie",
+    "edit_organization",
+    "edit_tie",
+    "get_organization",
+    "init_map",
+    "list_movements",
+    "list_organizations",
+    "list_ties",
+    "map_stats",
+    "remove_organization",
+    "remove_tie",
+    "StaleEditError",
+]
+
+
+#: Fields whose values a stale-edit message names but never shows.
+PRIVATE_FIELDS = ("contact",)
+
+
+class StaleEditError(CoalitionError):
+    """An edit started from an older version than the one stored; nothing was written.
+
+    ``current`` is the stored record (None when it was removed) and ``changed`` the
+    fields changed since ``expected_version`` with their newer values.
+    """
+
+    def __init__(
+        self, what: str, current: dict[str, Any] | None, expected_version: int, changed: dict[str, Any]
+    ) -> None:
+        self.current = current
+        self.expected_version = expected_version
+        self.changed = changed
+        if current is None:
+            message = f"{what} was removed by someone else while you edited it; your change was not saved"
+        else:
+            # A contact is never quoted back: the editor may not be allowed to see it.
+            newer = ", ".join(
+                f"{field} was changed" if field in PRIVATE_FIELDS else f"{field} is now {_shown(value)}"
+                for field, value in changed.items()
+            )
+            message = (
+                f"{what} was changed by someone else (version {current.get('version')}, you edited version "
+                f"{expected_version}){': ' + newer if newer else ''}; reload and apply your change again"
+            )
+        super().__init__(message)
+
+
+def init_map(store: Store) -> None:
+    """Create (or migrate) the store and add the default movements."""
+    store.init(DEFAULT_MOVEMENTS)
+
+
+def _known_movements(store: Store) -> set[str]:
+    return {m["id"] for m in store.snapshot("private")["movements"]}
+
+
+def _validate(model: type, data: dict[str, Any], **context: Any) -> Any:
+    try:
+        return model.model_validate(data, context=context or None)
+    except ValidationError as e:
+        raise InvalidInput(problems_from(e)) from e
+
+
+# movements -------------------------------------------------------------------------
+def add_movement(store: Store, data: dict[str, Any], actor: str | None = None) -> Movement:
+    """Add a movement; its id comes from the name when absent."""
+    movement = _validate(Movement, data)
+    if movement.id in _known_movements(store):
+        raise CoalitionError(f"movement {movement.id!r} already exists")
+    store.write_map(movements=[movement.to_record()], actor=actor)
+    return movement
+
+
+def list_movements(store: Store, audience: str = "private") -> list[dict[str, Any]]:
+    """Movements with how many organizations (visible to the audience) belong to each."""
+    view = read_view(store, audience)
+    counts = _movement_counts(view)
+    return [{**m, "organizations": counts.get(m["id"], 0)} for m in view["movements"]]
+
+
+# organizations ---------------------------------------------------------------------
+def get_organization(store: Store, org_id: str) -> dict[str, Any]:
+    """One organization (any visibility: callers decide who may see it)."""
+    record = store.get_organization(org_id)
+    if record is None:
+        raise NotFound(f"no organization with id {org_id!r}")
+    return record
+
+
+def add_organization(store: Store, data: dict[str, Any], actor: str | None = None) -> Organization:
+    """Add a new organization; refuses an id that is taken."""
+    org = _validate(Organization, data, movements=_known_movements(store))
+    if store.get_organization(org.id) is not None:
+        raise CoalitionError(f"an organization with id {org.id!r} already exists; use edit to change it")
+    store.write_map(organizations=[org.to_record()], actor=actor)
+    return org
+
+
+def edit_organization(
+    store: Store,
+    org_id: str,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+    actor: str | None = None,
+) -> Organization:
+    """Change some fields of an organization; unknown fields are refused.
+
+    With ``expected_version`` (the version the form or copy was made from), an
+    organization changed since is left alone and ``StaleEditError`` says what is newer.
+    Without it, the changes are applied to the newest version.
+    """
+    unknown = sorted(set(changes) - set(Organization.model_fields) - {"id"})
+    if unknown:
+        raise CoalitionError(f"unknown field {unknown[0]!r}; fields: {', '.join(Organization.model_fields)}")
+    if changes.get("id", org_id) != org_id:
+        raise CoalitionError("an organization's id never changes (other maps and ties refer to it)")
+    changes = {k: v for k, v in changes.items() if k not in BOOKKEEPING}
+    for attempt in range(MERGE_RETRIES):
+        current = get_organization(store, org_id)
+        version = current["version"] if expected_version is None else expected_version
+        if current["version"] != version:
+            raise _stale(store, "organization", org_id, current["name"], current, version)
+        org = _validate(Organization, {**current, **changes}, movements=_known_movements(store))
+        try:
+            store.write_map(organizations=[org.to_record()], actor=actor, expected_versions={org_id: version})
+            break
+        except StaleEdit as e:
+            if expected_version is not None or e.current is None or attempt == MERGE_RETRIES - 1:
+                raise _stale(store, "organization", org_id, current["name"], e.current, version) from e
+    return Organization.model_validate(store.get_organization(org_id))
+
+
+def remove_organization(store: Store, org_id: str, actor: str | None = None) -> int:
+    """Remove an organization with its ties; returns how many ties went with it."""
+    get_organization(store, org_id)
+    return store.delete_organization(org_id, actor=actor)
+
+
+def list_organizations(
+    store: Store, audience: str = "private", movement: str | None = None, search: str | None = None
+) -> list[dict[str, Any]]:
+    """Organizations the audience may see, optionally of one movement or matching text."""
+    orgs = read_view(store, audience)["organizations"]
+    if movement:
+        orgs = [o for o in orgs if movement in o["movements"]]
+    if search:
+        needle = search.lower()
+        orgs = [o for o in orgs if needle in o["name"].lower() or needle in o["id"]]
+    return orgs
+
+
+# ties ------------------------------------------------------------------------------
+def add_tie(store: Store, data: dict[str, Any], actor: str | None = None) -> Tie:
+    """Add or update a tie between two existing organizations."""
+    tie = _validate(Tie, data)
+    for end in (tie.source, tie.target):
+        get_organization(store, end)
+    store.write_map(ties=[tie.to_record()], actor=actor)
+    return tie
+
+
+def edit_tie(
+    store: Store,
+    source: str,
+    target: str,
+    kind: str,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+    actor: str | None = None,
+) -> Tie:
+    """Change some fields of one tie (strength, dates, visibility, notes); its ends and
+    kind are its identity and never change. ``expected_version`` works as for
+    ``edit_organization``."""
+    fixed = {"source": source, "target": target, "kind": kind}
+    unknown = sorted(set(changes) - set(Tie.model_fields))
+    if unknown:
+        raise CoalitionError(f"unknown field {unknown[0]!r}; fields: {', '.join(Tie.model_fields)}")
+    moved = [field for field, value in fixed.items() if changes.get(field, value) != value]
+    if moved:
+        raise CoalitionError(f"a tie's {moved[0]} never changes: remove the tie and add a new one")
+    changes = {k: v for k, v in changes.items() if k not in BOOKKEEPING}
+    what = f"the {kind} tie {source} -> {target}"
+    for attempt in range(MERGE_RETRIES):
+        current = store.get_tie(source, target, kind)
+        if current is None:
+            raise NotFound(f"no {kind} tie from {source!r} to {target!r}")
+        version = current["version"] if expected_version is None else expected_version
+        if current["version"] != version:
+            raise _stale(store, "tie", (source, target, kind), what, current, version)
+        tie = _validate(Tie, {**current, **changes, **fixed})
+        try:
+            store.write_map(ties=[tie.to_record()], actor=actor, expected_versions={(source, target, kind): version})
+            break
+        except StaleEdit as e:
+            if expected_version is not None or e.current is None or attempt == MERGE_RETRIES - 1:
+                raise _stale(store, "tie", (source, target, kind), what, e.current, version) from e
+    return Tie.model_validate(store.get_tie(source, target, kind))
+
+
+def remove_tie(store: Store, source: str, target: str, kind: str | None = None, actor: str | None = None) -> int:
+    """Remove ties between two organizations (one kind, or all); refuses when none exist."""
+    removed = store.delete_tie(source, target, kind, actor=actor)
+    if removed == 0:
+        what = f"{kind} tie" if kind else "tie"
+        raise NotFound(f"no {what} between {source!r} and {target!r}")
+    return removed
+
+
+def list_ties(store: Store, audience: str = "private", org: str | None = None) -> list[dict[str, Any]]:
+    """Ties the audience may see, optionally those of one organization."""
+    ties = read_view(store, audience)["ties"]
+    if org:
+        ties = [t for t in ties if org in (t["source"], t["target"])]
+    return ties
+
+
+# stats -----------------------------------------------------------------------------
+def map_stats(store: Store, audience: str = "private") -> dict[str, Any]:
+    """The numbers of ``coalition stats --json`` for what the audience may see.
+
+    A tie is cross-movement when its two organizations share no movement; conflict ties
+    are counted as ties but never as cross-movement work.
+    """
+    view = read_view(store, audience)
+    movements_of = {o["id"]: set(o["movements"]) for o in view["organizations"]}
+    cross = sum(
+        1 for t in view["ties"] if t["kind"] != "conflict" and not movements_of[t["source"]] & movements_of[t["target"]]
+    )
+    counts = _movement_counts(view)
+    return {
+        "organizations": len(view["organizations"]),
+        "ties": len(view["ties"]),
+        "movements": {m["id"]: counts.get(m["id"], 0) for m in view["movements"]},
+        "community_led": sum(1 for o in view["organizations"] if o["community_led"]),
+        "cross_movement_ties": cross,
+    }
+
+
+def _movement_counts(view: dict[str, Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for org in view["organizations"]:
+        for movement in org["movements"]:
+            counts[movement] = counts.get(movement, 0) + 1
+    return counts
+
+
+def _stale(
+    store: Store, kind: str, key: Any, what: str, current: dict[str, Any] | None, expected_version: int
+) -> StaleEditError:
+    """The error for an edit from ``expected_version``, naming the newer values: the
+    fields the audit trail shows were changed after that version, as they are now."""
+    changed: dict[str, Any] = {}
+    if current is not None:
+        fields: dict[str, None] = {}
+        for entry in reversed(store.audit(limit=200, kind=kind, key=audit_key(kind, key))):
+            after = entry.get("after") or {}
+            if entry["action"] == "update" and (after.get("version") or 0) > expected_version:
+                fields.update(dict.fromkeys(f for f in after if f != "version"))
+        changed = {field: current.get(field) for field in fields}
+    return StaleEditError(what, current, expected_version, changed)
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value as a person reads it in a message: quoted text, lists joined, cut short."""
+    if isinstance(value, list):
+        value = "; ".join(str(v) for v in value)
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"

@@ -1,0 +1,180 @@
+"""Tracking introductions: the planning pipeline suggested -> planned -> made (or
+declined, or on hold), stored in the map so that later suggestions follow it.
+
+What a status does to later suggestions (``coalition.introductions.recommend``):
+
+- ``planned`` and ``made`` take a slot of both organizations' monthly capacity when
+  their status date is in the current month, and the pair is not suggested again;
+- ``declined`` pairs are never suggested again; ``on_hold`` pairs are not suggested
+  again as new (list them with ``status="on_hold"``);
+- ``suggested`` (the default) changes nothing.
+
+Limits the groups set hold here too, so a plan never goes around them: an introduction
+across a conflict tie is never planned or made, an organization that opted out of
+introductions is never planned with, and a plan that would go over an organization's
+``intro_capacity_per_month`` this month is refused. ``made`` records what happened and
+is not held to capacity (its plan already was).
+
+``create_tie=True`` with ``made`` adds the tie the introduction started: kind
+``personal_contact`` (a new, person-to-person relationship, the weakest kind of the
+vocabulary), strength 2, since the status date, visibility the most restricted of
+``coalition`` and the two organizations' visibilities (a tie is never less restricted
+than either end), unless a non-conflict tie already joins them. Status and tie are
+written in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from coalition.domain.errors import CoalitionError, InvalidInput, NotFound
+from coalition.domain.models import INTRODUCTION_STATUSES, Introduction, Tie
+from coalition.domain.privacy import can_see, read_view
+from coalition.domain.validation import problems_from
+from coalition.introductions.index import BUSY_STATUSES, count_used_capacity, month_of
+from coalition.introductions.recommend import explain_pair
+from graph.store import VISIBILITIES, Store
+
+__all__ = ["NEW_TIE_KIND", "NEW_TIE_STRENGTH", "set_introduction_status"]
+
+#: The tie a made introduction creates when asked to.
+NEW_TIE_KIND = "personal_contact"
+NEW_TIE_STRENGTH = 2
+
+
+def set_introduction_status(
+    store: Store,
+    a: str,
+    b: str,
+    status: str,
+    note: str | None = None,
+    on: date | None = None,
+    create_tie: bool = False,
+    audience: str = "private",
+) -> dict[str, Any]:
+    """Record the status of the introduction of ``a`` and ``b`` (in either order).
+
+    Parameters
+    ----------
+    store : Store
+        Where the map lives.
+    a, b : str
+        Organization ids; both must be visible to ``audience``.
+    status : str
+        One of ``suggested``, ``planned``, ``made``, ``declined``, ``on_hold``.
+    note : str, optional
+        Replaces the stored note (None keeps it).
+    on : date, optional
+        The status date (default: today); it decides the month that capacity counts.
+    create_tie : bool
+        With ``made``: also add the tie (see the module docstring).
+    audience : str
+        Who is acting: organizations and facts they may not see are neither used in
+        stored reasons nor named in errors.
+
+    Returns
+    -------
+    dict
+        The stored introduction (``a < b``) plus ``tie_created`` (bool).
+
+    Raises
+    ------
+    NotFound
+        An organization that does not exist or that the audience may not see.
+    CoalitionError
+        An unknown status, the same organization twice, a conflict, no consent, no
+        capacity left this month, or ``create_tie`` without ``made``.
+    """
+    if status not in INTRODUCTION_STATUSES:
+        raise CoalitionError(f"unknown status {status!r}; known: {', '.join(INTRODUCTION_STATUSES)}")
+    if a == b:
+        raise CoalitionError("an introduction needs two different organizations")
+    if create_tie and status != "made":
+        raise CoalitionError("only a made introduction can create a tie (use --status made)")
+    a, b = sorted((a, b))
+    on = on or date.today()
+    view = read_view(store, audience)
+    visible = {o["id"]: o for o in view["organizations"]}
+    for org_id in (a, b):
+        if org_id not in visible:
+            raise NotFound(f"no organization with id {org_id!r}")
+    full = store.snapshot("private")
+    stored = next((i for i in full["introductions"] if (i["a"], i["b"]) == (a, b)), None)
+    if status in BUSY_STATUSES:
+        _check_limits(full, visible, a, b, status, on, audience)
+
+    if stored is not None:
+        record = {key: stored.get(key) for key in ("broker", "score", "reasons", "note", "created_at")}
+    else:
+        explained = explain_pair(view, a, b, today=on)
+        record = {"broker": explained["broker"], "score": None, "reasons": explained["reasons"], "note": ""}
+    record.update(a=a, b=b, status=status, status_date=on, updated_at=None)
+    if note is not None:
+        record["note"] = note
+    introduction = _validated(Introduction, record).to_record()
+
+    ties = []
+    if create_tie and not _tied(full, a, b):
+        ties.append(_new_tie(visible[a], visible[b], record.get("broker"), visible, on))
+    store.write_map(introductions=[introduction], ties=ties)
+    return {**introduction, "tie_created": bool(ties)}
+
+
+def _check_limits(
+    full: dict[str, Any], visible: dict[str, dict[str, Any]], a: str, b: str, status: str, on: date, audience: str
+) -> None:
+    names = {org_id: visible[org_id]["name"] for org_id in (a, b)}
+    for tie in full["ties"]:
+        if tie["kind"] == "conflict" and {tie["source"], tie["target"]} == {a, b}:
+            if can_see(audience, tie["visibility"]):
+                raise CoalitionError(
+                    f"{names[a]} and {names[b]} have a conflict tie: an introduction is never {status} across it"
+                )
+            raise CoalitionError(f"the introduction of {names[a]} and {names[b]} cannot be {status}")
+    for org_id in (a, b):
+        if not visible[org_id].get("consent_to_introductions", True):
+            raise CoalitionError(f"{names[org_id]} does not take introductions (consent is off)")
+    if status != "planned":
+        return
+    others = [i for i in full["introductions"] if (i["a"], i["b"]) != (a, b)]
+    used = count_used_capacity(others, on)
+    for org_id in (a, b):
+        capacity = int(visible[org_id].get("intro_capacity_per_month") or 0)
+        if used.get(org_id, 0) >= capacity:
+            raise CoalitionError(
+                f"{names[org_id]} takes {capacity} introduction{'s' if capacity != 1 else ''} a month and "
+                f"{used.get(org_id, 0)} {'is' if used.get(org_id, 0) == 1 else 'are'} already planned or made "
+                f"in {month_of(on)}"
+            )
+
+
+def _tied(full: dict[str, Any], a: str, b: str) -> bool:
+    return any(t["kind"] != "conflict" and {t["source"], t["target"]} == {a, b} for t in full["ties"])
+
+
+def _new_tie(
+    org_a: dict[str, Any], org_b: dict[str, Any], broker: str | None, visible: dict[str, dict[str, Any]], on: date
+) -> dict[str, Any]:
+    level = max(VISIBILITIES.index("coalition"), *(VISIBILITIES.index(o["visibility"]) for o in (org_a, org_b)))
+    through = visible.get(broker or "", {}).get("name")
+    notes = f"Introduced through {through}." if through else "Started with a coalition introduction."
+    tie = {
+        "source": org_a["id"],
+        "target": org_b["id"],
+        "kind": NEW_TIE_KIND,
+        "strength": NEW_TIE_STRENGTH,
+        "since": on,
+        "visibility": VISIBILITIES[level],
+        "notes": notes,
+    }
+    return _validated(Tie, tie).to_record()
+
+
+def _validated(model: type, data: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise InvalidInput(problems_from(e)) from e

@@ -1,0 +1,341 @@
+"""Moving maps in and out: import a file (all or nothing), export a view for an
+audience, and load the bundled demo coalition.
+
+An import is checked whole before anything is written: every problem (file, row, field,
+why; up to ``validation.MAX_PROBLEMS``), and near-duplicate organization names, within
+the file and against the map already in the store (rapidfuzz ``token_sort_ratio`` of
+at least ``DUPLICATE_SCORE`` on lower-cased names without punctuation, at most
+``MAX_DUPLICATES`` listed; names whose numbers differ, "Local 21" and "Local 22", are
+not flagged), each with a merge suggestion. Duplicates are a warning, not
+a problem: the import goes ahead, the suggestion says how to merge.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process, utils
+
+from coalition.domain.errors import CoalitionError, InvalidInput, Problem
+from coalition.domain.models import slugify
+from coalition.domain.privacy import read_view
+from coalition.domain.validation import RawMap, RawRow, ValidMap, validate_map
+from coalition.formats import detect, module_for
+from coalition.formats.files import check_import_size
+from coalition.maps.services import init_map
+from graph.store import Store
+
+__all__ = [
+    "DEMO_PATH",
+    "DUPLICATE_SCORE",
+    "ExportResult",
+    "ImportReport",
+    "MAX_DUPLICATES",
+    "Progress",
+    "export_map",
+    "find_duplicates",
+    "import_map",
+    "load_demo",
+    "migrate",
+    "progress_to",
+]
+
+DEMO_PATH = Path(__file__).resolve().parents[2] / "seeds" / "demo"
+#: Names at least this similar (0-100) are flagged as possible duplicates.
+DUPLICATE_SCORE = 88.0
+#: At most this many possible duplicates are listed.
+MAX_DUPLICATES = 50
+#: ``progress(done, total)``: called as an import advances (rows checked, then written).
+Progress = Callable[[int, int], Any]
+_PROGRESS: ContextVar[Progress | None] = ContextVar("import_progress", default=None)
+_CHUNK = 1000
+_NUMBER = re.compile(r"\d+")
+_ALL_PAIRS = 25_000_000
+_WINDOW = 40
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did. ``written`` is False for a dry run."""
+
+    path: str
+    format: str
+    counts: dict[str, int] = field(default_factory=dict)
+    new_organizations: int = 0
+    updated_organizations: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    written: bool = False
+    #: Possible duplicate organizations: ``{"name", "id", "where", "similar_to",
+    #: "similar_id", "in", "score", "suggestion"}`` (``in`` is "file" or "map").
+    duplicates: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{n} {kind}" for kind, n in self.counts.items() if n)
+        verb = "imported" if self.written else "would import"
+        return (
+            f"{verb} {parts or 'nothing'} from {self.path} "
+            f"({self.new_organizations} new, {self.updated_organizations} updated organizations)"
+        )
+
+
+@dataclass
+class ExportResult:
+    """Where an export went, for whom, and what it left out (counts only)."""
+
+    paths: list[Path]
+    format: str
+    audience: str
+    withheld: dict[str, int]
+    anonymized: dict[str, int] = field(default_factory=dict)
+
+
+def import_map(
+    store: Store,
+    path: Path,
+    fmt: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Validate the whole file, then write it in one transaction, or nothing at all.
+
+    Raises ``InvalidInput`` listing every problem (up to a cap) unless ``dry_run``,
+    which returns the report with its problems and writes nothing. ``progress`` (or the
+    one set by ``progress_to``) is called with ``(done, total)`` while rows are checked
+    and once more when the map is written.
+    """
+    progress = progress or _PROGRESS.get()
+    path = Path(path)
+    if not path.exists():
+        raise InvalidInput([Problem("no such file or folder", file=str(path))])
+    fmt = fmt or detect(path)
+    module = module_for(fmt, path)
+    if not hasattr(module, "read"):
+        raise InvalidInput([Problem(f"{fmt} is an export format only", file=path.name)])
+    check_import_size(path)
+    raw = module.read(path)
+    current = store.snapshot("private")
+    known_orgs = {o["id"] for o in current["organizations"]}
+    valid = _validate(raw, current, known_orgs, progress)
+    records = valid.records()
+    report = ImportReport(
+        path=str(path),
+        format=fmt,
+        counts={kind: len(items) for kind, items in records.items()},
+        new_organizations=sum(1 for o in valid.organizations if o.id not in known_orgs),
+        updated_organizations=sum(1 for o in valid.organizations if o.id in known_orgs),
+        problems=valid.problems,
+        duplicates=find_duplicates(raw.organizations, valid, current["organizations"]),
+    )
+    if dry_run:
+        return report
+    if valid.problems:
+        raise InvalidInput(valid.problems)
+    store.write_map(**records)
+    report.written = True
+    if progress is not None:
+        total = _row_count(raw) + 1
+        progress(total, total)
+    return report
+
+
+def export_map(
+    store: Store, path: Path, fmt: str | None = None, audience: str = "coalition", anonymize: bool = False
+) -> ExportResult:
+    """Write the map as the audience may see it; the file appears whole or not at all.
+
+    With ``anonymize`` the organizations the audience may not see appear as neutral
+    stand-ins (``coalition.domain.privacy``) instead of being left out.
+    """
+    path = Path(path)
+    fmt = fmt or detect(path, for_export=True)
+    module = module_for(fmt, path)
+    if not hasattr(module, "write"):
+        raise InvalidInput([Problem(f"{fmt} is an import format only", file=path.name)])
+    view = read_view(store, audience, anonymize=anonymize)
+    paths = module.write(view, path)
+    return ExportResult(
+        paths=paths, format=fmt, audience=audience, withheld=view["withheld"], anonymized=view["anonymized"]
+    )
+
+
+@contextmanager
+def progress_to(callback: Progress | None) -> Iterator[None]:
+    """Report the progress of imports made inside the block to ``callback`` (for callers
+    that reach ``import_map`` through another use case, like the dashboard's)."""
+    token = _PROGRESS.set(callback)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+def find_duplicates(
+    rows: list[RawRow], valid: ValidMap, existing: list[dict[str, Any]], limit: int = MAX_DUPLICATES
+) -> list[dict[str, Any]]:
+    """Organizations of the file whose names are nearly those of another organization in
+    the file or of one already in the map. An update of the same id is not a duplicate,
+    nor are two organizations the map already holds apart."""
+    where = {str(r.data.get("id") or slugify(str(r.data.get("name") or ""))): _where(r) for r in rows}
+    incoming = [(o.id, o.name) for o in valid.organizations]
+    in_map = {o["id"]: o["name"] for o in existing}
+    found: list[dict[str, Any]] = []
+    new = [(i, n) for i, n in incoming if i not in in_map]
+    if new and in_map:
+        map_items = list(in_map.items())
+        for (org_id, name), (other_id, other), score in _similar(new, map_items, limit):
+            found.append(_duplicate(org_id, name, where.get(org_id, ""), other_id, other, "map", score))
+    if len(found) < limit and len(incoming) > 1:
+        seen = set()
+        for (org_id, name), (other_id, other), score in _similar(incoming, incoming, limit * 2):
+            if org_id == other_id or frozenset((org_id, other_id)) in seen or {org_id, other_id} <= in_map.keys():
+                continue
+            seen.add(frozenset((org_id, other_id)))
+            found.append(_duplicate(org_id, name, where.get(org_id, ""), other_id, other, "file", score))
+    return sorted(found, key=lambda d: -d["score"])[:limit]
+
+
+def _similar(
+    left: list[tuple[str, str]], right: list[tuple[str, str]], limit: int, block: bool = True
+) -> Iterator[tuple]:
+    """Pairs of (id, name) whose names score at least ``DUPLICATE_SCORE``, each once, in
+    chunks so that memory stays small. Beyond ``_ALL_PAIRS`` comparisons, only candidates
+    are compared (``_blocks``): a large map is checked in seconds, not minutes."""
+    if block and len(left) * len(right) > _ALL_PAIRS:
+        seen: set[tuple[str, str]] = set()
+        for block_left, block_right in _blocks(left, right):
+            for found in _similar(block_left, block_right, limit, block=False):
+                if (found[0][0], found[1][0]) not in seen:
+                    seen.add((found[0][0], found[1][0]))
+                    yield found
+                    if len(seen) >= limit:
+                        return
+        return
+    right_names = [utils.default_process(n) for _, n in right]
+    count = 0
+    for start in range(0, len(left), _CHUNK):
+        chunk = [utils.default_process(n) for _, n in left[start : start + _CHUNK]]
+        scores = process.cdist(
+            chunk, right_names, scorer=fuzz.token_sort_ratio, score_cutoff=DUPLICATE_SCORE, dtype=np.uint8,
+            workers=-1 if len(chunk) * len(right_names) > 100_000 else 1,
+        )  # fmt: skip
+        for i, j in zip(*np.nonzero(scores), strict=True):
+            item, other = left[start + i], right[j]
+            if item[0] == other[0] or _NUMBER.findall(item[1]) != _NUMBER.findall(other[1]):
+                continue  # "Local 21" and "Local 22" are two unions
+            yield item, other, int(scores[i, j])
+            count += 1
+            if count >= limit:
+                return
+
+
+def _blocks(left: list[tuple[str, str]], right: list[tuple[str, str]]) -> Iterator[tuple[list, list]]:
+    """Candidate groups for a large check: names sharing a rare word (in at most 1% of
+    the names), and neighbours in the order of their sorted words ("Casa Migrante" next
+    to "Casa Migrante SF"), ``_WINDOW`` at a time."""
+    words = {item: utils.default_process(item[1]).split() for item in {*left, *right}}
+    in_left, in_right = set(left), set(right)
+    frequency = Counter(word for split in words.values() for word in set(split))
+    rare = max(50, len(words) // 100)
+    by_word: dict[str, list] = {}
+    for item, split in words.items():
+        for word in set(split):
+            if frequency[word] <= rare:
+                by_word.setdefault(word, []).append(item)
+    for members in by_word.values():
+        yield [m for m in members if m in in_left], [m for m in members if m in in_right]
+    ordered = sorted(words, key=lambda item: " ".join(sorted(words[item])))
+    for start in range(0, len(ordered), _WINDOW):
+        window = ordered[start : start + 2 * _WINDOW]
+        yield [m for m in window if m in in_left], [m for m in window if m in in_right]
+
+
+def _duplicate(org_id: str, name: str, where: str, other_id: str, other: str, place: str, score: int) -> dict:
+    if place == "map":
+        suggestion = (
+            f"{name!r} looks like {other!r} already in the map: if they are the same group, "
+            f"use the id {other_id} in the file (and in its ties) to update it instead of adding a second one."
+        )
+    else:
+        suggestion = (
+            f"{name!r} and {other!r} in the file look alike: if they are the same group, keep one row "
+            f"({other_id}) and point the other's ties at it."
+        )
+    return {"name": name, "id": org_id, "where": where, "similar_to": other, "similar_id": other_id, "in": place,
+            "score": score, "suggestion": suggestion}  # fmt: skip
+
+
+def _where(row: RawRow) -> str:
+    return f"{row.file}, row {row.row}" if row.row is not None else row.file
+
+
+def _validate(raw: RawMap, current: dict, known_orgs: set[str], progress: Progress | None) -> ValidMap:
+    if progress is None:
+        return validate_map(raw, {m["id"] for m in current["movements"]}, known_orgs)
+    total = _row_count(raw) + 1  # and one step for the write
+    done = [0]
+    progress(0, total)
+
+    def report(step: int) -> None:
+        done[0] += step
+        progress(done[0], total)
+
+    counted = RawMap(problems=raw.problems)
+    for kind in ("movements", "organizations", "ties", "introductions"):
+        setattr(counted, kind, _Counted(getattr(raw, kind), report))
+    return validate_map(counted, {m["id"] for m in current["movements"]}, known_orgs)
+
+
+def _row_count(raw: RawMap) -> int:
+    return len(raw.movements) + len(raw.organizations) + len(raw.ties) + len(raw.introductions)
+
+
+class _Counted(list):
+    """Rows that report how many have been checked as validation walks through them."""
+
+    def __init__(self, rows: list[RawRow], report: Callable[[int], None], every: int = 500) -> None:
+        super().__init__(rows)
+        self._report, self._every = report, every
+
+    def __iter__(self) -> Iterator[RawRow]:
+        pending = 0
+        for row in super().__iter__():
+            yield row
+            pending += 1
+            if pending == self._every:
+                self._report(pending)
+                pending = 0
+        if pending:
+            self._report(pending)
+
+
+def load_demo(store: Store) -> ImportReport:
+    """Set up the store and load the fictional demo coalition from ``seeds/demo``."""
+    init_map(store)
+    return import_map(store, DEMO_PATH, fmt="csv")
+
+
+def migrate(source: Store, destination: Store) -> dict[str, int]:
+    """Copy a whole map (movements, organizations, ties, introductions, with their
+    versions and timestamps) into an empty store, in one transaction."""
+    init_map(destination)
+    held = destination.counts()["organizations"]
+    if held:
+        raise CoalitionError(
+            f"{destination.describe()} already holds {held} organizations; migrate copies into an empty store only"
+        )
+    snapshot = source.snapshot("private")
+    destination.write_map(
+        movements=snapshot["movements"],
+        organizations=snapshot["organizations"],
+        ties=snapshot["ties"],
+        introductions=snapshot["introductions"],
+    )
+    return {kind: len(snapshot[kind]) for kind in ("movements", "organizations", "ties", "introductions")}

@@ -1,0 +1,1 @@
+"""The dashboard's pages: one short file each, run by ``st.navigation``."""

@@ -1,0 +1,162 @@
+"""Gaps: where the coalition is thin (``coalition.analysis.gaps``), each part explained, each as a
+table."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from coalition.ui import charts, state
+from coalition.ui.state import Tables
+
+st.title("Gaps")
+store = state.get_store()
+audience = state.audience()
+view = state.view(store, audience)
+movements = state.movement_names(view)
+names = state.org_names(view)
+gaps = state.gaps(store, audience)
+
+
+def name(org_id: str) -> str:
+    return names.get(org_id, org_id)
+
+
+def table(rows: list[dict], key: str, columns: list[str]) -> None:
+    if rows:
+        st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, key=key)
+    else:
+        st.write("None found.")
+
+
+if gaps is None:
+    st.info("The gap analysis (coalition.analysis.gaps) is not installed yet.")
+    st.stop()
+
+summary = gaps.get("summary", {})
+st.caption(
+    f"For the {audience} audience: {summary.get('organizations', 0)} organizations, {summary.get('ties', 0)} current "
+    f"ties; {summary.get('ended_ties_left_out', 0)} ended ties left out, conflict ties never count as paths."
+)
+
+st.subheader("Movements that work together, and those that do not")
+st.write(
+    "How many ties join organizations of each pair of movements. A gap is a pair with no tie, or far fewer "
+    "than if organizations picked partners at random."
+)
+charts.movement_matrix(gaps.get("movement_matrix", {}), movements, key=Tables.GAPS_MATRIX)
+pairs = [
+    {"movements": f"{movements.get(a, a)} and {movements.get(b, b)}", "gap": "no tie at all"}
+    for a, b in gaps.get("missing_movement_pairs", [])
+] + [
+    {
+        "movements": f"{movements.get(a, a)} and {movements.get(b, b)}",
+        "gap": f"few ties: {gaps['movement_matrix'][a][b]['ties']} "
+        f"({gaps['movement_matrix'][a][b]['ratio']:.2f} of the expected density)",
+    }
+    for a, b in gaps.get("weak_movement_pairs", [])
+]
+table(pairs, Tables.GAPS_PAIRS, ["movements", "gap"])
+
+st.subheader("Single points of failure")
+st.write(
+    "Organizations and ties whose loss would cut some organizations off from the rest of the coalition. "
+    "Spread these relationships so the coalition does not hang on one group."
+)
+table(
+    [
+        {
+            "who": name(i["org"]) if i.get("org") else " – ".join(name(x) for x in i.get("tie") or []),
+            "kind": i.get("kind", ""),
+            "cut off": (i.get("separates") or {}).get("count", ""),
+            "what happens": i["explanation"],
+        }
+        for i in gaps.get("single_points_of_failure", [])
+    ],
+    Tables.GAPS_SPOF,
+    ["who", "kind", "cut off", "what happens"],
+)
+if gaps.get("local_bridges"):
+    with st.expander("Ties between movements with no short way round"):
+        table([{"tie": i["explanation"]} for i in gaps["local_bridges"]], Tables.GAPS_LOCAL_BRIDGES, ["tie"])
+
+st.subheader("Brokers")
+st.write(
+    "Organizations that connect others who are not connected themselves. Brokers are often allies: check "
+    "that community-led groups are not only reached through them."
+)
+table(
+    [
+        {
+            "organization": name(b["org"]),
+            "movement": movements.get(b.get("movement"), b.get("movement")),
+            "community-led": "yes" if b.get("community_led") else "no",
+            "ties": b.get("ties"),
+            "betweenness": b.get("betweenness"),
+            "constraint": b.get("constraint"),
+            "effective size": b.get("effective_size"),
+            **{role: n for role, n in (b.get("roles") or {}).items() if role != "total"},
+        }
+        for b in gaps.get("brokers", [])
+    ],
+    Tables.GAPS_BROKERS,
+    [
+        "organization",
+        "movement",
+        "community-led",
+        "ties",
+        "betweenness",
+        "constraint",
+        "effective size",
+        "coordinator",
+        "consultant",
+        "gatekeeper",
+        "representative",
+        "liaison",
+    ],  # fmt: skip
+)
+st.caption(
+    "Betweenness: share of shortest paths through it. Constraint (Burt): low means its partners are not "
+    "tied to each other. Roles (Gould-Fernandez): how often it sits between two others, by their movements."
+)
+
+st.subheader("Community-led groups on the edge")
+st.write("Community-led groups with no tie, tied only to allies, or only within their own movement.")
+table(
+    [{"organization": name(i["org"]), "why": i["why"]} for i in gaps.get("isolated_community_led", [])],
+    Tables.GAPS_ISOLATED,
+    ["organization", "why"],
+)
+
+st.subheader("Needs another member could meet")
+table(
+    [
+        {
+            "needs": name(m["needs"]),
+            "resource": m["resource"].replace("_", " "),
+            "offered by": name(m["offers"]),
+            "how near": m.get("nearness", ""),
+        }
+        for m in gaps.get("needs_offers", [])
+    ],
+    Tables.GAPS_NEEDS,
+    ["needs", "resource", "offered by", "how near"],
+)
+
+st.subheader("Silos")
+st.write("Communities of organizations that mostly work together and hold a single movement.")
+table(
+    [
+        {
+            "movement": movements.get(s["movement"], s["movement"]),
+            "organizations": len(s["organizations"]),
+            "from that movement": f"{s['share']:.0%}",
+            "ties out": s.get("ties_out"),
+            "members": ", ".join(name(o) for o in s["organizations"]),
+        }
+        for s in gaps.get("silos", [])
+    ],
+    Tables.GAPS_SILOS,
+    ["movement", "organizations", "from that movement", "ties out", "members"],
+)
+st.page_link("coalition/ui/pages/introductions.py", label="Introductions that would close these gaps")

@@ -1,0 +1,186 @@
+"""Import / Export: upload a map, read its validation report, possible duplicates and a
+preview, confirm; and download the map in any export format for a chosen audience,
+hidden organizations left out or (anonymize) shown as neutral stand-ins.
+
+Uploads are written to a temporary folder that is deleted when the import is checked;
+nothing is kept on disk. Imports are all-or-nothing (``coalition.maps.transfer.import_map``).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from coalition.auth import permissions
+from coalition.formats import EXPORT_FORMATS, module_for
+from coalition.maps.transfer import progress_to
+from coalition.ui import actions, login, state
+from coalition.ui.charts import md
+from coalition.ui.state import Keys, Tables
+
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: The download name and media type of each export format.
+EXPORT_FILES = {
+    "csv": ("coalition-map.zip", "application/zip"),
+    "xlsx": ("coalition-map.xlsx", XLSX),
+    "json": ("coalition-map.json", "application/json"),
+    "graphml": ("coalition-map.graphml", "application/graphml+xml"),
+    "gexf": ("coalition-map.gexf", "application/xml"),
+    "kumu": ("coalition-map.kumu.json", "application/json"),
+    "kumu-xlsx": ("coalition-map.kumu.xlsx", XLSX),
+    "cypher": ("coalition-map.cypher", "text/plain"),
+    "html": ("coalition-map.html", "text/html"),
+    "png": ("coalition-map.png", "image/png"),
+    "svg": ("coalition-map.svg", "image/svg+xml"),
+    "pdf": ("coalition-map.pdf", "application/pdf"),
+}
+UPLOAD_TYPES = ["json", "zip", "csv", "xlsx", "graphml", "gexf", "xml"]
+EXPORT_ANONYMIZE = "export_anonymize"  # widget key (belongs in state.Keys)
+IMPORT_DUPLICATES = "import_duplicates"  # table key (belongs in state.Tables)
+
+
+def _cells(row: dict) -> dict[str, str]:
+    return {k: "; ".join(map(str, v)) if isinstance(v, list) else "" if v is None else str(v) for k, v in row.items()}
+
+
+st.title("Import / Export")
+store = state.get_store()
+user = state.current_user()
+audience = state.audience()
+may_import = permissions.allowed(user, permissions.IMPORT)
+
+
+def check(files: list, write: bool = False):
+    """Write the uploads to a temporary folder and import them (or only check them)."""
+    with tempfile.TemporaryDirectory(prefix="coalition-upload-") as folder:
+        paths = []
+        for upload in files:
+            path = Path(folder) / (SAFE_NAME.sub("_", Path(upload.name).name).lstrip(".") or "upload")
+            path.write_bytes(upload.getvalue())
+            paths.append(path)
+        single = len(paths) == 1 and paths[0].suffix.lower() != ".csv"
+        target = paths[0] if single else Path(folder)
+        bar = st.progress(0.0, text="Importing…" if write else "Checking the file…")
+
+        def advance(done: int, total: int) -> None:
+            bar.progress(min(done / total, 1.0) if total else 1.0)
+
+        with progress_to(advance):
+            report = actions.import_file(user, store, target, dry_run=not write)
+        bar.empty()
+        preview = (
+            [] if write else [row.data for row in module_for(report.format, target).read(target).organizations[:20]]
+        )
+        return report, preview
+
+
+if may_import:
+    st.subheader("Import a map")
+    st.write(
+        "Upload a JSON map, a .zip of CSV files or the CSV files themselves (organizations.csv, and optionally "
+        "ties.csv and movements.csv), an Excel workbook (our sheets, or Kumu's Elements and Connections), a Kumu "
+        "blueprint (.json), GraphML or GEXF. Nothing is written until you confirm, and then all of it or nothing."
+    )
+files = (
+    st.file_uploader("Map file(s)", type=UPLOAD_TYPES, accept_multiple_files=True, key=Keys.IMPORT_FILES)
+    if may_import
+    else None
+)
+if files:
+    ok, result = state.attempt(lambda: check(files))
+    if ok:
+        report, preview = result
+        st.markdown(f"**Check:** {md(report.summary().replace(report.path, ', '.join(f.name for f in files)))}")
+        if report.problems:
+            count = len(report.problems)
+            st.error(
+                f"{count} problem{'s' if count > 1 else ''}: fix them in the file and upload it again. "
+                "Nothing was imported."
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    [{"file": p.file, "row": p.row, "field": p.field, "problem": p.message} for p in report.problems]
+                ),
+                hide_index=True,
+                key=Tables.IMPORT_PROBLEMS,
+            )
+        else:
+            st.success("No problems found.")
+        if report.duplicates:
+            st.warning(
+                f"{len(report.duplicates)} organization name{'s look' if len(report.duplicates) > 1 else ' looks'} "
+                "like another one. Importing adds them as separate organizations; to merge, use one id."
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {"organization": d["name"], "where": d["where"], "looks like": d["similar_to"],
+                         "in": "this file" if d["in"] == "file" else "the map", "suggestion": d["suggestion"]}
+                        for d in report.duplicates
+                    ]
+                ),
+                hide_index=True,
+                key=IMPORT_DUPLICATES,
+            )  # fmt: skip
+        if preview:
+            st.markdown("**Preview** (first organizations in the file)")
+            st.dataframe(pd.DataFrame([_cells(row) for row in preview]), hide_index=True, key=Tables.IMPORT_PREVIEW)
+        if st.button("Import", type="primary", disabled=bool(report.problems), key=Keys.IMPORT_CONFIRM):
+            done, written = state.attempt(lambda: check(files, write=True))
+            if done:
+                state.flash(written[0].summary().replace(written[0].path, ", ".join(f.name for f in files)))
+                state.forget(Keys.IMPORT_FILES)
+                st.rerun()
+
+st.subheader("Export the map")
+left, right = st.columns(2)
+choices = permissions.allowed_audiences(user)  # a viewer: its own audience; an editor: up to coalition
+export_audience = permissions.cap_audience(
+    user,
+    left.selectbox(
+        "For whom",
+        choices,
+        index=choices.index(audience),
+        key=Keys.EXPORT_AUDIENCE,
+        help="The export holds only what this audience may see; hidden organizations, ties and contacts are left out.",
+    ),
+)
+fmt = right.selectbox("Format", EXPORT_FORMATS, key=Keys.EXPORT_FORMAT)
+name, mime = EXPORT_FILES.get(fmt, (f"coalition-map.{fmt}", "application/octet-stream"))
+view = state.view(store, export_audience)
+withheld = view["withheld"]
+anonymize = st.checkbox(
+    "Show hidden organizations as anonymous stand-ins",
+    key=EXPORT_ANONYMIZE,
+    disabled=not withheld["organizations"],
+    help="Instead of leaving them out, show each as 'a community-led sex_work group (hidden-2)': no name, id, "
+    "region or contact, ties to visible organizations kept with neutral details. Numbered afresh for every export.",
+)
+st.caption(
+    f"For the {export_audience} audience: {len(view['organizations'])} organizations and {len(view['ties'])} ties; "
+    f"left out: {withheld['organizations']} organizations, {withheld['ties']} ties, "
+    f"{withheld['introductions']} introductions"
+    + (" (the organizations as anonymous stand-ins)." if anonymize and withheld["organizations"] else ".")
+)
+
+
+def export_bytes() -> bytes:
+    with tempfile.TemporaryDirectory(prefix="coalition-export-") as folder:
+        path = Path(folder) / name
+        actions.export_file(user, store, path, fmt=fmt, audience=export_audience, anonymize=anonymize)
+        return path.read_bytes()
+
+
+st.download_button(
+    f"Download {name} ({export_audience})",
+    data=login.guarded(export_bytes),
+    file_name=name.replace("coalition-map", f"coalition-map-{export_audience}"),
+    mime=mime,
+    on_click="ignore",
+    key=Keys.EXPORT_DOWNLOAD,
+)

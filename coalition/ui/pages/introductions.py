@@ -1,0 +1,94 @@
+"""Introductions: who should meet whom, who can introduce them and why; plan, mark made
+or decline them here (``coalition.introductions.recommend`` and ``coalition.maps.tracking``)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from coalition.auth import permissions
+from coalition.domain.models import INTRODUCTION_STATUSES
+from coalition.ui import actions, charts, state
+from coalition.ui.charts import md
+from coalition.ui.state import Keys, Tables
+
+st.title("Introductions")
+store = state.get_store()
+user = state.current_user()
+audience = state.audience()
+view = state.view(store, audience)
+movements = state.movement_names(view)
+names = state.org_names(view)
+
+st.write(
+    "Pairs of organizations that do not work together yet and would bridge movements, ranked by how likely the "
+    "introduction is to work times how much it bridges. Only groups that agreed to be suggested appear, never "
+    "more often than they said they can take each month, never across a conflict, and never again once declined. "
+    "Community-led groups come first."
+)
+left, right = st.columns(2)
+status = left.selectbox(
+    "Show",
+    INTRODUCTION_STATUSES,
+    format_func=lambda s: "new suggestions" if s == "suggested" else f"introductions marked {s.replace('_', ' ')}",
+    key=Keys.INTRO_STATUS,
+)
+top = right.slider("How many", 5, 100, 20, step=5, key=Keys.INTRO_TOP)
+rows = state.introductions(store, audience, top=top, status=status)
+if rows is None:
+    st.info("The introduction recommender (coalition.introductions.recommend) is not installed yet.")
+    st.stop()
+if not rows:
+    st.write("None for this audience.")
+    st.stop()
+
+st.dataframe(charts.introduction_table(rows, names, movements), hide_index=True, key=Tables.INTRO_TABLE)
+
+st.subheader("Act on an introduction")
+pairs = {f"{r['a']}|{r['b']}": r for r in rows}
+picked = st.selectbox(
+    "Introduction",
+    list(pairs),
+    format_func=lambda k: f"{names.get(pairs[k]['a'], pairs[k]['a'])} and {names.get(pairs[k]['b'], pairs[k]['b'])}",
+    key=Keys.INTRO_PICK,
+)
+row = pairs[picked]
+broker = row.get("broker")
+st.markdown(
+    md(f"Broker: {names.get(broker, broker)}" if broker else "No common partner: a cold introduction.")
+    + "\n"
+    + "\n".join(f"- {md(reason)}" for reason in row.get("reasons") or [])
+)
+if not permissions.allowed(user, permissions.TRACK):
+    st.caption(f"A {user.role} account can look but not plan: ask an editor or an admin.")
+    st.stop()
+tracking = state.optional("coalition.maps.tracking")
+if tracking is None:
+    st.info("Tracking introductions (coalition.maps.tracking) is not installed yet.")
+    st.stop()
+
+note = st.text_input("Note (optional)", key=Keys.INTRO_NOTE, max_chars=500)
+create_tie = st.checkbox("When marked made, record the tie between them", value=True, key=Keys.INTRO_CREATE_TIE)
+buttons = st.columns(3)
+buttons_pressed = {
+    "planned": buttons[0].button("Plan it", key=Keys.INTRO_PLAN, type="primary"),
+    "made": buttons[1].button("Mark made", key=Keys.INTRO_MADE),
+    "declined": buttons[2].button("Decline", key=Keys.INTRO_DECLINE),
+}
+chosen = next((s for s, pressed in buttons_pressed.items() if pressed), None)
+if chosen:
+    ok, _ = state.attempt(
+        lambda: actions.set_introduction_status(
+            user,
+            store,
+            row["a"],
+            row["b"],
+            chosen,
+            audience,
+            note=note or None,
+            create_tie=create_tie and chosen == "made",
+        )
+    )
+    if ok:
+        state.flash(f"Marked {names.get(row['a'])} and {names.get(row['b'])} as {chosen}.")
+        state.forget(Keys.INTRO_NOTE)
+        st.rerun()

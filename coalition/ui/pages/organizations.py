@@ -1,0 +1,248 @@
+"""Organizations: a searchable table, a profile, and add / edit / remove with validation."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from coalition.auth import permissions
+from coalition.domain.privacy import can_see
+from coalition.ui import actions, charts, forms, mapview, state
+from coalition.ui.charts import md
+from coalition.ui.state import Keys, Tables
+
+st.title("Organizations")
+store = state.get_store()
+user = state.current_user()
+audience = state.audience()
+view = state.view(store, audience)
+movements = state.movement_names(view)
+names = state.org_names(view)
+by_id = {o["id"]: o for o in view["organizations"]}
+
+left, right = st.columns([3, 2])
+search = left.text_input("Search by name", key=Keys.ORG_SEARCH, placeholder="Part of a name")
+movement = right.selectbox(
+    "Movement", list(movements), index=None, format_func=movements.get, key=Keys.ORG_MOVEMENT, placeholder="All"
+)
+shown, _ = mapview.filter_map(view, movements=[movement] if movement else [], search=search)
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "name": o["name"],
+                "movements": ", ".join(movements.get(m, m) for m in o["movements"]),
+                "kind": o["kind"],
+                "community-led": o["community_led"],
+                "region": o["region"],
+                "languages": ", ".join(o["languages"]),
+                "visibility": o["visibility"],
+            }
+            for o in sorted(shown, key=lambda o: o["name"].lower())
+        ],
+        columns=["name", "movements", "kind", "community-led", "region", "languages", "visibility"],
+    ),
+    hide_index=True,
+    key=Keys.ORG_TABLE,
+    height=300,
+)
+st.caption(f"{len(shown):,} of {len(view['organizations']):,} organizations the {audience} audience may see.")
+
+may_edit = permissions.allowed(user, permissions.EDIT)
+visibilities = permissions.allowed_audiences(user)
+if may_edit:
+    profile_tab, add_tab, edit_tab, remove_tab = st.tabs(["Profile", "Add", "Edit", "Remove"])
+else:
+    (profile_tab,) = st.tabs(["Profile"])
+    st.caption(f"A {user.role} account can look but not change: ask an editor or an admin for changes.")
+
+with profile_tab:
+    remembered = st.session_state.get(state.PROFILE_ORG)
+    if remembered in names and st.session_state.get(Keys.ORG_PROFILE) != remembered:
+        st.session_state[Keys.ORG_PROFILE] = remembered  # just added, or focused on the map
+    chosen = st.selectbox(
+        "Organization",
+        list(names),
+        index=None,
+        format_func=names.get,
+        key=Keys.ORG_PROFILE,
+        placeholder="Pick an organization",
+    )
+    if chosen:
+        st.session_state[state.PROFILE_ORG] = chosen
+        org = by_id[chosen]
+        st.subheader(md(org["name"]))
+        details = {
+            "movements": ", ".join(movements.get(m, m) for m in org["movements"]),
+            "kind": org["kind"],
+            "community-led": "yes" if org["community_led"] else "no",
+            "region": org["region"],
+            "languages": ", ".join(org["languages"]),
+            "issues": ", ".join(org["issues"]),
+            "offers": ", ".join(org["offers"]),
+            "needs": ", ".join(org["needs"]),
+            "access": org["access"],
+            "contact": org["contact"] or "(hidden for this audience or none)",
+            "visible to": org["visibility"],
+            "agrees to introductions": "yes" if org["consent_to_introductions"] else "no",
+            "introductions per month": org["intro_capacity_per_month"],
+            "notes": org["notes"],
+            "last changed": (org.get("updated_at") or "").replace("T", " ")[:16],
+        }
+        st.dataframe(
+            pd.DataFrame({"field": list(details), "value": [str(v) for v in details.values()]}),
+            hide_index=True,
+            key=Tables.ORG_PROFILE_DETAILS,
+        )
+        measures = mapview.measures(view)
+        st.markdown("**Measures**")
+        found = {
+            "ties": int(measures["ties"].get(chosen, 0)),
+            "summed strength": int(measures["strength"].get(chosen, 0)),
+        }
+        analyse = st.toggle(
+            "Brokerage, gaps and suggested introductions (analyses the whole map)",
+            value=len(view["organizations"]) <= state.ANALYSE_PROFILE_UP_TO,
+            key=Keys.ORG_PROFILE_ANALYSES,
+        )
+        gaps = state.gaps(store, audience) if analyse else None
+        notes: list[str] = []
+        if gaps is not None:
+            broker = next((b for b in gaps.get("brokers", []) if b["org"] == chosen), None)
+            if broker:
+                found.update(
+                    betweenness=broker.get("betweenness"),
+                    constraint=broker.get("constraint"),
+                    **{f"broker role: {k}": v for k, v in (broker.get("roles") or {}).items()},
+                )
+            notes += [i["explanation"] for i in gaps.get("single_points_of_failure", []) if i.get("org") == chosen]
+            notes += [f"On the edge: {i['why']}" for i in gaps.get("isolated_community_led", []) if i["org"] == chosen]
+            notes += [
+                f"Needs {m['resource']}: {names.get(m['offers'], m['offers'])} offers it ({m.get('nearness', '')})"
+                for m in gaps.get("needs_offers", [])
+                if m["needs"] == chosen
+            ]
+            notes += [
+                f"Offers {m['resource']} to {names.get(m['needs'], m['needs'])}, who needs it"
+                for m in gaps.get("needs_offers", [])
+                if m["offers"] == chosen
+            ]
+        st.dataframe(
+            pd.DataFrame({"measure": list(found), "value": [str(v) for v in found.values()]}),
+            hide_index=True,
+            key=Tables.ORG_PROFILE_MEASURES,
+        )
+        for line in notes[:12]:
+            st.markdown(f"- {md(line)}")
+        st.markdown("**Ties**")
+        own = [t for t in view["ties"] if chosen in (t["source"], t["target"])]
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "with": names.get(t["target"] if t["source"] == chosen else t["source"]),
+                        "kind": t["kind"],
+                        "strength": t["strength"],
+                        "since": t.get("since") or "",
+                        "until": t.get("until") or "",
+                    }
+                    for t in own
+                ],
+                columns=["with", "kind", "strength", "since", "until"],
+            ),
+            hide_index=True,
+            key=Tables.ORG_PROFILE_TIES,
+        )
+        st.markdown("**Introductions**")
+        tracked = [i for i in view["introductions"] if chosen in (i["a"], i["b"])]
+        ranked = (state.introductions(store, audience, top=100) or []) if analyse else []
+        suggested = [i for i in ranked if chosen in (i["a"], i["b"])]
+        rows = tracked + [s for s in suggested if (s["a"], s["b"]) not in {(t["a"], t["b"]) for t in tracked}]
+        if rows:
+            st.dataframe(
+                charts.introduction_table(rows, names, movements), hide_index=True, key=Tables.ORG_PROFILE_INTROS
+            )
+        else:
+            st.write("None tracked or suggested.")
+
+if not may_edit:
+    st.stop()
+
+with add_tab:
+    with st.form(Keys.ORG_ADD_FORM):
+        data = forms.organization_fields(Keys.ORG_ADD_PREFIX, movements, visibilities=visibilities)
+        submitted = st.form_submit_button("Add organization", type="primary", key=Keys.ORG_ADD_SUBMIT)
+    if submitted:
+        ok, org = state.attempt(lambda: actions.add_organization(user, store, data))
+        if ok:
+            state.flash(f"Added {org.name}.")
+            state.forget(*[k for k in st.session_state if str(k).startswith(Keys.ORG_ADD_PREFIX + "_")])
+            st.session_state[state.PROFILE_ORG] = org.id
+            st.rerun()
+
+with edit_tab:
+    editing = st.selectbox(
+        "Organization to edit",
+        list(names),
+        index=None,
+        format_func=names.get,
+        key=Keys.ORG_EDIT_PICK,
+        placeholder="Pick an organization",
+    )
+    if editing:
+        current = state.started_from("organization", editing, by_id[editing])
+        if current["version"] != by_id[editing]["version"]:
+            st.caption(f"Someone saved a newer version ({by_id[editing]['version']}) since you opened this form.")
+        with st.form(Keys.ORG_EDIT_FORM):
+            data = forms.organization_fields(
+                Keys.ORG_EDIT_PREFIX,
+                movements,
+                current=current,
+                suffix=editing,
+                show_contact=can_see(audience, current.get("contact_visibility", "private")),
+                visibilities=visibilities,
+            )
+            saved = st.form_submit_button("Save changes", type="primary", key=Keys.ORG_EDIT_SUBMIT)
+        if saved:
+            changes = forms.changed_fields(current, data)
+            if not changes:
+                st.info("Nothing changed.")
+            else:
+                ok, org = state.attempt_edit(
+                    lambda: actions.edit_organization(
+                        user, store, editing, changes, expected_version=current["version"]
+                    ),
+                    "organization",
+                    editing,
+                    Keys.ORG_EDIT_PREFIX,
+                )
+                if ok:
+                    hidden = (
+                        "" if can_see(audience, org.visibility) else f" It is now hidden from the {audience} audience."
+                    )
+                    state.flash(f"Saved {org.name} (version {org.version}).{hidden}")
+                    st.rerun()
+
+with remove_tab:
+    removing = st.selectbox(
+        "Organization to remove",
+        list(names),
+        index=None,
+        format_func=names.get,
+        key=Keys.ORG_REMOVE_PICK,
+        placeholder="Pick an organization",
+    )
+    if removing:
+        tie_count = sum(1 for t in view["ties"] if removing in (t["source"], t["target"]))
+        sure = st.checkbox(
+            f"Yes, remove {names[removing]} and its {tie_count} ties (introductions with it go too)",
+            key=Keys.ORG_REMOVE_CONFIRM,
+        )
+        if st.button("Remove", disabled=not sure, key=Keys.ORG_REMOVE_BUTTON):
+            ok, removed = state.attempt(lambda: actions.remove_organization(user, store, removing))
+            if ok:
+                state.flash(f"Removed {names[removing]} and {removed} ties.")
+                state.forget(Keys.ORG_REMOVE_PICK, Keys.ORG_REMOVE_CONFIRM)
+                if st.session_state.get(state.PROFILE_ORG) == removing:
+                    del st.session_state[state.PROFILE_ORG]
+                st.rerun()

@@ -1,0 +1,83 @@
+"""Overview: the map in numbers, the movement gap matrix, the top gaps and introductions,
+and what changed lately."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from coalition.ui import charts, state
+from coalition.ui.state import Tables
+
+st.title("Overview")
+store = state.get_store()
+audience = state.audience()
+view = state.view(store, audience)
+figures = state.stats(store, audience)
+names = state.movement_names(view)
+
+total = figures["organizations"]
+share = f"{figures['community_led'] / total:.0%}" if total else "–"
+columns = st.columns(4)
+columns[0].metric("Organizations", total)
+columns[1].metric("Community-led", share, help=f"{figures['community_led']} of {total} organizations")
+columns[2].metric("Ties", figures["ties"])
+columns[3].metric(
+    "Cross-movement ties", figures["cross_movement_ties"], help="Ties between organizations that share no movement."
+)
+if not total:
+    st.info("This map is empty. Add organizations on the Organizations page, or import a file on Import / Export.")
+
+st.subheader("Organizations by movement")
+st.dataframe(
+    pd.DataFrame(
+        [{"movement": names.get(m, m), "organizations": n} for m, n in figures["movements"].items()],
+        columns=["movement", "organizations"],
+    ),
+    hide_index=True,
+    key=Tables.OVERVIEW_MOVEMENTS,
+)
+
+st.subheader("Recent changes")
+recent = sorted(view["organizations"], key=lambda o: o.get("updated_at") or "", reverse=True)[:200]
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "name": o["name"],
+                "movements": ", ".join(names.get(m, m) for m in o["movements"]),
+                "community-led": o["community_led"],
+                "changed": (o.get("updated_at") or "").replace("T", " ")[:16],
+                "version": o.get("version", 1),
+            }
+            for o in recent
+        ],
+        columns=["name", "movements", "community-led", "changed", "version"],
+    ),
+    hide_index=True,
+    key=Tables.OVERVIEW_RECENT,
+    height=260,
+)
+
+gaps = state.gaps(store, audience)
+st.subheader("Which movements work together")
+if gaps is None:
+    st.info("The gap analysis is not installed yet.")
+else:
+    charts.movement_matrix(gaps.get("movement_matrix", {}), names, key=Tables.OVERVIEW_MATRIX)
+    st.subheader("Top gaps")
+    for line in charts.gap_lines(gaps, names, state.org_names(view))[:6]:
+        st.markdown(f"- {line}")
+    st.page_link("coalition/ui/pages/gaps.py", label="All gaps, explained")
+
+st.subheader("Top introductions")
+top = state.introductions(store, audience, top=5)
+if top is None:
+    st.info("The introduction recommender is not installed yet.")
+elif not top:
+    st.write("No introduction to suggest for this audience.")
+else:
+    st.dataframe(
+        charts.introduction_table(top, state.org_names(view), names), hide_index=True, key=Tables.OVERVIEW_INTRODUCTIONS
+    )
+    st.page_link("coalition/ui/pages/introductions.py", label="Plan introductions")

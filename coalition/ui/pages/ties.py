@@ -1,0 +1,123 @@
+"""Ties: the table, and add / edit / remove between organizations picked by name."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from coalition.auth import permissions
+from coalition.ui import actions, forms, state
+from coalition.ui.state import Keys
+
+st.title("Ties")
+store = state.get_store()
+user = state.current_user()
+audience = state.audience()
+view = state.view(store, audience)
+names = state.org_names(view)
+
+
+def describe(tie: dict) -> str:
+    return f"{names[tie['source']]} – {names[tie['target']]} ({tie['kind'].replace('_', ' ')})"
+
+
+ties = sorted(view["ties"], key=describe)
+by_key = {f"{t['source']}|{t['target']}|{t['kind']}": t for t in ties}
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "from": names[t["source"]],
+                "to": names[t["target"]],
+                "kind": t["kind"],
+                "strength": t["strength"],
+                "since": t.get("since") or "",
+                "until": t.get("until") or "",
+                "visibility": t["visibility"],
+                "notes": t.get("notes") or "",
+            }
+            for t in ties
+        ],
+        columns=["from", "to", "kind", "strength", "since", "until", "visibility", "notes"],
+    ),
+    hide_index=True,
+    key=Keys.TIE_TABLE,
+    height=300,
+)
+st.caption(f"{len(ties):,} ties the {audience} audience may see.")
+
+if not permissions.allowed(user, permissions.EDIT):
+    st.caption(f"A {user.role} account can look but not change: ask an editor or an admin for changes.")
+    st.stop()
+visibilities = permissions.allowed_audiences(user)
+add_tab, edit_tab, remove_tab = st.tabs(["Add", "Edit", "Remove"])
+with add_tab:
+    if len(names) < 2:
+        st.info("A tie needs two organizations: add them on the Organizations page first.")
+    else:
+        with st.form(Keys.TIE_ADD_FORM):
+            data = forms.tie_fields(Keys.TIE_ADD_PREFIX, names, visibilities=visibilities)
+            submitted = st.form_submit_button("Add tie", type="primary", key=Keys.TIE_ADD_SUBMIT)
+        if submitted:
+            if not data["source"] or not data["target"]:
+                st.error("Pick both organizations.")
+            else:
+                ok, tie = state.attempt(lambda: actions.add_tie(user, store, data))
+                if ok:
+                    state.flash(
+                        f"Saved the {tie.kind.replace('_', ' ')} tie {names[tie.source]} – {names[tie.target]}."
+                    )
+                    state.forget(*[k for k in st.session_state if str(k).startswith(Keys.TIE_ADD_PREFIX + "_")])
+                    st.rerun()
+
+with edit_tab:
+    picked = st.selectbox(
+        "Tie to edit",
+        list(by_key),
+        index=None,
+        format_func=lambda k: describe(by_key[k]),
+        key=Keys.TIE_EDIT_PICK,
+        placeholder="Pick a tie",
+    )
+    if picked:
+        current = state.started_from("tie", picked, by_key[picked])
+        with st.form(Keys.TIE_EDIT_FORM):
+            data = forms.tie_fields(
+                Keys.TIE_EDIT_PREFIX, names, current=current, suffix=picked, visibilities=visibilities
+            )
+            st.caption("The two organizations and the kind identify a tie; to change them, remove it and add another.")
+            saved = st.form_submit_button("Save tie", type="primary", key=Keys.TIE_EDIT_SUBMIT)
+        if saved:
+            identity = ("source", "target", "kind")
+            changes = {k: v for k, v in forms.changed_fields(current, data).items() if k not in identity}
+            if not changes:
+                st.info("Nothing changed.")
+            else:
+                ok, tie = state.attempt_edit(
+                    lambda: actions.edit_tie(
+                        user, store, *(current[k] for k in identity), changes, expected_version=current.get("version")
+                    ),
+                    "tie",
+                    picked,
+                    Keys.TIE_EDIT_PREFIX,
+                )
+                if ok:
+                    state.flash(f"Saved {describe(current)}.")
+                    st.rerun()
+
+with remove_tab:
+    removing = st.selectbox(
+        "Tie to remove",
+        list(by_key),
+        index=None,
+        format_func=lambda k: describe(by_key[k]),
+        key=Keys.TIE_REMOVE_PICK,
+        placeholder="Pick a tie",
+    )
+    if st.button("Remove tie", disabled=removing is None, key=Keys.TIE_REMOVE_BUTTON):
+        tie = by_key[removing]
+        ok, _ = state.attempt(lambda: actions.remove_tie(user, store, tie["source"], tie["target"], tie["kind"]))
+        if ok:
+            state.flash(f"Removed {describe(tie)}.")
+            state.forget(Keys.TIE_REMOVE_PICK)
+            st.rerun()

@@ -1,0 +1,373 @@
+"""The server store: a map in Neo4j 5, through the official driver.
+
+Writes go through ``session.execute_write`` so the driver retries transient errors, and
+each ``write_map`` is one transaction however many ``UNWIND $rows`` batches it sends: a
+failure leaves the database as it was, and so does a client that dies halfway (the
+server rolls back the transaction of a closed connection). Every write first takes the
+store lock (``LOCK_STORE``), so writes run one at a time and stale edits are caught
+reliably, and writes its audit entries before it commits. Reads of the whole map
+(``snapshot``, ``dump``) take the same lock, as Neo4j offers no snapshot isolation;
+reads of single records use read routing. All Cypher lives in ``graph.neo4j.queries``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable, TransientError
+
+from graph.connect import Neo4jOptions
+from graph.errors import StoreError, StoreUnavailable
+from graph.neo4j import queries as q
+from graph.neo4j.rows import (
+    BATCH,
+    append_audit,
+    audit_params,
+    audit_record,
+    batches,
+    intro_key,
+    intro_record,
+    normalized,
+    org_record,
+    read_map,
+    tie_key,
+    tie_record,
+    write_records,
+)
+from graph.store import (
+    ExpectedVersions,
+    MapSnapshot,
+    Record,
+    Store,
+    change_entries,
+    current_actor,
+    delete_entry,
+    now_iso,
+    visible_levels,
+)
+
+__all__ = ["Neo4jStore", "BATCH"]
+
+
+class Neo4jStore(Store):
+    """A map in a Neo4j 5 database."""
+
+    def __init__(self, uri: str, auth: tuple[str, str] | None, database: str | None = None) -> None:
+        self.uri = uri
+        self.url = uri
+        self.database = database
+        self._auth = auth
+        self._driver: Driver | None = None
+        self._driver_lock = threading.Lock()
+        self._upgraded = False
+
+    @classmethod
+    def from_url(cls, url: str, options: Neo4jOptions) -> Neo4jStore:
+        """Credentials from the URL (``neo4j://user:pass@host:7687``), else from
+        ``options`` (built from NEO4J_USERNAME and NEO4J_PASSWORD at the edge), and the
+        database from ``options`` (or the server's default)."""
+        parts = urlsplit(url)
+        user = unquote(parts.username) if parts.username else options.user
+        password = unquote(parts.password) if parts.password else options.password
+        host = parts.hostname or "localhost"
+        netloc = f"[{host}]" if ":" in host else host
+        if parts.port:
+            netloc += f":{parts.port}"
+        uri = urlunsplit((parts.scheme, netloc, "", "", ""))
+        auth = (user, password) if password is not None else None
+        return cls(uri, auth, database=options.database)
+
+    # connection --------------------------------------------------------------------
+    @property
+    def driver(self) -> Driver:
+        with self._driver_lock:  # threads share one driver (it is thread-safe; sessions are not)
+            if self._driver is None:
+                self._driver = self._connect()
+        return self._driver
+
+    def _connect(self) -> Driver:
+        try:
+            # Notifications (e.g. "relationship type does not exist" on an empty map)
+            # are advice for query authors, not for people running the tool.
+            driver = GraphDatabase.driver(self.uri, auth=self._auth, notifications_min_severity="OFF")
+            driver.verify_connectivity()
+        except AuthError as e:
+            raise StoreUnavailable(
+                f"Neo4j at {self.uri} refused the credentials of user {self._user!r}: check NEO4J_USERNAME and NEO4J_PASSWORD"
+            ) from e
+        except ServiceUnavailable as e:
+            raise StoreUnavailable(
+                f"cannot reach Neo4j at {self.uri}: no server answered (is it running, and is the port right?)"
+            ) from e
+        except (DriverError, OSError, ValueError) as e:
+            raise StoreUnavailable(f"cannot reach Neo4j at {self.uri}: {_first_line(e)}") from e
+        return driver
+
+    @property
+    def _user(self) -> str:
+        return self._auth[0] if self._auth else "(none)"
+
+    def _write(self, work: Callable[[ManagedTransaction, list[Record]], Any], actor: str | None = None) -> Any:
+        """Run ``work`` in one write transaction under the store lock; ``work`` appends
+        audit entries to the list it gets, and they are written before the commit."""
+        actor = current_actor(actor)
+        self._upgrade()
+
+        def unit(tx: ManagedTransaction) -> Any:
+            self._require_schema(tx)
+            tx.run(q.LOCK_STORE).consume()
+            log: list[Record] = []
+            result = work(tx, log)
+            append_audit(tx, log, actor)
+            return result
+
+        return self._run(lambda session: session.execute_write(unit))
+
+    def _upgrade(self) -> None:
+        """Apply migrations a database made by an older version lacks, once per store."""
+        if not self._upgraded:
+            done = {r["name"] for r in self._run(lambda session: session.execute_read(_applied_migrations))}
+            if "0001_initial" in done and any(name not in done for name, _ in q.MIGRATIONS):
+                self.init(())
+            self._upgraded = True
+
+    def _read(self, work: Callable[[ManagedTransaction], Any]) -> Any:
+        def unit(tx: ManagedTransaction) -> Any:
+            self._require_schema(tx)
+            return work(tx)
+
+        return self._run(lambda session: session.execute_read(unit))
+
+    def _run(self, call: Callable[[Any], Any]) -> Any:
+        try:
+            with self.driver.session(database=self.database) as session:
+                return call(session)
+        except StoreError:
+            raise
+        except ClientError as e:
+            raise StoreError(f"Neo4j refused the change, the map was not changed: {_first_line(e)}") from e
+        except TransientError as e:
+            if "MemoryPoolOutOfMemoryError" in (e.code or ""):
+                raise StoreError(
+                    "Neo4j ran out of transaction memory (dbms.memory.transaction.total.max), so the map was not "
+                    "changed: give the server a larger heap or import the map in parts"
+                ) from e
+            raise StoreUnavailable(f"Neo4j at {self.uri} is busy, the map was not changed: {_first_line(e)}") from e
+        except (Neo4jError, DriverError) as e:
+            raise StoreUnavailable(f"Neo4j at {self.uri} failed: {_first_line(e)}") from e
+
+    def _require_schema(self, tx: ManagedTransaction) -> None:
+        if tx.run(q.HAS_SCHEMA).single()["n"] == 0:
+            raise StoreUnavailable(f"Neo4j at {self.uri} holds no map yet: run `coalition init` first")
+
+    # lifecycle ---------------------------------------------------------------------
+    def init(self, default_movements: Iterable[Record] = ()) -> None:
+        try:
+            for statement in q.SCHEMA:
+                self.driver.execute_query(statement, database_=self.database)
+        except Neo4jError as e:
+            raise StoreError(f"cannot set up Neo4j at {self.uri}: {_first_line(e)}") from e
+        movements = [{"id": m["id"], "name": m["name"], "color": m["color"]} for m in default_movements]
+        actor = current_actor()
+
+        def unit(tx: ManagedTransaction) -> None:
+            tx.run(q.ENSURE_META).consume()
+            tx.run(q.LOCK_FOR_READ).consume()  # the store lock; the version grows only if movements are added
+            done = {r["name"] for r in tx.run(q.APPLIED_MIGRATIONS)}
+            for name, statements in q.MIGRATIONS:
+                if name not in done:
+                    for statement in statements:
+                        tx.run(statement).consume()
+                    tx.run(q.RECORD_MIGRATION, name=name, now=now_iso()).consume()
+            known = {r["id"] for r in tx.run(q.ALL_MOVEMENTS)}
+            added = [m for m in movements if m["id"] not in known]
+            if added:
+                tx.run(q.ADD_MOVEMENTS_IF_ABSENT, rows=added).consume()
+                tx.run(q.LOCK_STORE).consume()
+            append_audit(tx, change_entries("movement", added, {}, lambda m: m["id"]), actor)
+
+        self._run(lambda session: session.execute_write(unit))
+        self._upgraded = True
+
+    def close(self) -> None:
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+
+    def version(self) -> int:
+        return self._read(lambda tx: tx.run(q.READ_VERSION).single()["version"])
+
+    def describe(self) -> str:
+        database = f", database {self.database}" if self.database else ""
+        return f"Neo4j server {self.uri}{database}"
+
+    # writes ------------------------------------------------------------------------
+    def write_map(
+        self,
+        movements: Sequence[Record] = (),
+        organizations: Sequence[Record] = (),
+        ties: Sequence[Record] = (),
+        introductions: Sequence[Record] = (),
+        *,
+        actor: str | None = None,
+        expected_versions: ExpectedVersions | None = None,
+    ) -> None:
+        records = normalized(movements, organizations, ties, introductions)
+        now = now_iso()
+        self._write(lambda tx, log: write_records(tx, log, now, *records, expected_versions), actor)
+
+    def delete_organization(self, org_id: str, *, actor: str | None = None) -> int:
+        def work(tx: ManagedTransaction, log: list[Record]) -> int:
+            found = tx.run(q.GET_ORGANIZATION, id=org_id).single()
+            if found is None:
+                return 0
+            ties = [tie_record(r) for r in tx.run(q.ORGANIZATION_TIES, id=org_id)]
+            intros = [intro_record(r["intro"]) for r in tx.run(q.ORGANIZATION_INTRODUCTIONS, id=org_id)]
+            brokered = [intro_record(r["intro"]) for r in tx.run(q.BROKERED_INTRODUCTIONS, id=org_id)]
+            tx.run(q.DELETE_ORGANIZATION, id=org_id).consume()
+            log.extend(delete_entry("tie", tie_key(t), t) for t in ties)
+            log.extend(delete_entry("introduction", intro_key(i), i) for i in intros)
+            unbrokered = [{**i, "broker": None} for i in brokered]
+            log.extend(change_entries("introduction", unbrokered, {intro_key(i): i for i in brokered}, intro_key))
+            log.append(delete_entry("organization", org_id, org_record(found["org"], found["movements"])))
+            return len(ties)
+
+        return self._write(work, actor)
+
+    def delete_tie(self, source: str, target: str, kind: str | None = None, *, actor: str | None = None) -> int:
+        def work(tx: ManagedTransaction, log: list[Record]) -> int:
+            ties = [tie_record(r) for r in tx.run(q.MATCHING_TIES, source=source, target=target, kind=kind)]
+            tx.run(q.DELETE_TIES, source=source, target=target, kind=kind).consume()
+            log.extend(delete_entry("tie", tie_key(t), t) for t in ties)
+            return len(ties)
+
+        return self._write(work, actor)
+
+    def clear(self, *, actor: str | None = None) -> None:
+        def work(tx: ManagedTransaction, log: list[Record]) -> None:
+            counts = dict(tx.run(q.COUNTS).single())
+            for statement in q.CLEAR:
+                tx.run(statement).consume()
+            log.append({"action": "clear", "kind": "map", "key": "*", "before": counts, "after": None})
+
+        self._write(work, actor)
+
+    def replace_all(self, content: Mapping[str, Any], *, actor: str | None = None) -> None:
+        kinds = ("movements", "organizations", "ties", "introductions")
+        records = normalized(*(content.get(kind) or () for kind in kinds))
+        entries = [audit_params(e) for e in content.get("audit") or ()]
+        now = now_iso()
+
+        def work(tx: ManagedTransaction, log: list[Record]) -> None:
+            before = {**tx.run(q.COUNTS).single(), "audit": tx.run(q.COUNT_AUDIT_ENTRIES).single()["n"]}
+            for statement in (*q.CLEAR, q.DELETE_AUDIT_ENTRIES):
+                tx.run(statement).consume()
+            write_records(tx, [], now, *records, None)
+            for batch in batches(entries):
+                tx.run(q.CREATE_AUDIT_ENTRIES, rows=batch).consume()
+            tx.run(q.SET_AUDIT_SEQ, seq=max((e["seq"] for e in entries), default=0)).consume()
+            after = {**tx.run(q.COUNTS).single(), "audit": len(entries)}
+            log.append({"action": "restore", "kind": "map", "key": "*", "before": before, "after": after})
+
+        self._write(work, actor)
+
+    # reads -------------------------------------------------------------------------
+    def get_organization(self, org_id: str) -> Record | None:
+        record = self._read(lambda tx: tx.run(q.GET_ORGANIZATION, id=org_id).single())
+        return org_record(record["org"], record["movements"]) if record else None
+
+    def get_tie(self, source: str, target: str, kind: str) -> Record | None:
+        record = self._read(lambda tx: tx.run(q.GET_TIE, source=source, target=target, kind=kind).single())
+        return tie_record(record) if record else None
+
+    def snapshot(self, audience: str = "private") -> MapSnapshot:
+        """Everything the audience may see, as one consistent state (see ``_consistent``)."""
+        levels = list(visible_levels(audience))
+        return self._consistent(lambda tx: read_map(tx, levels))
+
+    def dump(self) -> MapSnapshot:
+        def work(tx: ManagedTransaction) -> MapSnapshot:
+            content = read_map(tx, list(visible_levels("private")))
+            content["audit"] = [audit_record(r["entry"]) for r in tx.run(q.ALL_AUDIT_ENTRIES)]
+            return content
+
+        return self._consistent(work)
+
+    def _consistent(self, read: Callable[[ManagedTransaction], MapSnapshot]) -> MapSnapshot:
+        """Read under the store lock: it waits for the running write, and holds the next
+        ones back until the read is done, so the read sees one committed state.
+
+        Neo4j reads are read-committed, and a lock-free reader can even see a committed
+        write half applied: re-reading the store version to detect writes in between (an
+        earlier design) let the load test see ties whose organizations were not there.
+        """
+
+        def locked(tx: ManagedTransaction) -> MapSnapshot:
+            self._require_schema(tx)
+            tx.run(q.LOCK_FOR_READ).consume()
+            return read(tx)
+
+        return self._run(lambda session: session.execute_write(locked))
+
+    def counts(self) -> dict[str, int]:
+        return self._read(lambda tx: dict(tx.run(q.COUNTS).single()))
+
+    def audit(
+        self,
+        limit: int | None = 100,
+        since: str | None = None,
+        kind: str | None = None,
+        key: str | None = None,
+        after_seq: int | None = None,
+    ) -> list[Record]:
+        params = {
+            "since": since,
+            "kind": kind,
+            "key": key,
+            "after": after_seq,
+            "limit": 2**62 if limit is None else limit,
+        }
+        return self._read(lambda tx: [audit_record(r["entry"]) for r in tx.run(q.AUDIT_ENTRIES, **params)])
+
+    def check(self) -> list[str]:
+        problems = []
+        try:
+            present = {
+                r["name"]
+                for query in q.SHOW_SCHEMA_NAMES
+                for r in self.driver.execute_query(query, database_=self.database).records
+            }
+        except Neo4jError as e:
+            raise StoreError(f"cannot list the constraints of Neo4j at {self.uri}: {_first_line(e)}") from e
+        problems += [
+            f"constraint or index {name} is missing (run `coalition init`)"
+            for name in q.SCHEMA_NAMES
+            if name not in present
+        ]
+        done = {r["name"] for r in self._run(lambda session: session.execute_read(_applied_migrations))}
+        pending = [name for name, _ in q.MIGRATIONS if name not in done]
+        if pending:
+            problems.append(f"migrations not applied: {', '.join(pending)} (run `coalition init` to upgrade)")
+            if "0001_initial" in pending:
+                return problems
+
+        def work(tx: ManagedTransaction) -> list[str]:
+            found = []
+            for query in q.CHECKS:
+                found += [r["problem"] for r in tx.run(query).fetch(q.PER_CHECK)]
+            return found
+
+        return problems + self._run(lambda session: session.execute_read(work))
+
+
+def _applied_migrations(tx: ManagedTransaction) -> list[Any]:
+    return list(tx.run(q.APPLIED_MIGRATIONS))
+
+
+def _first_line(error: Exception) -> str:
+    text = getattr(error, "message", None) or str(error) or type(error).__name__
+    return text.strip().splitlines()[0]

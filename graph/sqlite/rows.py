@@ -1,0 +1,312 @@
+"""Records as SQLite rows and back: upserts that log what they change, consistent
+reads of a whole map, and the audit trail's rows. Used by ``graph.sqlite.store`` inside its
+transactions, and by backups to read a copy opened in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graph.records import (
+    INTRO_FIELDS,
+    ORG_FIELDS,
+    ORG_LIST_FIELDS,
+    TIE_FIELDS,
+    normalize_introduction,
+    normalize_organization,
+    normalize_tie,
+)
+from graph.sqlite.schema import pending_migrations
+from graph.store import (
+    ExpectedVersions,
+    MapSnapshot,
+    Record,
+    audit_json,
+    change_entries,
+    check_expected,
+    plan_upserts,
+    visible_levels,
+)
+
+__all__ = [
+    "append_audit",
+    "audit_record",
+    "audit_row",
+    "count_records",
+    "get_organization_row",
+    "intro_key",
+    "introductions_where",
+    "read_content",
+    "read_map",
+    "store_version",
+    "tie_key",
+    "write_records",
+]
+
+#: SQLite allows 32766 host parameters; stay far below it.
+CHUNK = 500
+
+
+def read_content(conn: sqlite3.Connection) -> MapSnapshot:
+    """The whole private map and its audit trail (oldest first) from a SQLite connection,
+    e.g. one to a backup opened in memory."""
+    content = read_map(conn, "private")
+    has_audit = "0002_audit" not in pending_migrations(conn)
+    rows = conn.execute("SELECT * FROM audit ORDER BY seq") if has_audit else []
+    content["audit"] = [audit_record(row) for row in rows]
+    return content
+
+
+# writing records ---------------------------------------------------------------------
+def write_records(
+    conn: sqlite3.Connection,
+    log: list[Record],
+    now: str,
+    movements: Sequence[Record],
+    organizations: Sequence[Record],
+    ties: Sequence[Record],
+    introductions: Sequence[Record],
+    expected: ExpectedVersions | None,
+) -> None:
+    _upsert_movements(conn, log, movements)
+    _upsert_organizations(conn, log, organizations, now, expected)
+    _upsert_ties(conn, log, ties, now, expected)
+    _upsert_introductions(conn, log, introductions, now)
+
+
+def _upsert_movements(conn: sqlite3.Connection, log: list[Record], movements: Sequence[Record]) -> None:
+    if not movements:
+        return
+    incoming = [{"id": m["id"], "name": m["name"], "color": m["color"]} for m in movements]
+    existing = {row["id"]: dict(row) for row in conn.execute("SELECT id, name, color FROM movements")}
+    latest = {m["id"]: m for m in incoming}
+    rows = [m for m in latest.values() if existing.get(m["id"]) != m]
+    conn.executemany(
+        "INSERT INTO movements (id, name, color) VALUES (:id, :name, :color) "
+        "ON CONFLICT (id) DO UPDATE SET name = excluded.name, color = excluded.color",
+        rows,
+    )
+    log.extend(change_entries("movement", rows, existing, lambda m: m["id"]))
+
+
+def _upsert_organizations(
+    conn: sqlite3.Connection, log: list[Record], organizations: Sequence[Record], now: str, expected: Any
+) -> None:
+    if not organizations:
+        check_expected("organization", expected, {}, set())
+        return
+    incoming = [normalize_organization(o) for o in organizations]
+    ids = [o["id"] for o in incoming]
+    stored = _existing(conn, "organizations", "id = ?", [(i,) for i in ids])
+    movements_of = _movements_of(conn, ids)
+    existing = {key[0]: _org_record(row, movements_of.get(key[0], [])) for key, row in stored.items()}
+    check_expected("organization", expected, existing, set(ids))
+    rows = plan_upserts(incoming, existing, key=lambda o: o["id"], now=now)
+    columns = ", ".join(ORG_FIELDS)
+    values = ", ".join(f":{f}" for f in ORG_FIELDS)
+    updates = ", ".join(f"{f} = excluded.{f}" for f in ORG_FIELDS if f != "id")
+    conn.executemany(
+        f"INSERT INTO organizations ({columns}) VALUES ({values}) ON CONFLICT (id) DO UPDATE SET {updates}",  # noqa: S608
+        [_org_row(row) for row in rows],
+    )
+    conn.executemany(
+        "DELETE FROM org_movements WHERE org_id = ?", [(row["id"],) for row in rows if row["id"] in existing]
+    )
+    conn.executemany(
+        "INSERT INTO org_movements (org_id, movement_id, position) VALUES (?, ?, ?)",
+        [(row["id"], m, i) for row in rows for i, m in enumerate(row["movements"])],
+    )
+    log.extend(change_entries("organization", rows, existing, lambda o: o["id"]))
+
+
+def _upsert_ties(conn: sqlite3.Connection, log: list[Record], ties: Sequence[Record], now: str, expected: Any) -> None:
+    if not ties:
+        check_expected("tie", expected, {}, set())
+        return
+    incoming = [normalize_tie(t) for t in ties]
+    keys = [tie_key(t) for t in incoming]
+    existing = _existing(conn, "ties", "(source = ? AND target = ? AND kind = ?)", keys)
+    check_expected("tie", expected, existing, set(keys))
+    rows = plan_upserts(incoming, existing, key=tie_key, now=now)
+    columns = ", ".join(TIE_FIELDS)
+    values = ", ".join(f":{f}" for f in TIE_FIELDS)
+    updates = ", ".join(f"{f} = excluded.{f}" for f in TIE_FIELDS[3:])
+    conn.executemany(
+        f"INSERT INTO ties ({columns}) VALUES ({values}) "  # noqa: S608
+        f"ON CONFLICT (source, target, kind) DO UPDATE SET {updates}",
+        rows,
+    )
+    log.extend(change_entries("tie", rows, existing, tie_key))
+
+
+def _upsert_introductions(
+    conn: sqlite3.Connection, log: list[Record], introductions: Sequence[Record], now: str
+) -> None:
+    if not introductions:
+        return
+    incoming = [normalize_introduction(i) for i in introductions]
+    stored = _existing(conn, "introductions", "(a = ? AND b = ?)", [intro_key(i) for i in incoming])
+    existing = {key: _intro_record(row) for key, row in stored.items()}
+    rows = plan_upserts(incoming, existing, key=intro_key, now=now, versioned=False)
+    columns = ", ".join(INTRO_FIELDS)
+    values = ", ".join(f":{f}" for f in INTRO_FIELDS)
+    updates = ", ".join(f"{f} = excluded.{f}" for f in INTRO_FIELDS[2:] if f != "created_at")
+    conn.executemany(
+        f"INSERT INTO introductions ({columns}) VALUES ({values}) ON CONFLICT (a, b) DO UPDATE SET {updates}",  # noqa: S608
+        [{**row, "reasons": json.dumps(row["reasons"], ensure_ascii=False)} for row in rows],
+    )
+    log.extend(change_entries("introduction", rows, existing, intro_key))
+
+
+def append_audit(conn: sqlite3.Connection, log: list[Record], actor: str, at: str) -> None:
+    conn.executemany(
+        "INSERT INTO audit (at, actor, action, kind, key, before, after) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(at, actor, e["action"], e["kind"], e["key"], audit_json(e["before"]), audit_json(e["after"])) for e in log],
+    )
+
+
+# reading records ---------------------------------------------------------------------
+def _existing(conn: sqlite3.Connection, table: str, where: str, keys: list[tuple]) -> dict[tuple, Record]:
+    """Stored rows for the given keys, by key, read in chunks under the variable limit."""
+    found: dict[tuple, Record] = {}
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        clause = " OR ".join([where] * len(chunk))
+        params = [value for key in chunk for value in key]
+        for row in conn.execute(f"SELECT * FROM {table} WHERE {clause}", params):  # noqa: S608 (fixed names)
+            record = dict(row)
+            found[tuple(record[k] for k in _KEYS[table])] = record
+    return found
+
+
+def _movements_of(conn: sqlite3.Connection, org_ids: list[str]) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for start in range(0, len(org_ids), CHUNK):
+        chunk = org_ids[start : start + CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        for org_id, movement_id in conn.execute(
+            f"SELECT org_id, movement_id FROM org_movements WHERE org_id IN ({marks}) "  # noqa: S608
+            "ORDER BY org_id, position",
+            chunk,
+        ):
+            result.setdefault(org_id, []).append(movement_id)
+    return result
+
+
+def get_organization_row(conn: sqlite3.Connection, org_id: str) -> Record | None:
+    row = conn.execute("SELECT * FROM organizations WHERE id = ?", (org_id,)).fetchone()
+    if row is None:
+        return None
+    return _org_record(dict(row), _movements_of(conn, [org_id]).get(org_id, []))
+
+
+def introductions_where(conn: sqlite3.Connection, where: str, params: tuple) -> list[Record]:
+    return [_intro_record(dict(r)) for r in conn.execute(f"SELECT * FROM introductions WHERE {where}", params)]  # noqa: S608
+
+
+def read_map(conn: sqlite3.Connection, audience: str) -> MapSnapshot:
+    """Everything the audience may see, inside the caller's read transaction."""
+    levels = visible_levels(audience)
+    marks = ", ".join("?" * len(levels))
+    movements = [dict(r) for r in conn.execute("SELECT id, name, color FROM movements ORDER BY id")]
+    memberships: dict[str, list[str]] = {}
+    for org_id, movement_id in conn.execute("SELECT org_id, movement_id FROM org_movements ORDER BY org_id, position"):
+        memberships.setdefault(org_id, []).append(movement_id)
+    organizations = [
+        _org_record(dict(r), memberships.get(r["id"], []))
+        for r in conn.execute(
+            f"SELECT * FROM organizations WHERE visibility IN ({marks}) ORDER BY id",  # noqa: S608
+            levels,
+        )
+    ]
+    ties = [
+        dict(r)
+        for r in conn.execute(
+            f"""SELECT t.* FROM ties t
+                JOIN organizations s ON s.id = t.source AND s.visibility IN ({marks})
+                JOIN organizations o ON o.id = t.target AND o.visibility IN ({marks})
+                WHERE t.visibility IN ({marks})
+                ORDER BY t.source, t.target, t.kind""",  # noqa: S608
+            levels * 3,
+        )
+    ]
+    introductions = [
+        _intro_record(dict(r))
+        for r in conn.execute(
+            f"""SELECT i.* FROM introductions i
+                JOIN organizations x ON x.id = i.a AND x.visibility IN ({marks})
+                JOIN organizations y ON y.id = i.b AND y.visibility IN ({marks})
+                ORDER BY i.a, i.b""",  # noqa: S608
+            levels * 2,
+        )
+    ]
+    return MapSnapshot(
+        movements=movements,
+        organizations=organizations,
+        ties=ties,
+        introductions=introductions,
+        version=store_version(conn),
+    )
+
+
+def store_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT value FROM meta WHERE key='version'").fetchone()[0])
+
+
+def count_records(conn: sqlite3.Connection) -> dict[str, int]:
+    return {
+        table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+        for table in ("movements", "organizations", "ties", "introductions")
+    }
+
+
+_KEYS = {"organizations": ("id",), "ties": ("source", "target", "kind"), "introductions": ("a", "b")}
+
+
+def tie_key(tie: Record) -> tuple[str, str, str]:
+    return (tie["source"], tie["target"], tie["kind"])
+
+
+def intro_key(intro: Record) -> tuple[str, str]:
+    return (intro["a"], intro["b"])
+
+
+def _org_row(org: Record) -> Record:
+    """An organization record as SQLite columns: lists as JSON text, booleans as 0/1."""
+    row = {f: org.get(f) for f in ORG_FIELDS}
+    for field in ORG_LIST_FIELDS:
+        row[field] = json.dumps(row[field], ensure_ascii=False)
+    for field in ("community_led", "consent_to_introductions"):
+        row[field] = int(bool(row[field]))
+    return row
+
+
+def _org_record(row: Record, movements: list[str]) -> Record:
+    for field in ORG_LIST_FIELDS:
+        row[field] = json.loads(row[field])
+    for field in ("community_led", "consent_to_introductions"):
+        row[field] = bool(row[field])
+    row["movements"] = movements
+    return row
+
+
+def _intro_record(row: Record) -> Record:
+    row["reasons"] = json.loads(row["reasons"])
+    return row
+
+
+def audit_row(entry: Mapping[str, Any]) -> Record:
+    row = {f: entry.get(f) for f in ("seq", "at", "actor", "action", "kind", "key")}
+    for field in ("before", "after"):
+        row[field] = audit_json(entry.get(field))
+    return row
+
+
+def audit_record(row: sqlite3.Row) -> Record:
+    record = dict(row)
+    for field in ("before", "after"):
+        record[field] = None if record[field] is None else json.loads(record[field])
+    return record

@@ -1,0 +1,311 @@
+"""The embedded store: one SQLite file, no server.
+
+Done the way sqlite-utils and datasette do it: WAL so readers never wait for the
+writer, foreign keys on, one writer connection behind a lock, one read connection per
+thread, every write in ``BEGIN IMMEDIATE ... COMMIT`` (a failure rolls the whole write
+back, and so does a process killed halfway: SQLite ignores uncommitted WAL frames), and
+named migrations (``graph.sqlite.schema``) recorded in a table so older files upgrade in
+place. The audit entries of a write are inserted in the write's own transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from graph.errors import StoreError, StoreUnavailable
+from graph.sqlite.rows import (
+    append_audit,
+    audit_record,
+    audit_row,
+    count_records,
+    get_organization_row,
+    intro_key,
+    introductions_where,
+    read_content,
+    read_map,
+    store_version,
+    tie_key,
+    write_records,
+)
+from graph.sqlite.schema import MIGRATIONS, apply_migrations, pending_migrations, storage_problems
+from graph.store import (
+    ExpectedVersions,
+    MapSnapshot,
+    Record,
+    Store,
+    change_entries,
+    current_actor,
+    delete_entry,
+    now_iso,
+)
+
+__all__ = ["SQLiteStore", "MIGRATIONS", "read_content"]
+
+MAP_TABLES = ("introductions", "ties", "org_movements", "organizations", "movements")
+
+
+class SQLiteStore(Store):
+    """A map in one SQLite file. One object may be shared by many threads."""
+
+    def __init__(self, path: str | Path, url: str | None = None) -> None:
+        self.path = Path(path)
+        self.url = url or f"sqlite:///{self.path}"
+        self._write_lock = threading.RLock()
+        self._writer: sqlite3.Connection | None = None
+        # Read connections are lent out one read at a time and come back to this pool, so
+        # there are never more of them than reads running at once, whatever the number of
+        # threads (Streamlit runs every page in a new thread).
+        self._idle_readers: list[sqlite3.Connection] = []
+        self._all_connections: list[sqlite3.Connection] = []
+
+    # connections -------------------------------------------------------------------
+    def _connect(self, create: bool = False) -> sqlite3.Connection:
+        if not self.path.parent.exists():
+            raise StoreUnavailable(f"cannot open {self.path}: folder {self.path.parent} does not exist")
+        if not create and not self.path.exists():
+            raise StoreUnavailable(f"no map at {self.path}: run `coalition init` (or `coalition demo`) first")
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"cannot open {self.path} as a SQLite map: {e}") from e
+        conn.row_factory = sqlite3.Row
+        self._all_connections.append(conn)
+        return conn
+
+    def _writer_connection(self, create: bool = False) -> sqlite3.Connection:
+        """The one write connection; a file made by an older version is upgraded on first use."""
+        if self._writer is None:
+            conn = self._connect(create=create)
+            pending = pending_migrations(conn)
+            if pending and "0001_initial" not in pending:
+                self._transaction(conn, lambda: apply_migrations(conn), "upgrade")
+            self._writer = conn
+        return self._writer
+
+    def _transaction(self, conn: sqlite3.Connection, work: Any, what: str) -> Any:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            result = work()
+            conn.execute("COMMIT")
+            return result
+        except sqlite3.DatabaseError as e:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(f"cannot {what} {self.path}: {e}") from e
+
+    @contextmanager
+    def _write(self, actor: str | None) -> Iterator[tuple[sqlite3.Connection, list[Record]]]:
+        """One write transaction: committed with its audit entries when the block ends,
+        rolled back on any error. The block appends audit entries to the list it gets."""
+        actor = current_actor(actor)
+        with self._write_lock:
+            conn = self._writer_connection()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    self._require_schema(conn)
+                    log: list[Record] = []
+                    yield conn, log
+                    append_audit(conn, log, actor, now_iso())
+                    conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            except sqlite3.IntegrityError as e:
+                raise StoreError(f"the map was not changed: {e}") from e
+            except sqlite3.DatabaseError as e:
+                raise StoreError(f"cannot write to {self.path}, the map was not changed: {e}") from e
+
+    @contextmanager
+    def _lend(self) -> Iterator[sqlite3.Connection]:
+        """A read connection for this block only, from the pool (or a new one)."""
+        try:
+            conn = self._idle_readers.pop()  # list.pop and append are atomic
+        except IndexError:
+            conn = self._connect()
+        try:
+            yield conn
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"cannot read {self.path}: {e}") from e
+        finally:
+            self._idle_readers.append(conn)
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent read: every select in the block sees the same committed state."""
+        with self._lend() as conn:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
+
+    # lifecycle ---------------------------------------------------------------------
+    def init(self, default_movements: Iterable[Record] = ()) -> None:
+        defaults = [dict(m) for m in default_movements]
+
+        def work() -> None:
+            apply_migrations(conn)
+            known = {row[0] for row in conn.execute("SELECT id FROM movements")}
+            added = [m for m in defaults if m["id"] not in known]
+            if added:
+                conn.executemany("INSERT INTO movements (id, name, color) VALUES (:id, :name, :color)", added)
+                append_audit(conn, change_entries("movement", added, {}, lambda m: m["id"]), current_actor(), now_iso())
+                conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
+
+        with self._write_lock:
+            conn = self._writer_connection(create=True)
+            self._transaction(conn, work, "set up")
+
+    def _require_schema(self, conn: sqlite3.Connection) -> None:
+        row = conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='organizations'").fetchone()
+        if row is None:
+            raise StoreError(f"{self.path} holds no map yet: run `coalition init` first")
+
+    def close(self) -> None:
+        for conn in self._all_connections:
+            conn.close()
+        self._all_connections.clear()
+        self._idle_readers.clear()
+        self._writer = None
+
+    def version(self) -> int:
+        with self._read() as conn:
+            self._require_schema(conn)
+            return store_version(conn)
+
+    def describe(self) -> str:
+        return f"SQLite file {self.path.resolve()}"
+
+    # writes ------------------------------------------------------------------------
+    def write_map(
+        self,
+        movements: Sequence[Record] = (),
+        organizations: Sequence[Record] = (),
+        ties: Sequence[Record] = (),
+        introductions: Sequence[Record] = (),
+        *,
+        actor: str | None = None,
+        expected_versions: ExpectedVersions | None = None,
+    ) -> None:
+        now = now_iso()
+        with self._write(actor) as (conn, log):
+            write_records(conn, log, now, movements, organizations, ties, introductions, expected_versions)
+
+    def delete_organization(self, org_id: str, *, actor: str | None = None) -> int:
+        with self._write(actor) as (conn, log):
+            org = get_organization_row(conn, org_id)
+            if org is None:
+                return 0
+            ties = [dict(r) for r in conn.execute("SELECT * FROM ties WHERE source = ? OR target = ?", (org_id,) * 2)]
+            intros = introductions_where(conn, "a = ? OR b = ?", (org_id, org_id))
+            brokered = introductions_where(conn, "broker = ? AND a != ? AND b != ?", (org_id,) * 3)
+            conn.execute("DELETE FROM organizations WHERE id = ?", (org_id,))
+            log.extend(delete_entry("tie", tie_key(t), t) for t in ties)
+            log.extend(delete_entry("introduction", (i["a"], i["b"]), i) for i in intros)
+            unbrokered = [{**i, "broker": None} for i in brokered]
+            log.extend(change_entries("introduction", unbrokered, {intro_key(i): i for i in brokered}, intro_key))
+            log.append(delete_entry("organization", org_id, org))
+            return len(ties)
+
+    def delete_tie(self, source: str, target: str, kind: str | None = None, *, actor: str | None = None) -> int:
+        where = "((source = ? AND target = ?) OR (source = ? AND target = ?)) AND (? IS NULL OR kind = ?)"
+        params = (source, target, target, source, kind, kind)
+        with self._write(actor) as (conn, log):
+            ties = [dict(r) for r in conn.execute(f"SELECT * FROM ties WHERE {where}", params)]  # noqa: S608
+            conn.execute(f"DELETE FROM ties WHERE {where}", params)  # noqa: S608 (fixed text)
+            log.extend(delete_entry("tie", tie_key(t), t) for t in ties)
+            return len(ties)
+
+    def clear(self, *, actor: str | None = None) -> None:
+        with self._write(actor) as (conn, log):
+            counts = count_records(conn)
+            for table in MAP_TABLES:
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
+            log.append({"action": "clear", "kind": "map", "key": "*", "before": counts, "after": None})
+
+    def replace_all(self, content: Mapping[str, Any], *, actor: str | None = None) -> None:
+        now = now_iso()
+        with self._write(actor) as (conn, log):
+            before = {**count_records(conn), "audit": conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0]}
+            for table in (*MAP_TABLES, "audit"):
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
+            kinds = ("movements", "organizations", "ties", "introductions")
+            write_records(conn, [], now, *(content.get(kind) or () for kind in kinds), None)
+            entries = list(content.get("audit") or ())
+            conn.executemany(
+                "INSERT INTO audit (seq, at, actor, action, kind, key, before, after) "
+                "VALUES (:seq, :at, :actor, :action, :kind, :key, :before, :after)",
+                [audit_row(e) for e in entries],
+            )
+            after = {**count_records(conn), "audit": len(entries)}
+            log.append({"action": "restore", "kind": "map", "key": "*", "before": before, "after": after})
+
+    # reads -------------------------------------------------------------------------
+    def get_organization(self, org_id: str) -> Record | None:
+        with self._read() as conn:
+            self._require_schema(conn)
+            return get_organization_row(conn, org_id)
+
+    def get_tie(self, source: str, target: str, kind: str) -> Record | None:
+        with self._read() as conn:
+            self._require_schema(conn)
+            row = conn.execute(
+                "SELECT * FROM ties WHERE source = ? AND target = ? AND kind = ?", (source, target, kind)
+            ).fetchone()
+            return dict(row) if row else None
+
+    def snapshot(self, audience: str = "private") -> MapSnapshot:
+        with self._read() as conn:
+            self._require_schema(conn)
+            return read_map(conn, audience)
+
+    def counts(self) -> dict[str, int]:
+        with self._read() as conn:
+            self._require_schema(conn)
+            return count_records(conn)
+
+    def audit(
+        self,
+        limit: int | None = 100,
+        since: str | None = None,
+        kind: str | None = None,
+        key: str | None = None,
+        after_seq: int | None = None,
+    ) -> list[Record]:
+        with self._read() as conn:
+            self._require_schema(conn)
+            if "0002_audit" in pending_migrations(conn):
+                return []
+            rows = conn.execute(
+                "SELECT * FROM audit WHERE (:since IS NULL OR at >= :since) AND (:kind IS NULL OR kind = :kind) "
+                "AND (:key IS NULL OR key = :key) AND (:after IS NULL OR seq > :after) ORDER BY seq DESC LIMIT :limit",
+                {"since": since, "kind": kind, "key": key, "after": after_seq, "limit": -1 if limit is None else limit},
+            )
+            return [audit_record(row) for row in rows]
+
+    def dump(self) -> MapSnapshot:
+        with self._read() as conn:
+            self._require_schema(conn)
+            return read_content(conn)
+
+    def check(self) -> list[str]:
+        with self._read() as conn:
+            return storage_problems(conn)
+
+    # backups -----------------------------------------------------------------------
+    def backup_to(self, target: sqlite3.Connection) -> None:
+        """Copy the whole file into ``target`` with SQLite's online backup API, in one
+        step, so the copy is one committed state even while others write."""
+        with self._lend() as conn:
+            self._require_schema(conn)
+            conn.backup(target)
