@@ -24,12 +24,13 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from graph.errors import StoreError
+from graph.errors import StaleEdit
 
 __all__ = [
     "AUDIT_ACTIONS",
@@ -38,7 +39,6 @@ __all__ = [
     "ExpectedVersions",
     "MapSnapshot",
     "Record",
-    "StaleEdit",
     "Store",
     "VISIBILITIES",
     "acting_as",
@@ -86,24 +86,6 @@ def acting_as(actor: str) -> Iterator[None]:
 def current_actor(actor: str | None = None) -> str:
     """The actor to record: the one given, else the one of ``acting_as``, else "unknown"."""
     return actor or _actor.get() or "unknown"
-
-
-class StaleEdit(StoreError):
-    """A write was made from a stale copy: the stored record has another version.
-
-    ``current`` is the record as stored now (None when it was removed), so the caller can
-    show what changed; nothing was written.
-    """
-
-    def __init__(self, kind: str, key: str | tuple[str, ...], expected: int, current: Record | None) -> None:
-        self.kind = kind
-        self.key = key
-        self.expected = expected
-        self.current = current
-        now = f"version {current.get('version')}" if current else "removed"
-        super().__init__(
-            f"{kind} {audit_key(kind, key)} was changed by someone else ({now}, edited from version {expected})"
-        )
 
 
 #: Visibility levels from the widest audience to the narrowest.
@@ -228,11 +210,27 @@ class MapSnapshot(dict):
 class Store(ABC):
     """A place where one coalition map lives.
 
-    Every write method runs in one transaction: it applies entirely or not at all. Every
-    write bumps the store version, which readers use as a cache key.
+    Every write method runs in one transaction: it applies entirely or not at all, and
+    outside a unit of work (``transaction``) it is a unit of work of its own. Every write
+    bumps the store version, which readers use as a cache key.
     """
 
     url: str
+    #: The file the map lives in, for an embedded store (None for a server).
+    file: Path | None = None
+
+    # units of work -----------------------------------------------------------------
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[None]:
+        """One unit of work for this thread: reads and writes inside see one state and
+        commit together when the block ends, or not at all.
+
+        Other writers (threads, processes, other clients of a server) wait until the block
+        ends. A block inside a block joins the outer one. An error that leaves a write or
+        an inner block dooms the whole unit (the inner work may be half done): even if the
+        caller catches it, nothing of the unit is committed and leaving the outer block
+        raises ``StoreError``.
+        """
 
     # lifecycle ---------------------------------------------------------------------
     @abstractmethod
@@ -303,11 +301,10 @@ class Store(ABC):
         """One organization whatever its visibility, or None."""
 
     @abstractmethod
-    def snapshot(self, audience: str = "private") -> MapSnapshot:
-        """Everything the audience may see by visibility, read consistently.
+    def snapshot(self) -> MapSnapshot:
+        """The whole map, every visibility, read consistently (one committed state).
 
-        Organizations above the audience are left out, and so is every tie that touches
-        one; ties and introductions are filtered the same way.
+        Only ``coalition.domain.privacy`` turns it into what an audience may see.
         """
 
     @abstractmethod
@@ -341,9 +338,25 @@ class Store(ABC):
         """Problems in how the map is stored (schema, constraints, dangling references),
         one sentence each; empty when all is well."""
 
+    def backup_image(self) -> tuple[str, bytes]:
+        """A copy of the whole store for a backup: ``(kind, bytes)``. By default the
+        ``json`` coalition-map document of ``dump`` (read as one consistent state); an
+        embedded backend may give a copy of its file instead (``sqlite``)."""
+        content = self.dump()
+        document = {
+            "format": "coalition-map",
+            "version": 1,
+            "audience": "private",
+            "backup_of": self.describe(),
+            "backed_up_at": now_iso(),
+            "store_version": content["version"],
+            **{kind: content[kind] for kind in ("movements", "organizations", "ties", "introductions", "audit")},
+        }
+        return "json", _ENCODER.encode(document).encode("utf-8")
+
     def counts(self) -> dict[str, int]:
         """How many records of each kind the store holds (all visibilities)."""
-        snap = self.snapshot("private")
+        snap = self.snapshot()
         return {key: len(snap[key]) for key in ("movements", "organizations", "ties", "introductions")}
 
     def is_empty(self) -> bool:

@@ -162,7 +162,7 @@ def test_a_kumu_blueprint_made_elsewhere_imports_by_label(sqlite_store: Store, t
     (tmp_path / "blueprint.json").write_text(json.dumps(doc), encoding="utf-8")
     assert detect(tmp_path / "blueprint.json") == "kumu"
     import_map(sqlite_store, tmp_path / "blueprint.json")
-    tie = sqlite_store.snapshot("private")["ties"][0]
+    tie = sqlite_store.snapshot()["ties"][0]
     assert (tie["source"], tie["target"], tie["kind"]) == ("night_owls", "day_crew", "referral")
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from coalition.domain.errors import InvalidInput
+from coalition.domain.settings import Settings
 from coalition.maps import services
 from coalition.maps.transfer import import_map
 from graph.store import Store
@@ -63,9 +64,9 @@ def test_hostile_csv_import_is_stored_as_text(store: Store, tmp_path: Path) -> N
     (folder / "organizations.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     (folder / "ties.csv").write_text('source,target,notes\nh0,h1,"\'); DROP TABLE ties;--"\n', encoding="utf-8")
     import_map(store, folder)
-    names = {o["id"]: o["name"] for o in store.snapshot("private")["organizations"]}
+    names = {o["id"]: o["name"] for o in store.snapshot()["organizations"]}
     assert names == {f"h{i}": t.strip() for i, t in enumerate(HOSTILE)}
-    assert store.snapshot("private")["ties"][0]["notes"] == "'); DROP TABLE ties;--"
+    assert store.snapshot()["ties"][0]["notes"] == "'); DROP TABLE ties;--"
 
 
 def test_hostile_text_through_the_command_line(tmp_path: Path) -> None:
@@ -81,41 +82,35 @@ def test_hostile_text_through_the_command_line(tmp_path: Path) -> None:
     assert {o["name"] for o in listed} == {t.strip() for t in HOSTILE}
 
 
-def test_an_import_over_the_size_limit_is_refused_before_reading(
-    sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COALITION_MAX_IMPORT_MB", "0.001")
+def test_an_import_over_the_size_limit_is_refused_before_reading(sqlite_store: Store, tmp_path: Path) -> None:
+    limits = Settings.from_env({"COALITION_MAX_IMPORT_MB": "0.001"}).import_limits
     folder = tmp_path / "big"
     folder.mkdir()
     (folder / "organizations.csv").write_text("id,name,movements\n" + "a,A,housing\n" * 200, encoding="utf-8")
     with pytest.raises(InvalidInput, match="the largest import accepted is 0 MB"):
-        import_map(sqlite_store, folder)
+        import_map(sqlite_store, folder, limits=limits)
     assert sqlite_store.is_empty()
 
 
-def test_a_zip_bomb_is_refused_by_its_unpacked_size(
-    sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_zip_bomb_is_refused_by_its_unpacked_size(sqlite_store: Store, tmp_path: Path) -> None:
     import zipfile
 
-    monkeypatch.setenv("COALITION_MAX_IMPORT_MB", "1")
+    limits = Settings.from_env({"COALITION_MAX_IMPORT_MB": "1"}).import_limits
     archive = tmp_path / "bomb.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("organizations.csv", "id,name,movements\n" + " " * (3 * 1024 * 1024))
     assert archive.stat().st_size < 100_000
     with pytest.raises(InvalidInput, match="is 3 MB"):
-        import_map(sqlite_store, archive)
+        import_map(sqlite_store, archive, limits=limits)
 
 
-def test_too_many_rows_are_refused_with_a_clear_line(
-    sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("COALITION_MAX_IMPORT_ROWS", "10")
+def test_too_many_rows_are_refused_with_a_clear_line(sqlite_store: Store, tmp_path: Path) -> None:
+    limits = Settings.from_env({"COALITION_MAX_IMPORT_ROWS": "10"}).import_limits
     folder = tmp_path / "rows"
     folder.mkdir()
     (folder / "organizations.csv").write_text(
         "id,name,movements\n" + "".join(f"o{i},O{i},housing\n" for i in range(11)), encoding="utf-8"
     )
     with pytest.raises(InvalidInput, match="holds 11 records; the most one import accepts is 10"):
-        import_map(sqlite_store, folder)
+        import_map(sqlite_store, folder, limits=limits)
     assert sqlite_store.is_empty()

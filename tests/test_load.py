@@ -44,7 +44,7 @@ def test_writers_and_readers_share_a_store_without_loss_or_torn_reads(store: Sto
         last = {"organizations": 0, "ties": 0}
         try:
             while time.monotonic() < deadline and not stop.is_set():
-                snap = store.snapshot("private")
+                snap = store.snapshot()
                 ids = {o["id"] for o in snap["organizations"]}
                 dangling = [t for t in snap["ties"] if t["source"] not in ids or t["target"] not in ids]
                 assert not dangling, f"a read saw ties without their organizations: {dangling[:3]}"

@@ -26,14 +26,14 @@ def test_demo_on_neo4j_matches_sqlite_exactly(neo4j_store: Store, demo_store: St
 
 def test_failing_import_leaves_neo4j_unchanged(neo4j_store: Store, tmp_path: Path) -> None:
     load_demo(neo4j_store)
-    before = neo4j_store.snapshot("private")
+    before = neo4j_store.snapshot()
     folder = tmp_path / "bad"
     folder.mkdir()
     (folder / "organizations.csv").write_text("id,name,movements\nnew_group,New Group,housing\n", encoding="utf-8")
     (folder / "ties.csv").write_text("source,target\nnew_group,nobody\n", encoding="utf-8")
     with pytest.raises(InvalidInput):
         import_map(neo4j_store, folder)
-    assert neo4j_store.snapshot("private") == before
+    assert neo4j_store.snapshot() == before
 
 
 def test_sqlite_to_neo4j_to_sqlite_gives_the_same_json_export(

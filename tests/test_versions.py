@@ -9,7 +9,7 @@ import pytest
 
 from coalition.domain.errors import CoalitionError, NotFound
 from coalition.maps import services
-from coalition.maps.services import StaleEditError
+from coalition.domain.errors import StaleEdit
 from graph.store import Store
 
 from .test_store_contract import org, tie
@@ -32,7 +32,7 @@ def test_the_second_of_two_sessions_editing_version_1_is_refused(casa: Store) ->
         casa, "casa_y", {"region": "eastport", "notes": "meets on Thursdays"}, expected_version=first["version"]
     )
     assert saved.version == 2
-    with pytest.raises(StaleEditError) as refused:
+    with pytest.raises(StaleEdit) as refused:
         services.edit_organization(casa, "casa_y", {"access": "ramp at the back"}, expected_version=second["version"])
 
     message = str(refused.value)
@@ -49,7 +49,7 @@ def test_the_second_of_two_sessions_editing_version_1_is_refused(casa: Store) ->
 
 def test_reloading_and_applying_again_succeeds(casa: Store) -> None:
     services.edit_organization(casa, "casa_y", {"region": "eastport"}, expected_version=1)
-    with pytest.raises(StaleEditError):
+    with pytest.raises(StaleEdit):
         services.edit_organization(casa, "casa_y", {"notes": "new"}, expected_version=1)
     fresh = services.get_organization(casa, "casa_y")
     edited = services.edit_organization(casa, "casa_y", {"notes": "new"}, expected_version=fresh["version"])
@@ -71,7 +71,7 @@ def test_two_simultaneous_saves_of_one_version_let_exactly_one_win(casa: Store) 
         try:
             services.edit_organization(casa, "casa_y", {"region": region}, expected_version=1, actor=region)
             outcomes.append(region)
-        except StaleEditError:
+        except StaleEdit:
             outcomes.append("refused")
 
     threads = [threading.Thread(target=save, args=(region,)) for region in ("eastport", "northgate")]
@@ -88,7 +88,7 @@ def test_two_simultaneous_saves_of_one_version_let_exactly_one_win(casa: Store) 
 
 def test_a_stale_tie_edit_is_refused_with_the_newer_values(casa: Store) -> None:
     services.edit_tie(casa, "casa_y", "lucha", "coalition", {"strength": 5}, expected_version=1)
-    with pytest.raises(StaleEditError) as refused:
+    with pytest.raises(StaleEdit) as refused:
         services.edit_tie(casa, "casa_y", "lucha", "coalition", {"notes": "joint rent campaign"}, expected_version=1)
     assert str(refused.value) == (
         "the coalition tie casa_y -> lucha was changed by someone else (version 2, you edited version 1): "
@@ -117,6 +117,6 @@ def test_a_stale_edit_message_never_quotes_a_contact(sqlite_store) -> None:
 
     services.add_organization(sqlite_store, {"name": "Casa Y", "movements": ["migrant"]})
     services.edit_organization(sqlite_store, "casa_y", {"contact": "signal: +1-555-0199"}, expected_version=1)
-    with _pytest.raises(services.StaleEditError) as error:
+    with _pytest.raises(services.StaleEdit) as error:
         services.edit_organization(sqlite_store, "casa_y", {"region": "eastport"}, expected_version=1)
     assert "555-0199" not in str(error.value) and "contact was changed" in str(error.value)

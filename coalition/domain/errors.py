@@ -1,20 +1,24 @@
-"""One error hierarchy. The CLI and the dashboard turn these into one clear sentence.
-
-Store errors come from ``graph.errors``; ``USER_ERRORS`` names everything a boundary
-should show to a person instead of a traceback.
+"""The domain's errors, children of the one root ``CoalitionError`` (``graph.errors``,
+the bottom layer, where store errors live too). The CLI and the dashboard turn any of
+them into one clear sentence; ``USER_ERRORS`` names what a boundary catches.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.errors import StoreError
+from graph.errors import CoalitionError, StaleEdit, StoreError, StoreUnavailable
 
-__all__ = ["CoalitionError", "InvalidInput", "NotFound", "Problem", "USER_ERRORS"]
-
-
-class CoalitionError(Exception):
-    """Something a user asked for cannot be done; the message says why."""
+__all__ = [
+    "CoalitionError",
+    "InvalidInput",
+    "NotFound",
+    "Problem",
+    "StaleEdit",
+    "StoreError",
+    "StoreUnavailable",
+    "USER_ERRORS",
+]
 
 
 class NotFound(CoalitionError):
@@ -48,4 +52,5 @@ class InvalidInput(CoalitionError):
         super().__init__(first + suffix)
 
 
-USER_ERRORS = (CoalitionError, StoreError)
+#: What a boundary (CLI, dashboard) shows as one sentence: every error of the hierarchy.
+USER_ERRORS = (CoalitionError,)

@@ -1,7 +1,7 @@
 """What an audience may see: the single place where a store snapshot becomes a view.
 
-The store already leaves out organizations and ties above the audience (so they are
-never loaded). This module finishes the job for everything derived from them: contact
+A store returns the whole map; this module makes each audience's view of it: it leaves
+out organizations and ties above the audience, and everything derived from them: contact
 details, introduction brokers, and stored introduction reasons that name a hidden
 organization. Every view, analysis and export starts from ``view_for``.
 
@@ -26,7 +26,7 @@ from typing import Any
 
 from graph.store import Store, visible_levels
 
-__all__ = ["view_for", "can_see", "read_view", "STAND_IN_PREFIX"]
+__all__ = ["view_for", "can_see", "hidden_names", "read_view", "STAND_IN_PREFIX"]
 
 #: Ids of anonymous stand-ins: ``hidden-1``, ``hidden-2``...
 STAND_IN_PREFIX = "hidden-"
@@ -39,8 +39,8 @@ def can_see(audience: str, visibility: str) -> bool:
 
 def read_view(store: Store, audience: str, anonymize: bool = False) -> dict[str, Any]:
     """The store's map as the audience may see it, from one consistent read."""
-    full = store.snapshot("private")
-    return view_for(full, audience, hidden_names=_hidden_names(full, audience), anonymize=anonymize)
+    full = store.snapshot()
+    return view_for(full, audience, hidden_names=hidden_names(full, audience), anonymize=anonymize)
 
 
 def view_for(
@@ -153,7 +153,8 @@ def _stand_ins(
     return stand_ins, neutral
 
 
-def _hidden_names(full: dict[str, Any], audience: str) -> list[str]:
+def hidden_names(full: dict[str, Any], audience: str) -> list[str]:
+    """Ids and names of the organizations the audience may not see, for ``view_for``."""
     return [
         text for o in full["organizations"] if not can_see(audience, o["visibility"]) for text in (o["id"], o["name"])
     ]

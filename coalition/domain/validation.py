@@ -7,7 +7,6 @@ validates: imports are all-or-nothing.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,13 +14,12 @@ from pydantic import ValidationError
 
 from coalition.domain.errors import Problem
 from coalition.domain.models import Introduction, Movement, Organization, Tie
+from coalition.domain.settings import ImportLimits
 
 __all__ = ["RawRow", "RawMap", "ValidMap", "validate_map", "problems_from", "MAX_PROBLEMS"]
 
 #: A validation report stops listing after this many problems.
 MAX_PROBLEMS = 200
-#: The most records one import may hold, unless COALITION_MAX_IMPORT_ROWS says otherwise.
-DEFAULT_MAX_ROWS = 2_000_000
 
 
 @dataclass
@@ -84,14 +82,15 @@ def validate_map(
     raw: RawMap,
     known_movements: set[str],
     known_organizations: set[str] = frozenset(),
+    max_rows: int = ImportLimits.max_rows,
 ) -> ValidMap:
     """Validate every row against the models and against each other.
 
     ``known_movements`` and ``known_organizations`` are those already in the store:
-    organizations may name them, and ties may point at them.
+    organizations may name them, and ties may point at them. A map of more than
+    ``max_rows`` records is refused whole (``Settings.import_limits``).
     """
     rows = len(raw.movements) + len(raw.organizations) + len(raw.ties) + len(raw.introductions)
-    max_rows = int(os.environ.get("COALITION_MAX_IMPORT_ROWS") or DEFAULT_MAX_ROWS)
     if rows > max_rows:
         message = f"holds {rows:,} records; the most one import accepts is {max_rows:,} (set COALITION_MAX_IMPORT_ROWS to change it)"
         return ValidMap(problems=[Problem(message)])

@@ -12,24 +12,15 @@ from pathlib import Path
 
 from coalition.domain.errors import InvalidInput, Problem
 
-__all__ = ["atomic_path", "read_text", "read_bytes", "check_import_size", "max_import_bytes"]
-
-#: The largest import accepted, in megabytes, unless COALITION_MAX_IMPORT_MB says otherwise.
-DEFAULT_MAX_IMPORT_MB = 200
+__all__ = ["atomic_path", "read_text", "read_bytes", "check_import_size"]
 
 
-def max_import_bytes() -> int:
-    """The import size limit in bytes (COALITION_MAX_IMPORT_MB, default 200 MB)."""
-    return int(float(os.environ.get("COALITION_MAX_IMPORT_MB") or DEFAULT_MAX_IMPORT_MB) * 1024 * 1024)
-
-
-def check_import_size(path: Path) -> None:
-    """Refuse an import larger than the limit before reading it.
+def check_import_size(path: Path, limit: int) -> None:
+    """Refuse an import larger than ``limit`` bytes before reading it.
 
     A folder counts the files in it; a .zip or .xlsx counts what it would unpack to, so
     a small archive that expands to gigabytes (a zip bomb) is refused too.
     """
-    limit = max_import_bytes()
     if path.is_dir():
         size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
     else:

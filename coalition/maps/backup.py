@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import struct
 import unicodedata
 import zlib
@@ -45,10 +44,9 @@ from coalition.domain.validation import RawMap, RawRow, validate_map
 from coalition.formats.files import atomic_path
 from coalition.formats.json_format import FORMAT_NAME, FORMAT_VERSION
 from coalition.maps.services import init_map
-from graph.sqlite.rows import read_content
-from graph.sqlite.schema import apply_migrations
-from graph.sqlite.store import SQLiteStore
-from graph.store import AUDIT_ACTIONS, Store, now_iso
+from graph.errors import StoreError
+from graph.sqlite.image import SQLITE_MAGIC, read_image
+from graph.store import AUDIT_ACTIONS, Store
 
 __all__ = ["BackupReport", "RestoreReport", "backup", "restore", "read_passphrase", "MIN_PASSPHRASE"]
 
@@ -59,7 +57,6 @@ KDF_SCRYPT = 1
 SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P = 17, 8, 1
 PAYLOADS = {1: "sqlite", 2: "json"}
 ZLIB = 1
-SQLITE_MAGIC = b"SQLite format 3\x00"
 #: A new backup's passphrase has at least this many characters.
 MIN_PASSPHRASE = 8
 WRONG = "wrong passphrase or the backup was changed"
@@ -114,42 +111,12 @@ def backup(store: Store, path: Path, passphrase: str | None = None) -> BackupRep
     path = Path(path)
     if passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
         raise CoalitionError(f"the passphrase is too short: use at least {MIN_PASSPHRASE} characters")
-    if isinstance(store, SQLiteStore):
-        if path.resolve() == store.path.resolve():
-            raise CoalitionError(f"a backup to {path} would overwrite the map itself: choose another path")
-        payload_kind = "sqlite"
-        counts = store.counts()
-        if passphrase is None:
-            with atomic_path(path) as tmp:  # mkstemp: mode 0600
-                target = sqlite3.connect(tmp)
-                try:
-                    store.backup_to(target)
-                    target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-                finally:
-                    target.close()
-            return BackupReport(path, payload_kind, False, path.stat().st_size, counts)
-        memory = sqlite3.connect(":memory:")
-        try:
-            store.backup_to(memory)
-            payload = _rollback_journal(memory.serialize())
-        finally:
-            memory.close()
-    else:
-        payload_kind = "json"
-        content = store.dump()
-        counts = {kind: len(content[kind]) for kind in KINDS}
-        document = {
-            "format": FORMAT_NAME,
-            "version": FORMAT_VERSION,
-            "audience": "private",
-            "backup_of": store.describe(),
-            "backed_up_at": now_iso(),
-            "store_version": content["version"],
-            **{kind: content[kind] for kind in (*KINDS, "audit")},
-        }
-        payload = json.dumps(document, ensure_ascii=False, default=str).encode("utf-8")
+    if store.file is not None and path.resolve() == store.file.resolve():
+        raise CoalitionError(f"a backup to {path} would overwrite the map itself: choose another path")
+    counts = store.counts()
+    payload_kind, payload = store.backup_image()
     data = payload if passphrase is None else _seal(payload, payload_kind, passphrase)
-    with atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:  # mkstemp: mode 0600
         tmp.write_bytes(data)
     return BackupReport(path, payload_kind, passphrase is not None, len(data), counts)
 
@@ -230,31 +197,12 @@ def _plain_kind(data: bytes, path: Path) -> str:
 
 
 # reading a backup ------------------------------------------------------------------
-def _rollback_journal(image: bytes) -> bytes:
-    """A copy of a WAL file is marked WAL in its header; mark it as a plain file so it
-    opens from memory (bytes 18 and 19: file format write and read versions)."""
-    fixed = bytearray(image)
-    if len(fixed) > 19 and fixed[18] == fixed[19] == 2:
-        fixed[18] = fixed[19] = 1
-    return bytes(fixed)
-
-
 def _read_sqlite(payload: bytes, path: Path) -> dict[str, Any]:
     """The content of a SQLite backup, opened in memory only (never written to disk)."""
-    conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
-        conn.deserialize(_rollback_journal(payload))
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA trusted_schema = OFF")
-        if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise CoalitionError(f"{path} is a damaged SQLite file")
-        conn.execute("BEGIN")
-        apply_migrations(conn)  # a backup made by an older version
-        return dict(read_content(conn))
-    except sqlite3.DatabaseError as e:
+        return dict(read_image(payload))
+    except StoreError as e:
         raise CoalitionError(f"{path} is not a readable map backup: {e}") from e
-    finally:
-        conn.close()
 
 
 def _read_json(payload: bytes, path: Path) -> dict[str, Any]:

@@ -5,7 +5,11 @@ Every function takes a store and validated-or-raw input, validates with the mode
 and raises ``CoalitionError`` (or ``StoreError``) with a sentence for people. Writes take
 an ``actor`` (who the audit trail names; see ``graph.store.acting_as``) and edits an
 ``expected_version``: the version the person started from, so that an edit made from a
-stale copy is refused (``StaleEditError``) instead of silently overwriting a newer one.
+stale copy is refused (``StaleEdit``) instead of silently overwriting a newer one.
+
+Every use case that checks and then writes does both in one unit of work
+(``store.transaction()``): two people adding the same id at once get one organization
+and one "already exists", never an overwrite.
 """
 
 from __future__ import annotations
@@ -14,15 +18,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from coalition.domain.errors import CoalitionError, InvalidInput, NotFound
+from coalition.domain.errors import CoalitionError, InvalidInput, NotFound, StaleEdit
 from coalition.domain.models import DEFAULT_MOVEMENTS, Movement, Organization, Tie
 from coalition.domain.privacy import read_view
 from coalition.domain.validation import problems_from
-from graph.store import BOOKKEEPING, StaleEdit, Store, audit_key
-
-#: How often an edit without an expected version is re-applied to a record that changed
-#: between reading and writing it (the change is merged into the newest version).
-MERGE_RETRIES = 3
+from graph.store import BOOKKEEPING, Store, audit_key
 
 __all__ = [
     "add_movement",
@@ -38,40 +38,11 @@ __all__ = [
     "map_stats",
     "remove_organization",
     "remove_tie",
-    "StaleEditError",
 ]
 
 
 #: Fields whose values a stale-edit message names but never shows.
 PRIVATE_FIELDS = ("contact",)
-
-
-class StaleEditError(CoalitionError):
-    """An edit started from an older version than the one stored; nothing was written.
-
-    ``current`` is the stored record (None when it was removed) and ``changed`` the
-    fields changed since ``expected_version`` with their newer values.
-    """
-
-    def __init__(
-        self, what: str, current: dict[str, Any] | None, expected_version: int, changed: dict[str, Any]
-    ) -> None:
-        self.current = current
-        self.expected_version = expected_version
-        self.changed = changed
-        if current is None:
-            message = f"{what} was removed by someone else while you edited it; your change was not saved"
-        else:
-            # A contact is never quoted back: the editor may not be allowed to see it.
-            newer = ", ".join(
-                f"{field} was changed" if field in PRIVATE_FIELDS else f"{field} is now {_shown(value)}"
-                for field, value in changed.items()
-            )
-            message = (
-                f"{what} was changed by someone else (version {current.get('version')}, you edited version "
-                f"{expected_version}){': ' + newer if newer else ''}; reload and apply your change again"
-            )
-        super().__init__(message)
 
 
 def init_map(store: Store) -> None:
@@ -80,7 +51,7 @@ def init_map(store: Store) -> None:
 
 
 def _known_movements(store: Store) -> set[str]:
-    return {m["id"] for m in store.snapshot("private")["movements"]}
+    return {m["id"] for m in store.snapshot()["movements"]}
 
 
 def _validate(model: type, data: dict[str, Any], **context: Any) -> Any:
@@ -94,9 +65,10 @@ def _validate(model: type, data: dict[str, Any], **context: Any) -> Any:
 def add_movement(store: Store, data: dict[str, Any], actor: str | None = None) -> Movement:
     """Add a movement; its id comes from the name when absent."""
     movement = _validate(Movement, data)
-    if movement.id in _known_movements(store):
-        raise CoalitionError(f"movement {movement.id!r} already exists")
-    store.write_map(movements=[movement.to_record()], actor=actor)
+    with store.transaction():
+        if movement.id in _known_movements(store):
+            raise CoalitionError(f"movement {movement.id!r} already exists")
+        store.write_map(movements=[movement.to_record()], actor=actor)
     return movement
 
 
@@ -118,10 +90,11 @@ def get_organization(store: Store, org_id: str) -> dict[str, Any]:
 
 def add_organization(store: Store, data: dict[str, Any], actor: str | None = None) -> Organization:
     """Add a new organization; refuses an id that is taken."""
-    org = _validate(Organization, data, movements=_known_movements(store))
-    if store.get_organization(org.id) is not None:
-        raise CoalitionError(f"an organization with id {org.id!r} already exists; use edit to change it")
-    store.write_map(organizations=[org.to_record()], actor=actor)
+    with store.transaction():
+        org = _validate(Organization, data, movements=_known_movements(store))
+        if store.get_organization(org.id) is not None:
+            raise CoalitionError(f"an organization with id {org.id!r} already exists; use edit to change it")
+        store.write_map(organizations=[org.to_record()], actor=actor)
     return org
 
 
@@ -135,7 +108,7 @@ def edit_organization(
     """Change some fields of an organization; unknown fields are refused.
 
     With ``expected_version`` (the version the form or copy was made from), an
-    organization changed since is left alone and ``StaleEditError`` says what is newer.
+    organization changed since is left alone and ``StaleEdit`` says what is newer.
     Without it, the changes are applied to the newest version.
     """
     unknown = sorted(set(changes) - set(Organization.model_fields) - {"id"})
@@ -144,25 +117,21 @@ def edit_organization(
     if changes.get("id", org_id) != org_id:
         raise CoalitionError("an organization's id never changes (other maps and ties refer to it)")
     changes = {k: v for k, v in changes.items() if k not in BOOKKEEPING}
-    for attempt in range(MERGE_RETRIES):
+    with store.transaction():
         current = get_organization(store, org_id)
         version = current["version"] if expected_version is None else expected_version
         if current["version"] != version:
             raise _stale(store, "organization", org_id, current["name"], current, version)
         org = _validate(Organization, {**current, **changes}, movements=_known_movements(store))
-        try:
-            store.write_map(organizations=[org.to_record()], actor=actor, expected_versions={org_id: version})
-            break
-        except StaleEdit as e:
-            if expected_version is not None or e.current is None or attempt == MERGE_RETRIES - 1:
-                raise _stale(store, "organization", org_id, current["name"], e.current, version) from e
-    return Organization.model_validate(store.get_organization(org_id))
+        store.write_map(organizations=[org.to_record()], actor=actor, expected_versions={org_id: version})
+        return Organization.model_validate(store.get_organization(org_id))
 
 
 def remove_organization(store: Store, org_id: str, actor: str | None = None) -> int:
     """Remove an organization with its ties; returns how many ties went with it."""
-    get_organization(store, org_id)
-    return store.delete_organization(org_id, actor=actor)
+    with store.transaction():
+        get_organization(store, org_id)
+        return store.delete_organization(org_id, actor=actor)
 
 
 def list_organizations(
@@ -182,9 +151,10 @@ def list_organizations(
 def add_tie(store: Store, data: dict[str, Any], actor: str | None = None) -> Tie:
     """Add or update a tie between two existing organizations."""
     tie = _validate(Tie, data)
-    for end in (tie.source, tie.target):
-        get_organization(store, end)
-    store.write_map(ties=[tie.to_record()], actor=actor)
+    with store.transaction():
+        for end in (tie.source, tie.target):
+            get_organization(store, end)
+        store.write_map(ties=[tie.to_record()], actor=actor)
     return tie
 
 
@@ -209,7 +179,7 @@ def edit_tie(
         raise CoalitionError(f"a tie's {moved[0]} never changes: remove the tie and add a new one")
     changes = {k: v for k, v in changes.items() if k not in BOOKKEEPING}
     what = f"the {kind} tie {source} -> {target}"
-    for attempt in range(MERGE_RETRIES):
+    with store.transaction():
         current = store.get_tie(source, target, kind)
         if current is None:
             raise NotFound(f"no {kind} tie from {source!r} to {target!r}")
@@ -217,13 +187,8 @@ def edit_tie(
         if current["version"] != version:
             raise _stale(store, "tie", (source, target, kind), what, current, version)
         tie = _validate(Tie, {**current, **changes, **fixed})
-        try:
-            store.write_map(ties=[tie.to_record()], actor=actor, expected_versions={(source, target, kind): version})
-            break
-        except StaleEdit as e:
-            if expected_version is not None or e.current is None or attempt == MERGE_RETRIES - 1:
-                raise _stale(store, "tie", (source, target, kind), what, e.current, version) from e
-    return Tie.model_validate(store.get_tie(source, target, kind))
+        store.write_map(ties=[tie.to_record()], actor=actor, expected_versions={(source, target, kind): version})
+        return Tie.model_validate(store.get_tie(source, target, kind))
 
 
 def remove_tie(store: Store, source: str, target: str, kind: str | None = None, actor: str | None = None) -> int:
@@ -275,18 +240,29 @@ def _movement_counts(view: dict[str, Any]) -> dict[str, int]:
 
 def _stale(
     store: Store, kind: str, key: Any, what: str, current: dict[str, Any] | None, expected_version: int
-) -> StaleEditError:
+) -> StaleEdit:
     """The error for an edit from ``expected_version``, naming the newer values: the
-    fields the audit trail shows were changed after that version, as they are now."""
+    fields the audit trail shows were changed after that version, as they are now. A
+    contact is never quoted back: the editor may not be allowed to see it."""
     changed: dict[str, Any] = {}
-    if current is not None:
+    if current is None:
+        message = f"{what} was removed by someone else while you edited it; your change was not saved"
+    else:
         fields: dict[str, None] = {}
         for entry in reversed(store.audit(limit=200, kind=kind, key=audit_key(kind, key))):
             after = entry.get("after") or {}
             if entry["action"] == "update" and (after.get("version") or 0) > expected_version:
                 fields.update(dict.fromkeys(f for f in after if f != "version"))
         changed = {field: current.get(field) for field in fields}
-    return StaleEditError(what, current, expected_version, changed)
+        newer = ", ".join(
+            f"{field} was changed" if field in PRIVATE_FIELDS else f"{field} is now {_shown(value)}"
+            for field, value in changed.items()
+        )
+        message = (
+            f"{what} was changed by someone else (version {current.get('version')}, you edited version "
+            f"{expected_version}){': ' + newer if newer else ''}; reload and apply your change again"
+        )
+    return StaleEdit(kind, key, expected_version, current, message=message, changed=changed)
 
 
 def _shown(value: Any, limit: int = 60) -> str:

@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from coalition.domain.errors import CoalitionError, InvalidInput, NotFound
 from coalition.domain.models import INTRODUCTION_STATUSES, Introduction, Tie
-from coalition.domain.privacy import can_see, read_view
+from coalition.domain.privacy import can_see, hidden_names, view_for
 from coalition.domain.validation import problems_from
 from coalition.introductions.index import BUSY_STATUSES, count_used_capacity, month_of
 from coalition.introductions.recommend import explain_pair
@@ -96,12 +96,19 @@ def set_introduction_status(
         raise CoalitionError("only a made introduction can create a tie (use --status made)")
     a, b = sorted((a, b))
     on = on or date.today()
-    view = read_view(store, audience)
+    with store.transaction():  # the limits are checked on the state the write changes
+        return _record_status(store, a, b, status, note, on, create_tie, audience)
+
+
+def _record_status(
+    store: Store, a: str, b: str, status: str, note: str | None, on: date, create_tie: bool, audience: str
+) -> dict[str, Any]:
+    full = store.snapshot()
+    view = view_for(full, audience, hidden_names=hidden_names(full, audience))
     visible = {o["id"]: o for o in view["organizations"]}
     for org_id in (a, b):
         if org_id not in visible:
             raise NotFound(f"no organization with id {org_id!r}")
-    full = store.snapshot("private")
     stored = next((i for i in full["introductions"] if (i["a"], i["b"]) == (a, b)), None)
     if status in BUSY_STATUSES:
         _check_limits(full, visible, a, b, status, on, audience)

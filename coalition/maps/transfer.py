@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +27,7 @@ from rapidfuzz import fuzz, process, utils
 from coalition.domain.errors import CoalitionError, InvalidInput, Problem
 from coalition.domain.models import slugify
 from coalition.domain.privacy import read_view
+from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap, RawRow, ValidMap, validate_map
 from coalition.formats import detect, module_for
 from coalition.formats.files import check_import_size
@@ -103,8 +104,13 @@ def import_map(
     fmt: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    limits: ImportLimits | None = None,
 ) -> ImportReport:
     """Validate the whole file, then write it in one transaction, or nothing at all.
+
+    The file is read first; checking it against the map and writing it then happen in
+    one unit of work, so nobody changes the map in between. ``limits`` (from
+    ``Settings.import_limits``; the defaults when None) caps its size and records.
 
     Raises ``InvalidInput`` listing every problem (up to a cap) unless ``dry_run``,
     which returns the report with its problems and writes nothing. ``progress`` (or the
@@ -119,11 +125,19 @@ def import_map(
     module = module_for(fmt, path)
     if not hasattr(module, "read"):
         raise InvalidInput([Problem(f"{fmt} is an export format only", file=path.name)])
-    check_import_size(path)
+    limits = limits or ImportLimits()
+    check_import_size(path, limits.max_bytes)
     raw = module.read(path)
-    current = store.snapshot("private")
+    with nullcontext() if dry_run else store.transaction():
+        return _check_and_write(store, path, fmt, raw, dry_run, progress, limits)
+
+
+def _check_and_write(
+    store: Store, path: Path, fmt: str, raw: RawMap, dry_run: bool, progress: Progress | None, limits: ImportLimits
+) -> ImportReport:
+    current = store.snapshot()
     known_orgs = {o["id"] for o in current["organizations"]}
-    valid = _validate(raw, current, known_orgs, progress)
+    valid = _validate(raw, current, known_orgs, progress, limits.max_rows)
     records = valid.records()
     report = ImportReport(
         path=str(path),
@@ -276,9 +290,9 @@ def _where(row: RawRow) -> str:
     return f"{row.file}, row {row.row}" if row.row is not None else row.file
 
 
-def _validate(raw: RawMap, current: dict, known_orgs: set[str], progress: Progress | None) -> ValidMap:
+def _validate(raw: RawMap, current: dict, known_orgs: set[str], progress: Progress | None, max_rows: int) -> ValidMap:
     if progress is None:
-        return validate_map(raw, {m["id"] for m in current["movements"]}, known_orgs)
+        return validate_map(raw, {m["id"] for m in current["movements"]}, known_orgs, max_rows)
     total = _row_count(raw) + 1  # and one step for the write
     done = [0]
     progress(0, total)
@@ -290,7 +304,7 @@ def _validate(raw: RawMap, current: dict, known_orgs: set[str], progress: Progre
     counted = RawMap(problems=raw.problems)
     for kind in ("movements", "organizations", "ties", "introductions"):
         setattr(counted, kind, _Counted(getattr(raw, kind), report))
-    return validate_map(counted, {m["id"] for m in current["movements"]}, known_orgs)
+    return validate_map(counted, {m["id"] for m in current["movements"]}, known_orgs, max_rows)
 
 
 def _row_count(raw: RawMap) -> int:
@@ -331,7 +345,7 @@ def migrate(source: Store, destination: Store) -> dict[str, int]:
         raise CoalitionError(
             f"{destination.describe()} already holds {held} organizations; migrate copies into an empty store only"
         )
-    snapshot = source.snapshot("private")
+    snapshot = source.snapshot()
     destination.write_map(
         movements=snapshot["movements"],
         organizations=snapshot["organizations"],

@@ -4,12 +4,15 @@ A page never calls a writing use case directly: it calls the function here with 
 account (``state.current_user()``), which asks ``coalition.auth.permissions`` first and
 refuses with ``PermissionDenied`` (one sentence) when the role or the account's audience
 ceiling does not allow it. Hiding a form from a viewer is only a courtesy; these checks
-hold even for a request crafted by hand. No Streamlit here, so tests call them directly.
+hold even for a request crafted by hand. Each check reads the state the write changes:
+check and write run in one unit of work (``store.transaction()``). No Streamlit here,
+so tests call them directly.
 """
 
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +22,12 @@ from coalition.auth.permissions import EDIT, EXPORT, IMPORT, MANAGE_USERS, TRACK
 from coalition.domain.errors import NotFound
 from coalition.domain.models import Organization, Tie
 from coalition.domain.privacy import can_see
+from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import validate_map
 from coalition.formats import detect, module_for
+from coalition.formats.files import check_import_size
 from coalition.maps import services
+from coalition.maps.tracking import set_introduction_status as track
 from coalition.maps.transfer import ExportResult, ImportReport, export_map, import_map
 from graph.store import Store, acting_as
 
@@ -53,31 +59,34 @@ def actor(user: User) -> str:
 # organizations and ties ----------------------------------------------------------------------
 def add_organization(user: User, store: Store, data: dict[str, Any]) -> Organization:
     permissions.check_organization_write(user, {**BLANK_ORG, **_levels(data)})
-    return services.add_organization(store, data, actor=actor(user))
+    return services.add_organization(store, data, actor=actor(user))  # the write checks no stored state
 
 
 def edit_organization(
     user: User, store: Store, org_id: str, changes: dict[str, Any], expected_version: int | None = None
 ) -> Organization:
     """Change some fields; with ``expected_version`` (the version the form showed) an
-    organization changed since is refused (``services.StaleEditError``)."""
+    organization changed since is refused (``StaleEdit``)."""
     require(user, EDIT)
-    current = services.get_organization(store, org_id)
-    permissions.check_organization_write(user, {**current, **_levels(changes)}, current)
-    return services.edit_organization(store, org_id, changes, expected_version=expected_version, actor=actor(user))
+    with store.transaction():
+        current = services.get_organization(store, org_id)
+        permissions.check_organization_write(user, {**current, **_levels(changes)}, current)
+        return services.edit_organization(store, org_id, changes, expected_version=expected_version, actor=actor(user))
 
 
 def remove_organization(user: User, store: Store, org_id: str) -> int:
     require(user, EDIT)
-    permissions.check_organization_removal(user, org_id, store.snapshot("private"))
-    return services.remove_organization(store, org_id, actor=actor(user))
+    with store.transaction():
+        permissions.check_organization_removal(user, org_id, store.snapshot())
+        return services.remove_organization(store, org_id, actor=actor(user))
 
 
 def add_tie(user: User, store: Store, data: dict[str, Any]) -> Tie:
     """Add a tie (or replace the one with the same ends and kind)."""
     require(user, EDIT)
-    permissions.check_tie_write(user, {"visibility": "coalition", **_levels(data)}, store.snapshot("private"))
-    return services.add_tie(store, data, actor=actor(user))
+    with store.transaction():
+        permissions.check_tie_write(user, {"visibility": "coalition", **_levels(data)}, store.snapshot())
+        return services.add_tie(store, data, actor=actor(user))
 
 
 def edit_tie(
@@ -91,21 +100,25 @@ def edit_tie(
 ) -> Tie:
     """Change a tie's strength, dates, visibility or notes (``services.edit_tie``)."""
     require(user, EDIT)
-    full = store.snapshot("private")
-    current = next(
-        (t for t in full["ties"] if (t["source"], t["target"], t["kind"]) == (source, target, kind)),
-        {"source": source, "target": target, "kind": kind},
-    )
-    if "visibility" in current and not can_see(permissions.max_audience(user), current["visibility"]):
-        raise NotFound(f"no {kind} tie from {source!r} to {target!r}")  # as if missing
-    permissions.check_tie_write(user, {"visibility": "coalition", **current, **_levels(changes)}, full)
-    return services.edit_tie(store, source, target, kind, changes, expected_version=expected_version, actor=actor(user))
+    with store.transaction():
+        full = store.snapshot()
+        current = next(
+            (t for t in full["ties"] if (t["source"], t["target"], t["kind"]) == (source, target, kind)),
+            {"source": source, "target": target, "kind": kind},
+        )
+        if "visibility" in current and not can_see(permissions.max_audience(user), current["visibility"]):
+            raise NotFound(f"no {kind} tie from {source!r} to {target!r}")  # as if missing
+        permissions.check_tie_write(user, {"visibility": "coalition", **current, **_levels(changes)}, full)
+        return services.edit_tie(
+            store, source, target, kind, changes, expected_version=expected_version, actor=actor(user)
+        )
 
 
 def remove_tie(user: User, store: Store, source: str, target: str, kind: str | None = None) -> int:
     require(user, EDIT)
-    permissions.check_tie_removal(user, source, target, kind, store.snapshot("private"))
-    return services.remove_tie(store, source, target, kind, actor=actor(user))
+    with store.transaction():
+        permissions.check_tie_removal(user, source, target, kind, store.snapshot())
+        return services.remove_tie(store, source, target, kind, actor=actor(user))
 
 
 def set_introduction_status(
@@ -114,33 +127,42 @@ def set_introduction_status(
     """Plan, mark made or decline an introduction, acting as the account's audience (the
     tie a made introduction may create is never more visible than coalition)."""
     require(user, TRACK)
-    from coalition.maps.tracking import set_introduction_status as track
-
     with acting_as(actor(user)):
         return track(store, a, b, status, audience=permissions.cap_audience(user, audience), **options)
 
 
 # files ----------------------------------------------------------------------------------------
-def import_file(user: User, store: Store, path: Path, fmt: str | None = None, dry_run: bool = False) -> ImportReport:
+def import_file(
+    user: User,
+    store: Store,
+    path: Path,
+    fmt: str | None = None,
+    dry_run: bool = False,
+    limits: ImportLimits | None = None,
+) -> ImportReport:
     """Check (``dry_run``) or import a file. Below admin, the whole file must stay within
     the account's ceiling and overwrite nothing it may not see, and the report names no
-    hidden organization."""
+    hidden organization. The size limit is checked before the file is read, for every
+    role; the permission check and the write see one state (one unit of work)."""
     require(user, IMPORT)
+    limits = limits or ImportLimits()
     ceiling = permissions.max_audience(user)
     if ceiling == "private":
         with acting_as(actor(user)):
-            return import_map(store, path, fmt=fmt, dry_run=dry_run)
-    full = store.snapshot("private")
-    fmt = fmt or detect(Path(path))
-    module = module_for(fmt, Path(path))
-    if hasattr(module, "read"):
-        valid = validate_map(
-            module.read(Path(path)), {m["id"] for m in full["movements"]}, {o["id"] for o in full["organizations"]}
-        )
-        if not valid.problems:
-            permissions.check_import(user, valid.records(), full)
-    with acting_as(actor(user)):
-        report = import_map(store, path, fmt=fmt, dry_run=dry_run)
+            return import_map(store, path, fmt=fmt, dry_run=dry_run, limits=limits)
+    path = Path(path)
+    fmt = fmt or detect(path)
+    module = module_for(fmt, path)
+    check_import_size(path, limits.max_bytes)
+    with nullcontext() if dry_run else store.transaction():
+        full = store.snapshot()
+        if hasattr(module, "read"):
+            known = ({m["id"] for m in full["movements"]}, {o["id"] for o in full["organizations"]})
+            valid = validate_map(module.read(path), *known, max_rows=limits.max_rows)
+            if not valid.problems:
+                permissions.check_import(user, valid.records(), full)
+        with acting_as(actor(user)):
+            report = import_map(store, path, fmt=fmt, dry_run=dry_run, limits=limits)
     hidden = {o["id"] for o in full["organizations"] if not can_see(ceiling, o["visibility"])}
     if hasattr(report, "duplicates"):
         report.duplicates = [d for d in report.duplicates if d.get("similar_id") not in hidden]

@@ -160,23 +160,20 @@ WITH o, r, m ORDER BY r.position
 RETURN o {.*} AS org, [x IN collect(m.id) WHERE x IS NOT NULL] AS movements
 """
 ALL_MOVEMENTS = "MATCH (m:Movement) RETURN m.id AS id, m.name AS name, m.color AS color ORDER BY id"
-VISIBLE_ORGANIZATIONS = """
-MATCH (o:Organization) WHERE o.visibility IN $levels
+ALL_ORGANIZATIONS = """
+MATCH (o:Organization)
 OPTIONAL MATCH (o)-[r:IN_MOVEMENT]->(m:Movement)
 WITH o, r, m ORDER BY r.position
 RETURN o {.*} AS org, [x IN collect(m.id) WHERE x IS NOT NULL] AS movements
 ORDER BY org.id
 """
-VISIBLE_TIES = """
+ALL_TIES = """
 MATCH (s:Organization)-[t:TIE]->(o:Organization)
-WHERE t.visibility IN $levels AND s.visibility IN $levels AND o.visibility IN $levels
 RETURN s.id AS source, o.id AS target, t {.*} AS tie
 ORDER BY source, target, t.kind
 """
-VISIBLE_INTRODUCTIONS = """
+ALL_INTRODUCTIONS = """
 MATCH (i:Introduction)
-MATCH (x:Organization {id: i.a}) WHERE x.visibility IN $levels
-MATCH (y:Organization {id: i.b}) WHERE y.visibility IN $levels
 RETURN i {.*} AS intro
 ORDER BY i.a, i.b
 """

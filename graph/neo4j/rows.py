@@ -136,12 +136,13 @@ def append_audit(tx: ManagedTransaction, log: list[Record], actor: str) -> None:
     tx.run(q.SET_AUDIT_SEQ, seq=seq + len(log)).consume()
 
 
-def read_map(tx: ManagedTransaction, levels: list[str]) -> MapSnapshot:
+def read_map(tx: ManagedTransaction) -> MapSnapshot:
+    """The whole map, inside the caller's transaction."""
     return MapSnapshot(
         movements=[dict(r) for r in tx.run(q.ALL_MOVEMENTS)],
-        organizations=[org_record(r["org"], r["movements"]) for r in tx.run(q.VISIBLE_ORGANIZATIONS, levels=levels)],
-        ties=[tie_record(r) for r in tx.run(q.VISIBLE_TIES, levels=levels)],
-        introductions=[intro_record(r["intro"]) for r in tx.run(q.VISIBLE_INTRODUCTIONS, levels=levels)],
+        organizations=[org_record(r["org"], r["movements"]) for r in tx.run(q.ALL_ORGANIZATIONS)],
+        ties=[tie_record(r) for r in tx.run(q.ALL_TIES)],
+        introductions=[intro_record(r["intro"]) for r in tx.run(q.ALL_INTRODUCTIONS)],
         version=tx.run(q.READ_VERSION).single()["version"],
     )
 

@@ -13,11 +13,12 @@ reads of single records use read routing. All Cypher lives in ``graph.neo4j.quer
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
 from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable, TransientError
 
 from graph.connect import Neo4jOptions
@@ -47,7 +48,6 @@ from graph.store import (
     current_actor,
     delete_entry,
     now_iso,
-    visible_levels,
 )
 
 __all__ = ["Neo4jStore", "BATCH"]
@@ -64,6 +64,7 @@ class Neo4jStore(Store):
         self._driver: Driver | None = None
         self._driver_lock = threading.Lock()
         self._upgraded = False
+        self._unit = threading.local()  # the unit of work this thread is in: .tx, .doomed
 
     @classmethod
     def from_url(cls, url: str, options: Neo4jOptions) -> Neo4jStore:
@@ -111,21 +112,62 @@ class Neo4jStore(Store):
     def _user(self) -> str:
         return self._auth[0] if self._auth else "(none)"
 
-    def _write(self, work: Callable[[ManagedTransaction, list[Record]], Any], actor: str | None = None) -> Any:
-        """Run ``work`` in one write transaction under the store lock; ``work`` appends
-        audit entries to the list it gets, and they are written before the commit."""
-        actor = current_actor(actor)
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if getattr(self._unit, "tx", None) is not None:
+            try:
+                yield  # joins the unit of work this thread is already in
+            except BaseException:
+                self._unit.doomed = True  # what the inner block wrote may be half done
+                raise
+            return
         self._upgrade()
+        with self._errors(), self.driver.session(database=self.database) as session:
+            tx = session.begin_transaction()
+            self._unit.tx, self._unit.doomed = tx, False
+            try:
+                self._require_schema(tx)
+                tx.run(q.LOCK_FOR_READ).consume()  # the store lock, held until the commit
+                yield
+                if self._unit.doomed:
+                    raise StoreError(
+                        f"a write to Neo4j at {self.uri} failed inside this change, so the map was not changed"
+                    )
+            except BaseException:
+                tx.close()  # rolls back
+                raise
+            finally:
+                self._unit.tx = None
+            tx.commit()
 
-        def unit(tx: ManagedTransaction) -> Any:
-            self._require_schema(tx)
+    def _write(self, work: Callable[[ManagedTransaction, list[Record]], Any], actor: str | None = None) -> Any:
+        """Run ``work`` under the store lock in the unit of work of this thread (or a
+        transaction of its own); ``work`` appends audit entries to the list it gets, and
+        they are written in the same transaction."""
+        actor = current_actor(actor)
+
+        def unit(tx: ManagedTransaction | Transaction) -> Any:
             tx.run(q.LOCK_STORE).consume()
             log: list[Record] = []
             result = work(tx, log)
             append_audit(tx, log, actor)
             return result
 
-        return self._run(lambda session: session.execute_write(unit))
+        tx = getattr(self._unit, "tx", None)
+        if tx is not None:
+            try:
+                with self._errors():
+                    return unit(tx)
+            except BaseException:
+                self._unit.doomed = True
+                raise
+        self._upgrade()
+
+        def checked(tx: ManagedTransaction) -> Any:
+            self._require_schema(tx)
+            return unit(tx)
+
+        return self._run(lambda session: session.execute_write(checked))
 
     def _upgrade(self) -> None:
         """Apply migrations a database made by an older version lacks, once per store."""
@@ -136,6 +178,11 @@ class Neo4jStore(Store):
             self._upgraded = True
 
     def _read(self, work: Callable[[ManagedTransaction], Any]) -> Any:
+        tx = getattr(self._unit, "tx", None)
+        if tx is not None:
+            with self._errors():
+                return work(tx)
+
         def unit(tx: ManagedTransaction) -> Any:
             self._require_schema(tx)
             return work(tx)
@@ -143,9 +190,14 @@ class Neo4jStore(Store):
         return self._run(lambda session: session.execute_read(unit))
 
     def _run(self, call: Callable[[Any], Any]) -> Any:
+        with self._errors(), self.driver.session(database=self.database) as session:
+            return call(session)
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Driver errors as our own, one sentence each."""
         try:
-            with self.driver.session(database=self.database) as session:
-                return call(session)
+            yield
         except StoreError:
             raise
         except ClientError as e:
@@ -284,14 +336,13 @@ class Neo4jStore(Store):
         record = self._read(lambda tx: tx.run(q.GET_TIE, source=source, target=target, kind=kind).single())
         return tie_record(record) if record else None
 
-    def snapshot(self, audience: str = "private") -> MapSnapshot:
-        """Everything the audience may see, as one consistent state (see ``_consistent``)."""
-        levels = list(visible_levels(audience))
-        return self._consistent(lambda tx: read_map(tx, levels))
+    def snapshot(self) -> MapSnapshot:
+        """The whole map, as one consistent state (see ``_consistent``)."""
+        return self._consistent(read_map)
 
     def dump(self) -> MapSnapshot:
         def work(tx: ManagedTransaction) -> MapSnapshot:
-            content = read_map(tx, list(visible_levels("private")))
+            content = read_map(tx)
             content["audit"] = [audit_record(r["entry"]) for r in tx.run(q.ALL_AUDIT_ENTRIES)]
             return content
 
@@ -299,12 +350,15 @@ class Neo4jStore(Store):
 
     def _consistent(self, read: Callable[[ManagedTransaction], MapSnapshot]) -> MapSnapshot:
         """Read under the store lock: it waits for the running write, and holds the next
-        ones back until the read is done, so the read sees one committed state.
+        ones back until the read is done, so the read sees one committed state (inside a
+        unit of work, which holds the lock already, the unit's own state).
 
         Neo4j reads are read-committed, and a lock-free reader can even see a committed
         write half applied: re-reading the store version to detect writes in between (an
         earlier design) let the load test see ties whose organizations were not there.
         """
+        if getattr(self._unit, "tx", None) is not None:
+            return self._read(read)
 
         def locked(tx: ManagedTransaction) -> MapSnapshot:
             self._require_schema(tx)

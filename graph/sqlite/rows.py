@@ -28,7 +28,6 @@ from graph.store import (
     change_entries,
     check_expected,
     plan_upserts,
-    visible_levels,
 )
 
 __all__ = [
@@ -53,7 +52,7 @@ CHUNK = 500
 def read_content(conn: sqlite3.Connection) -> MapSnapshot:
     """The whole private map and its audit trail (oldest first) from a SQLite connection,
     e.g. one to a backup opened in memory."""
-    content = read_map(conn, "private")
+    content = read_map(conn)
     has_audit = "0002_audit" not in pending_migrations(conn)
     rows = conn.execute("SELECT * FROM audit ORDER BY seq") if has_audit else []
     content["audit"] = [audit_record(row) for row in rows]
@@ -207,42 +206,18 @@ def introductions_where(conn: sqlite3.Connection, where: str, params: tuple) -> 
     return [_intro_record(dict(r)) for r in conn.execute(f"SELECT * FROM introductions WHERE {where}", params)]  # noqa: S608
 
 
-def read_map(conn: sqlite3.Connection, audience: str) -> MapSnapshot:
-    """Everything the audience may see, inside the caller's read transaction."""
-    levels = visible_levels(audience)
-    marks = ", ".join("?" * len(levels))
+def read_map(conn: sqlite3.Connection) -> MapSnapshot:
+    """The whole map, inside the caller's read transaction."""
     movements = [dict(r) for r in conn.execute("SELECT id, name, color FROM movements ORDER BY id")]
     memberships: dict[str, list[str]] = {}
     for org_id, movement_id in conn.execute("SELECT org_id, movement_id FROM org_movements ORDER BY org_id, position"):
         memberships.setdefault(org_id, []).append(movement_id)
     organizations = [
         _org_record(dict(r), memberships.get(r["id"], []))
-        for r in conn.execute(
-            f"SELECT * FROM organizations WHERE visibility IN ({marks}) ORDER BY id",  # noqa: S608
-            levels,
-        )
+        for r in conn.execute("SELECT * FROM organizations ORDER BY id")
     ]
-    ties = [
-        dict(r)
-        for r in conn.execute(
-            f"""SELECT t.* FROM ties t
-                JOIN organizations s ON s.id = t.source AND s.visibility IN ({marks})
-                JOIN organizations o ON o.id = t.target AND o.visibility IN ({marks})
-                WHERE t.visibility IN ({marks})
-                ORDER BY t.source, t.target, t.kind""",  # noqa: S608
-            levels * 3,
-        )
-    ]
-    introductions = [
-        _intro_record(dict(r))
-        for r in conn.execute(
-            f"""SELECT i.* FROM introductions i
-                JOIN organizations x ON x.id = i.a AND x.visibility IN ({marks})
-                JOIN organizations y ON y.id = i.b AND y.visibility IN ({marks})
-                ORDER BY i.a, i.b""",  # noqa: S608
-            levels * 2,
-        )
-    ]
+    ties = [dict(r) for r in conn.execute("SELECT * FROM ties ORDER BY source, target, kind")]
+    introductions = [_intro_record(dict(r)) for r in conn.execute("SELECT * FROM introductions ORDER BY a, b")]
     return MapSnapshot(
         movements=movements,
         organizations=organizations,

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import StoreError, StoreUnavailable
+from graph.sqlite.image import image_of
 from graph.sqlite.rows import (
     append_audit,
     audit_record,
@@ -54,8 +55,10 @@ class SQLiteStore(Store):
 
     def __init__(self, path: str | Path, url: str | None = None) -> None:
         self.path = Path(path)
+        self.file = self.path
         self.url = url or f"sqlite:///{self.path}"
         self._write_lock = threading.RLock()
+        self._unit = threading.local()  # the unit of work this thread is in: .conn, .doomed
         self._writer: sqlite3.Connection | None = None
         # Read connections are lent out one read at a time and come back to this pool, so
         # there are never more of them than reads running at once, whatever the number of
@@ -102,28 +105,58 @@ class SQLiteStore(Store):
             raise StoreError(f"cannot {what} {self.path}: {e}") from e
 
     @contextmanager
-    def _write(self, actor: str | None) -> Iterator[tuple[sqlite3.Connection, list[Record]]]:
-        """One write transaction: committed with its audit entries when the block ends,
-        rolled back on any error. The block appends audit entries to the list it gets."""
-        actor = current_actor(actor)
+    def transaction(self) -> Iterator[None]:
+        if getattr(self._unit, "conn", None) is not None:
+            try:
+                yield  # joins the unit of work this thread is already in
+            except BaseException:
+                self._unit.doomed = True  # what the inner block wrote may be half done
+                raise
+            return
         with self._write_lock:
             conn = self._writer_connection()
             try:
                 conn.execute("BEGIN IMMEDIATE")
-                try:
-                    self._require_schema(conn)
-                    log: list[Record] = []
-                    yield conn, log
-                    append_audit(conn, log, actor, now_iso())
-                    conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-            except sqlite3.IntegrityError as e:
-                raise StoreError(f"the map was not changed: {e}") from e
             except sqlite3.DatabaseError as e:
+                raise StoreError(f"cannot write to {self.path}: {e}") from e
+            self._unit.conn, self._unit.doomed = conn, False
+            try:
+                self._require_schema(conn)
+                yield
+                if self._unit.doomed:
+                    raise StoreError(f"a write to {self.path} failed inside this change, so the map was not changed")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._unit.conn = None
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.DatabaseError as e:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise StoreError(f"cannot write to {self.path}, the map was not changed: {e}") from e
+
+    @contextmanager
+    def _write(self, actor: str | None) -> Iterator[tuple[sqlite3.Connection, list[Record]]]:
+        """One write: its audit entries and the version bump go with it, inside the unit of
+        work of this thread (a new one when there is none). The block appends audit entries
+        to the list it gets; an error dooms the unit."""
+        actor = current_actor(actor)
+        with self.transaction():
+            conn = self._unit.conn
+            try:
+                log: list[Record] = []
+                yield conn, log
+                append_audit(conn, log, actor, now_iso())
+                conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
+            except BaseException as e:
+                self._unit.doomed = True
+                if isinstance(e, sqlite3.IntegrityError):
+                    raise StoreError(f"the map was not changed: {e}") from e
+                if isinstance(e, sqlite3.DatabaseError):
+                    raise StoreError(f"cannot write to {self.path}, the map was not changed: {e}") from e
+                raise
 
     @contextmanager
     def _lend(self) -> Iterator[sqlite3.Connection]:
@@ -141,7 +174,15 @@ class SQLiteStore(Store):
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        """A consistent read: every select in the block sees the same committed state."""
+        """A consistent read: every select in the block sees the same committed state (or,
+        inside a unit of work, the unit's own state)."""
+        unit = getattr(self._unit, "conn", None)
+        if unit is not None:
+            try:
+                yield unit
+            except sqlite3.DatabaseError as e:
+                raise StoreError(f"cannot read {self.path}: {e}") from e
+            return
         with self._lend() as conn:
             conn.execute("BEGIN")
             try:
@@ -264,10 +305,10 @@ class SQLiteStore(Store):
             ).fetchone()
             return dict(row) if row else None
 
-    def snapshot(self, audience: str = "private") -> MapSnapshot:
+    def snapshot(self) -> MapSnapshot:
         with self._read() as conn:
             self._require_schema(conn)
-            return read_map(conn, audience)
+            return read_map(conn)
 
     def counts(self) -> dict[str, int]:
         with self._read() as conn:
@@ -303,9 +344,9 @@ class SQLiteStore(Store):
             return storage_problems(conn)
 
     # backups -----------------------------------------------------------------------
-    def backup_to(self, target: sqlite3.Connection) -> None:
-        """Copy the whole file into ``target`` with SQLite's online backup API, in one
-        step, so the copy is one committed state even while others write."""
+    def backup_image(self) -> tuple[str, bytes]:
+        """The whole file, copied with SQLite's online backup API in one step, so the
+        copy is one committed state even while others write (opens as a map itself)."""
         with self._lend() as conn:
             self._require_schema(conn)
-            conn.backup(target)
+            return "sqlite", image_of(conn)
