@@ -17,12 +17,11 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from coalition.domain.errors import Problem
 from coalition.domain.validation import RawMap
 from coalition.formats.csv_format import cell_value, neutralize, table_rows, unneutralize
 from coalition.formats.files import atomic_path
 from coalition.formats.kumu_format import CONNECTION_FIELDS, ELEMENT_FIELDS, LISTS, connection, element, raw_map
-from coalition.formats.xlsx_format import about_rows, open_workbook, sheet_rows, write_sheet
+from coalition.formats.xlsx_format import about_rows, read_workbook, sheet_rows, write_sheet
 
 __all__ = ["read", "write", "is_kumu_workbook"]
 
@@ -60,36 +59,29 @@ def write(view: dict[str, Any], path: Path) -> list[Path]:
 
 
 def read(path: Path) -> RawMap:
-    workbook = open_workbook(path)
-    try:
-        names = {name.strip().lower(): name for name in workbook.sheetnames}
-        raw = RawMap()
-        if "elements" not in names:
-            raw.problems.append(
-                Problem(f"no sheet named Elements (found: {', '.join(workbook.sheetnames)})", file=path.name)
-            )
-            return raw
-        if MOVEMENTS_SHEET.lower() in names:
-            header, rows = sheet_rows(workbook[names[MOVEMENTS_SHEET.lower()]])
-            label = f"{path.name} sheet {names[MOVEMENTS_SHEET.lower()]}"
-            raw.movements.extend(table_rows(label, header, rows, "movements", raw.problems))
-        parts = {}
-        for part in ("elements", "connections"):
-            if part not in names:
-                parts[part] = []
-                continue
-            header, rows = sheet_rows(workbook[names[part]])
-            header = [str(h or "").strip() for h in header]
-            parts[part] = [(number, _record(header, cells)) for number, cells in rows]
-        return raw_map(
-            parts["elements"],
-            parts["connections"],
-            f"{path.name} sheet {names['elements']}",
-            f"{path.name} sheet {names.get('connections', 'Connections')}",
-            raw,
-        )
-    finally:
-        workbook.close()
+    return read_workbook(path, "Elements", _read_sheets)
+
+
+def _read_sheets(workbook: Any, names: dict[str, str], path: Path, raw: RawMap) -> None:
+    if MOVEMENTS_SHEET.lower() in names:
+        header, rows = sheet_rows(workbook[names[MOVEMENTS_SHEET.lower()]])
+        label = f"{path.name} sheet {names[MOVEMENTS_SHEET.lower()]}"
+        raw.movements.extend(table_rows(label, header, rows, "movements", raw.problems))
+    parts = {}
+    for part in ("elements", "connections"):
+        if part not in names:
+            parts[part] = []
+            continue
+        header, rows = sheet_rows(workbook[names[part]])
+        header = [str(h or "").strip() for h in header]
+        parts[part] = [(number, _record(header, cells)) for number, cells in rows]
+    raw_map(
+        parts["elements"],
+        parts["connections"],
+        f"{path.name} sheet {names['elements']}",
+        f"{path.name} sheet {names.get('connections', 'Connections')}",
+        raw,
+    )
 
 
 def is_kumu_workbook(sheet_names: list[str]) -> bool:

@@ -9,6 +9,7 @@ as a formula. Problems name the file, the sheet and the spreadsheet row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from coalition.formats.common import banner, today_text, withheld_note, xml_safe
 from coalition.formats.csv_format import COLUMNS, cell_text, table_rows
 from coalition.formats.files import atomic_path
 
-__all__ = ["read", "write", "write_sheet", "sheet_rows", "open_workbook", "about_rows"]
+__all__ = ["read", "write", "write_sheet", "sheet_rows", "open_workbook", "read_workbook", "about_rows"]
 
 SHEETS = ("organizations", "ties", "movements")
 TYPED = {"strength": int, "intro_capacity_per_month": int, "community_led": bool, "consent_to_introductions": bool}
@@ -44,26 +45,38 @@ def write(view: dict[str, Any], path: Path) -> list[Path]:
 
 
 def read(path: Path) -> RawMap:
+    return read_workbook(path, "organizations", _read_sheets)
+
+
+def _read_sheets(workbook: Any, names: dict[str, str], path: Path, raw: RawMap) -> None:
+    for kind in ("movements", "organizations", "ties"):
+        if kind in names:
+            header, rows = sheet_rows(workbook[names[kind]])
+            label = f"{path.name} sheet {names[kind]}"
+            getattr(raw, kind).extend(table_rows(label, header, rows, kind, raw.problems))
+
+
+# shared with the Kumu spreadsheet ---------------------------------------------------
+def read_workbook(
+    path: Path, required: str, read_sheets: Callable[[Any, dict[str, str], Path, RawMap], None]
+) -> RawMap:
+    """Open ``path`` and let ``read_sheets(workbook, names, path, raw)`` fill a map from
+    it, ``names`` mapping lower-case sheet names to the workbook's own. A workbook
+    without the ``required`` sheet is one problem, named with the sheets it has."""
     workbook = open_workbook(path)
     try:
         names = {name.strip().lower(): name for name in workbook.sheetnames}
         raw = RawMap()
-        if "organizations" not in names:
-            raw.problems.append(
-                Problem(f"no sheet named organizations (found: {', '.join(workbook.sheetnames)})", file=path.name)
-            )
+        if required.lower() not in names:
+            found = ", ".join(workbook.sheetnames)
+            raw.problems.append(Problem(f"no sheet named {required} (found: {found})", file=path.name))
             return raw
-        for kind in ("movements", "organizations", "ties"):
-            if kind in names:
-                header, rows = sheet_rows(workbook[names[kind]])
-                label = f"{path.name} sheet {names[kind]}"
-                getattr(raw, kind).extend(table_rows(label, header, rows, kind, raw.problems))
+        read_sheets(workbook, names, path, raw)
         return raw
     finally:
         workbook.close()
 
 
-# shared with the Kumu spreadsheet ---------------------------------------------------
 def open_workbook(path: Path) -> Any:
     """An .xlsx opened for reading values only, or one clear error."""
     try:
