@@ -1,10 +1,11 @@
 """Interchange formats: each module reads a file into a ``RawMap`` and/or writes a view.
 
-``FORMATS`` maps a format name (the ``--format`` value) to its module (or, for the two
-image formats, an object with the same ``write``); ``detect`` picks one from a path when
-``--format`` is absent: by the file's ending, and for ``.json``, ``.xlsx`` and ``.xml``
-by what the file holds (a coalition map or a Kumu blueprint; a plain workbook or Kumu's
-Elements/Connections layout; GraphML or GEXF).
+Every format is a ``Format``: its name (the ``--format`` value), the endings that name
+it, the MIME type a download gets, the file name a download suggests, whether it can be
+read, and ``read``/``write``. ``FORMATS`` maps names to them; ``detect`` picks one from a
+path when ``--format`` is absent: by the file's ending, and for ``.json``, ``.xlsx`` and
+``.xml`` by what the file holds (a coalition map or a Kumu blueprint; a plain workbook or
+Kumu's Elements/Connections layout; GraphML or GEXF).
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from coalition.domain.errors import InvalidInput, Problem
+from coalition.domain.validation import RawMap
 from coalition.formats import (
     csv_format,
     cypher_format,
@@ -30,30 +34,77 @@ from coalition.formats import (
     xlsx_format,
 )
 
-__all__ = ["FORMATS", "IMPORT_FORMATS", "EXPORT_FORMATS", "detect", "module_for"]
+__all__ = ["FORMATS", "IMPORT_FORMATS", "EXPORT_FORMATS", "Format", "detect", "format_for"]
 
-FORMATS: dict[str, Any] = {
-    "csv": csv_format,
-    "xlsx": xlsx_format,
-    "json": json_format,
-    "graphml": graphml_format,
-    "gexf": gexf_format,
-    "kumu": kumu_format,
-    "kumu-xlsx": kumu_sheet_format,
-    "cypher": cypher_format,
-    "html": html_format,
-    "png": image_format.png,
-    "svg": image_format.svg,
-    "pdf": pdf_brief,
+
+class Format(Protocol):
+    """What every interchange format offers."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    mime_type: str
+    download_name: str
+    can_read: bool
+
+    def read(self, path: Path) -> RawMap:
+        """The raw rows of a file (``InvalidInput`` when it cannot be read at all)."""
+        ...
+
+    def write(self, view: dict[str, Any], path: Path) -> list[Path]:
+        """Write a view (already redacted for its audience); the paths written."""
+        ...
+
+
+@dataclass(frozen=True)
+class _ModuleFormat:
+    """A format whose reading and writing live in one module (or image writer)."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    mime_type: str
+    download_name: str
+    writer: Callable[[dict[str, Any], Path], list[Path]]
+    reader: Callable[[Path], RawMap] | None = None
+
+    @property
+    def can_read(self) -> bool:
+        return self.reader is not None
+
+    def read(self, path: Path) -> RawMap:
+        if self.reader is None:
+            raise InvalidInput([Problem(f"{self.name} is an export format only", file=path.name)])
+        return self.reader(path)
+
+    def write(self, view: dict[str, Any], path: Path) -> list[Path]:
+        return self.writer(view, path)
+
+
+def _both(name: str, module: Any, suffixes: tuple[str, ...], mime_type: str, download: str) -> _ModuleFormat:
+    return _ModuleFormat(name, suffixes, mime_type, download, module.write, module.read)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        _both("csv", csv_format, (".csv", ".zip"), "application/zip", "coalition-map.zip"),
+        _both("xlsx", xlsx_format, (".xlsx",), XLSX, "coalition-map.xlsx"),
+        _both("json", json_format, (".json",), "application/json", "coalition-map.json"),
+        _both("graphml", graphml_format, (".graphml",), "application/graphml+xml", "coalition-map.graphml"),
+        _both("gexf", gexf_format, (".gexf",), "application/xml", "coalition-map.gexf"),
+        _both("kumu", kumu_format, (".kumu.json",), "application/json", "coalition-map.kumu.json"),
+        _both("kumu-xlsx", kumu_sheet_format, (".kumu.xlsx",), XLSX, "coalition-map.kumu.xlsx"),
+        _ModuleFormat("cypher", (".cypher", ".cql"), "text/plain", "coalition-map.cypher", cypher_format.write),
+        _ModuleFormat("html", (".html", ".htm"), "text/html", "coalition-map.html", html_format.write),
+        _ModuleFormat("png", (".png",), "image/png", "coalition-map.png", image_format.png.write),
+        _ModuleFormat("svg", (".svg",), "image/svg+xml", "coalition-map.svg", image_format.svg.write),
+        _ModuleFormat("pdf", (".pdf",), "application/pdf", "coalition-map.pdf", pdf_brief.write),
+    )
 }
-IMPORT_FORMATS = tuple(name for name, module in FORMATS.items() if hasattr(module, "read"))
-EXPORT_FORMATS = tuple(name for name, module in FORMATS.items() if hasattr(module, "write"))
-#: Endings that name one format. Two-part endings come first: ``map.kumu.json``.
-SUFFIXES = {
-    ".kumu.json": "kumu", ".kumu.xlsx": "kumu-xlsx", ".csv": "csv", ".zip": "csv", ".json": "json",
-    ".xlsx": "xlsx", ".graphml": "graphml", ".gexf": "gexf", ".cypher": "cypher", ".cql": "cypher",
-    ".html": "html", ".htm": "html", ".png": "png", ".svg": "svg", ".pdf": "pdf",
-}  # fmt: skip
+IMPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.can_read)
+EXPORT_FORMATS = tuple(FORMATS)
+#: Endings that name one format, longest first so that two-part endings win: ``map.kumu.json``.
+SUFFIXES = dict(sorted(((s, f.name) for f in FORMATS.values() for s in f.suffixes), key=lambda pair: -len(pair[0])))
 SNIFF_BYTES = 4096
 
 
@@ -81,8 +132,8 @@ def detect(path: Path, for_export: bool = False) -> str:
     return name
 
 
-def module_for(name: str, path: Path) -> Any:
-    """The module of a format, or a clear error listing the known formats."""
+def format_for(name: str, path: Path) -> Format:
+    """The format of that name, or a clear error listing the known formats."""
     if name not in FORMATS:
         raise InvalidInput([Problem(f"unknown format {name!r}; known: {', '.join(FORMATS)}", file=path.name)])
     return FORMATS[name]

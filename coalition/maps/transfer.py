@@ -29,7 +29,7 @@ from coalition.domain.models import slugify
 from coalition.domain.privacy import read_view
 from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap, RawRow, ValidMap, validate_map
-from coalition.formats import detect, module_for
+from coalition.formats import detect, format_for
 from coalition.formats.files import check_import_size
 from coalition.maps.services import init_map
 from graph.store import Store
@@ -122,8 +122,8 @@ def import_map(
     if not path.exists():
         raise InvalidInput([Problem("no such file or folder", file=str(path))])
     fmt = fmt or detect(path)
-    module = module_for(fmt, path)
-    if not hasattr(module, "read"):
+    module = format_for(fmt, path)
+    if not module.can_read:
         raise InvalidInput([Problem(f"{fmt} is an export format only", file=path.name)])
     limits = limits or ImportLimits()
     check_import_size(path, limits.max_bytes)
@@ -170,9 +170,7 @@ def export_map(
     """
     path = Path(path)
     fmt = fmt or detect(path, for_export=True)
-    module = module_for(fmt, path)
-    if not hasattr(module, "write"):
-        raise InvalidInput([Problem(f"{fmt} is an import format only", file=path.name)])
+    module = format_for(fmt, path)
     view = read_view(store, audience, anonymize=anonymize)
     paths = module.write(view, path)
     return ExportResult(

@@ -24,7 +24,7 @@ from coalition.domain.models import Organization, Tie
 from coalition.domain.privacy import can_see
 from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import validate_map
-from coalition.formats import detect, module_for
+from coalition.formats import detect, format_for
 from coalition.formats.files import check_import_size
 from coalition.maps import services
 from coalition.maps.tracking import set_introduction_status as track
@@ -152,11 +152,11 @@ def import_file(
             return import_map(store, path, fmt=fmt, dry_run=dry_run, limits=limits)
     path = Path(path)
     fmt = fmt or detect(path)
-    module = module_for(fmt, path)
+    module = format_for(fmt, path)
     check_import_size(path, limits.max_bytes)
     with nullcontext() if dry_run else store.transaction():
         full = store.snapshot()
-        if hasattr(module, "read"):
+        if module.can_read:
             known = ({m["id"] for m in full["movements"]}, {o["id"] for o in full["organizations"]})
             valid = validate_map(module.read(path), *known, max_rows=limits.max_rows)
             if not valid.problems:
