@@ -5,8 +5,9 @@ file only declares them (``st.navigation``) and shows what every page shares. Th
 (``coalition.ui.login``) runs first, so no page and no map read happen before someone is
 let in: in local mode (no accounts, served on 127.0.0.1) that is the person at this
 computer; otherwise everyone signs in, and the pages and audiences offered follow the
-account's role. The store is opened from COALITION_DB (the same setting as the CLI) on
-first use, never at import.
+account's role. The settings (``coalition.domain.settings``, the same as the CLI's) are
+read once per session before anything else; a bad one is one error line, never a
+traceback. The store they name is opened on first use, never at import.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import streamlit as st
 from coalition.auth import permissions
 from coalition.domain.errors import USER_ERRORS
 from coalition.ui import actions, login, state
+from coalition.ui.charts import md
 from coalition.ui.state import Keys
 from graph.store import acting_as
 
@@ -23,7 +25,12 @@ UI = "coalition/ui/pages"
 # No page icons: Streamlit fetches Material icons from a font server, and nothing may phone home.
 
 st.set_page_config(page_title="Coalition Mapper", layout="wide")
-user = login.gate()
+try:
+    settings = state.settings()
+except USER_ERRORS as e:
+    st.error(md(f"Cannot start the dashboard: {e}"))
+    st.stop()
+user = login.gate(settings)
 
 pages = {
     "Explore": [
@@ -66,7 +73,7 @@ else:
     stored = (
         f"Map stored in: `{where.replace('`', '')}` · " if permissions.allowed(user, permissions.SEE_PRIVATE) else ""
     )
-    st.caption(f"{stored}{showing}{choose} · {login.session_caption(user)}")
+    st.caption(f"{stored}{showing}{choose} · {login.session_caption(user, settings.session)}")
     st.sidebar.button("Sign out", key=Keys.SIGN_OUT, on_click=login.sign_out, args=("You signed out.",))
 state.show_flash()
 with acting_as(actions.actor(user)):  # the audit trail names the signed-in account

@@ -28,7 +28,7 @@ import networkx  # noqa: E402
 import numpy  # noqa: E402
 from evaluate_introductions import TODAY, generate_map, print_table  # noqa: E402
 
-from coalition.domain.privacy import can_see, view_for  # noqa: E402
+from coalition.domain.privacy import hidden_names, view_for  # noqa: E402
 from coalition.introductions.recommend import recommend  # noqa: E402
 from graph.sqlite.store import SQLiteStore  # noqa: E402
 
@@ -107,9 +107,8 @@ def main(argv: list[str] | None = None) -> None:
 
 def _read(store: SQLiteStore, audience: str) -> dict[str, Any]:
     """What ``introductions_for_store`` reads: one snapshot, redacted for the audience."""
-    full = store.snapshot("private")
-    hidden = [t for o in full["organizations"] if not can_see(audience, o["visibility"]) for t in (o["id"], o["name"])]
-    return view_for(full, audience, hidden_names=hidden)
+    full = store.snapshot()
+    return view_for(full, audience, hidden_names=hidden_names(full, audience))
 
 
 if __name__ == "__main__":

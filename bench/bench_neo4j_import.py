@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:
 import neo4j  # noqa: E402
 
 from coalition.domain.models import DEFAULT_MOVEMENTS  # noqa: E402
-from coalition.domain.settings import Settings
+from coalition.domain.settings import Settings  # noqa: E402
 from graph.neo4j import queries as q  # noqa: E402
 from graph.neo4j.rows import org_params, tie_params  # noqa: E402
 from graph.neo4j.store import Neo4jStore  # noqa: E402

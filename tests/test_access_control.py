@@ -31,7 +31,7 @@ from coalition.ui import actions, state
 from graph.store import Store
 
 from .conftest import ROOT
-from .test_app_pages import PAGES, everything_shown, table
+from .test_app_pages import PAGES, everything_shown, from_this_computer, table
 
 PASSWORD = "correct horse battery"
 PRIVATE = ("kitchen_table_mutual_aid", "quiet_hours_support_line")
@@ -87,6 +87,7 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> list[Callable[[], bytes]]:
 
 def open_app(store: Store, monkeypatch: pytest.MonkeyPatch, page: str | None = None) -> AppTest:
     monkeypatch.setenv("COALITION_DB", store.url)
+    from_this_computer(monkeypatch)
     app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
     if page:
         app.switch_page(page).run()
@@ -109,7 +110,7 @@ def signed_in(store: Store, monkeypatch: pytest.MonkeyPatch, name: str) -> AppTe
 def secrets_of(store: Store) -> list[str]:
     """What a coalition viewer must never receive: the private organizations' names and
     ids, and every contact (all contacts in the demo are private)."""
-    full = store.snapshot("private")
+    full = store.snapshot()
     hidden = [o for o in full["organizations"] if o["id"] in PRIVATE]
     assert len(hidden) == 2 and all(o["visibility"] == "private" for o in hidden)
     contacts = [o["contact"] for o in full["organizations"] if o["contact"]]
@@ -287,7 +288,7 @@ def test_a_viewer_gets_no_edit_form_anywhere(
 
 def test_the_functions_behind_the_forms_refuse_a_viewer(demo_store: Store, tmp_path: Path) -> None:
     viewer = accounts.User("vic", "viewer", "coalition")
-    before = demo_store.snapshot("private")
+    before = demo_store.snapshot()
     org = {"name": "Harbor Renters Network", "movements": ["housing"]}
     tie = {"source": "riverside_tenants_union", "target": "night_shift_collective", "kind": "referral"}
     attempts = {
@@ -309,7 +310,7 @@ def test_the_functions_behind_the_forms_refuse_a_viewer(demo_store: Store, tmp_p
         with pytest.raises(PermissionDenied):
             attempt()
             pytest.fail(f"a viewer could {what}")
-    assert demo_store.snapshot("private") == before and not (tmp_path / "x.json").exists()
+    assert demo_store.snapshot() == before and not (tmp_path / "x.json").exists()
     for action in (permissions.EDIT, permissions.IMPORT, permissions.SEE_AUDIT, permissions.SEE_PRIVATE):
         with pytest.raises(PermissionDenied, match="viewer accounts cannot"):
             permissions.require(viewer, action)
@@ -347,7 +348,7 @@ def test_an_editor_adds_an_organization_but_never_a_private_one(
 
 def test_an_editor_never_changes_what_it_may_not_see(demo_store: Store, accounts_path: Path, tmp_path: Path) -> None:
     editor = accounts.get_user(accounts_path, "eda")
-    before = demo_store.snapshot("private")
+    before = demo_store.snapshot()
     hidden_contact = "riverside_tenants_union"  # a private contact on a public organization
     with pytest.raises(PermissionDenied, match="contact they may not see"):
         actions.edit_organization(editor, demo_store, hidden_contact, {"contact": "", "region": "x"})
@@ -365,7 +366,7 @@ def test_an_editor_never_changes_what_it_may_not_see(demo_store: Store, accounts
         actions.import_file(editor, demo_store, ROOT / "seeds" / "demo", fmt="csv")
     with pytest.raises(PermissionDenied):
         actions.export_file(editor, demo_store, tmp_path / "all.json", audience="private")
-    assert demo_store.snapshot("private") == before
+    assert demo_store.snapshot() == before
     changed = actions.edit_organization(editor, demo_store, hidden_contact, {"region": "riverside north"})
     contact = next(o["contact"] for o in before["organizations"] if o["id"] == hidden_contact)
     assert changed.region == "riverside north" and changed.contact == contact
@@ -496,6 +497,7 @@ def test_check_serving_refuses_a_network_address_without_accounts(tmp_path: Path
 def test_loopback_and_local_requests() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("[::1]") and not is_loopback("0.0.0.0") and not is_loopback(None)
     assert request_is_local({"Host": "localhost:8501"}) and request_is_local({"Host": "[::1]:8501"})
+    assert not request_is_local({}) and not request_is_local({"Accept": "text/html"})  # no host named: not local
     assert not request_is_local({"Host": "map.example.org"})  # a proxy, or a DNS-rebinding page
     assert not request_is_local({"Host": "127.0.0.1:8501", "X-Forwarded-For": "203.0.113.9"})
 
@@ -563,7 +565,7 @@ def test_a_second_session_saving_from_an_older_version_is_refused(
 def test_an_editor_edits_a_tie_but_cannot_make_it_private(
     demo_store: Store, accounts_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tie = next(t for t in demo_store.snapshot("private")["ties"] if t["visibility"] == "coalition")
+    tie = next(t for t in demo_store.snapshot()["ties"] if t["visibility"] == "coalition")
     key = f"{tie['source']}|{tie['target']}|{tie['kind']}"
     app = signed_in(demo_store, monkeypatch, "eda")
     app.switch_page("coalition/ui/pages/ties.py").run()
@@ -574,13 +576,13 @@ def test_an_editor_edits_a_tie_but_cannot_make_it_private(
     assert not app.exception and not app.error, [e.value for e in app.error]
     stored = next(
         t
-        for t in demo_store.snapshot("private")["ties"]
+        for t in demo_store.snapshot()["ties"]
         if (t["source"], t["target"], t["kind"]) == (tie["source"], tie["target"], tie["kind"])
     )
     assert stored["strength"] != tie["strength"] and stored["version"] == tie["version"] + 1
     editor = app.session_state[state.SIGNED_IN_USER]
     with pytest.raises(PermissionDenied, match="not private"):
         actions.edit_tie(editor, demo_store, tie["source"], tie["target"], tie["kind"], {"visibility": "private"})
-    hidden = next(t for t in demo_store.snapshot("private")["ties"] if t["visibility"] == "private")
+    hidden = next(t for t in demo_store.snapshot()["ties"] if t["visibility"] == "private")
     with pytest.raises(NotFound):
         actions.edit_tie(editor, demo_store, hidden["source"], hidden["target"], hidden["kind"], {"strength": 1})

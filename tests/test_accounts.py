@@ -18,8 +18,9 @@ import pytest
 from argon2 import PasswordHasher
 
 from coalition.auth import accounts
-from coalition.auth.accounts import AuthError, SessionPolicy, User
+from coalition.auth.accounts import AuthError, User
 from coalition.domain.errors import CoalitionError, NotFound
+from coalition.domain.settings import SessionPolicy, Settings
 
 PASSWORD = "correct horse battery"
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -191,12 +192,11 @@ def test_a_damaged_accounts_file_fails_closed(tmp_path: Path) -> None:
         accounts.accounts_configured(damaged)
 
 
-def test_the_accounts_file_comes_from_coalition_accounts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("COALITION_ACCOUNTS", raising=False)
-    assert accounts.resolve_accounts_path() == Path("accounts.db")
-    monkeypatch.setenv("COALITION_ACCOUNTS", str(tmp_path / "team.db"))
-    assert accounts.resolve_accounts_path() == tmp_path / "team.db"
-    assert accounts.resolve_accounts_path(tmp_path / "given.db") == tmp_path / "given.db"
+def test_the_accounts_file_comes_from_coalition_accounts(tmp_path: Path) -> None:
+    assert Settings.from_env({}).accounts_path == Path("accounts.db")
+    assert Settings.from_env({"COALITION_ACCOUNTS": str(tmp_path / "team.db")}).accounts_path == tmp_path / "team.db"
+    given = Settings.from_env({"COALITION_ACCOUNTS": str(tmp_path / "team.db")}, accounts=tmp_path / "given.db")
+    assert given.accounts_path == tmp_path / "given.db"
 
 
 def test_removing_accounts_keeps_an_admin_while_others_remain(path: Path) -> None:
@@ -262,9 +262,67 @@ def test_sessions_expire_when_idle_and_after_the_longest_sign_in() -> None:
 
 
 def test_session_limits_come_from_the_environment() -> None:
-    policy = SessionPolicy.from_env({"COALITION_SESSION_IDLE_MINUTES": "5", "COALITION_SESSION_MAX_HOURS": "1"})
+    policy = Settings.from_env({"COALITION_SESSION_IDLE_MINUTES": "5", "COALITION_SESSION_MAX_HOURS": "1"}).session
     assert policy == SessionPolicy(idle=timedelta(minutes=5), absolute=timedelta(hours=1))
     assert policy.describe() == "5 minutes without a click or 1 hour in all"
-    assert SessionPolicy.from_env({}) == SessionPolicy()
+    assert Settings.from_env({}).session == SessionPolicy()
     with pytest.raises(CoalitionError, match="COALITION_SESSION_IDLE_MINUTES must be a number"):
-        SessionPolicy.from_env({"COALITION_SESSION_IDLE_MINUTES": "soon"})
+        Settings.from_env({"COALITION_SESSION_IDLE_MINUTES": "soon"})
+
+
+# the accounts file's schema --------------------------------------------------------------------
+#: An accounts file as the program made it before ``schema_migrations``: migration 0001's
+#: tables, counted in ``PRAGMA user_version``.
+BEFORE_NAMED_MIGRATIONS = """
+CREATE TABLE users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+    audience TEXT NOT NULL CHECK (audience IN ('public', 'coalition', 'private')),
+    password_hash TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    password_changed_at TEXT,
+    last_login_at TEXT
+);
+CREATE TABLE login_attempts (
+    name TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    window_started_at TEXT NOT NULL,
+    last_failure_at TEXT NOT NULL,
+    lockouts INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT
+);
+PRAGMA user_version = 1;
+"""
+
+
+def applied(file: Path) -> list[str]:
+    with sqlite3.connect(file) as db:
+        return [row[0] for row in db.execute("SELECT name FROM schema_migrations ORDER BY name")]
+
+
+def test_a_new_accounts_file_records_its_migrations_by_name(path: Path) -> None:
+    assert applied(path) == [name for name, _ in accounts.MIGRATIONS]
+    accounts.add_user(path, "vic", "viewer", PASSWORD)  # a second write applies nothing again
+    assert applied(path) == [name for name, _ in accounts.MIGRATIONS]
+
+
+def test_an_accounts_file_from_before_named_migrations_is_upgraded_in_place(
+    tmp_path: Path, cheap_hashes: PasswordHasher
+) -> None:
+    file = tmp_path / "accounts.db"
+    with sqlite3.connect(file) as db:
+        db.executescript(BEFORE_NAMED_MIGRATIONS)
+        db.execute(
+            "INSERT INTO users (name, role, audience, password_hash, created_at, updated_at, password_changed_at)"
+            " VALUES ('ana', 'admin', 'private', ?, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 'then')",
+            (CHEAP.hash(PASSWORD),),
+        )
+    assert accounts.accounts_configured(file)  # read as it is, before any write
+    assert accounts.authenticate(file, "ana", PASSWORD, now=T0).role == "admin"  # the first write upgrades it
+    assert applied(file) == ["0001_accounts"]
+    with sqlite3.connect(file) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 1  # an older program still reads it
+    accounts.add_user(file, "vic", "viewer", PASSWORD)
+    assert [row["name"] for row in accounts.list_users(file)] == ["ana", "vic"]
+    assert accounts.get_user(file, "ana").password_changed_at == "then"

@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from coalition.analysis import gaps
 from coalition.domain.models import Organization, Tie
+from coalition.introductions import recommend
 from coalition.maps import services
+from coalition.ui import login
 from graph.sqlite.store import SQLiteStore
 from graph.store import Store
 
@@ -35,8 +38,15 @@ PRIVATE_ORG = "Kitchen Table Mutual Aid"  # visibility private in the demo
 CDN_HOSTS = ("cdn.jsdelivr", "cdnjs", "unpkg.com", "bootstrapcdn", "googleapis", "code.jquery", "visjs.org")
 
 
+def from_this_computer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stand in for a browser on this computer: AppTest sends no request headers, and
+    local mode refuses a request it cannot tell comes from here."""
+    monkeypatch.setattr(login, "request_headers", lambda: {"Host": "localhost:8501"})
+
+
 def open_app(url: str, monkeypatch: pytest.MonkeyPatch, page: str | None = None) -> AppTest:
     monkeypatch.setenv("COALITION_DB", url)
+    from_this_computer(monkeypatch)
     app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
     if page:
         app.switch_page(page).run()
@@ -294,6 +304,23 @@ def test_introductions_page_lists_suggestions_with_reasons(demo_store: Store, mo
     assert len(suggestions) >= 1 and all(suggestions["why"])
 
 
+def test_pages_share_one_analysis_per_store_version(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dashboard's cache (``coalition.ui.state``) is the only one: every page asking
+    for the gaps or the introductions of one map version gets one computation."""
+    analysed, ranked = [], []
+    analyse, rank = gaps.analyse_gaps, recommend.recommend
+    monkeypatch.setattr(gaps, "analyse_gaps", lambda view, **kw: analysed.append(1) or analyse(view, **kw))
+    monkeypatch.setattr(recommend, "recommend", lambda *a, **kw: ranked.append(1) or rank(*a, **kw))
+    app = open_app(demo_store.url, monkeypatch)
+    for page in ("gaps.py", "map.py", "introductions.py", "overview.py"):
+        app.switch_page(f"coalition/ui/pages/{page}").run()
+        assert not app.exception, (page, [e.value for e in app.exception])
+    assert (len(analysed), len(ranked)) == (1, 1)
+    services.add_organization(demo_store, {"name": "Harbor Renters Network", "movements": ["housing"]})
+    app.run()
+    assert (len(analysed), len(ranked)) == (2, 2)
+
+
 def test_page_links_point_at_registered_pages(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/map.py")
     app.selectbox(key="map_focus").set_value("riverside_tenants_union").run()
@@ -317,7 +344,7 @@ def test_planning_an_introduction_from_the_page_is_stored(demo_store: Store, mon
     app.text_input(key="intro_note").input("call in March")
     app.button(key="intro_plan").click().run()
     assert not app.exception, [e.value for e in app.exception]
-    stored = {(i["a"], i["b"]): i for i in demo_store.snapshot("private")["introductions"]}
+    stored = {(i["a"], i["b"]): i for i in demo_store.snapshot()["introductions"]}
     assert stored[(a, b)]["status"] == "planned"
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from coalition.domain.errors import CoalitionError
 from coalition.domain.privacy import read_view
+from coalition.introductions import recommend as intro
 from coalition.introductions.candidates import find_candidates
 from coalition.introductions.index import build_index
 from coalition.introductions.recommend import (
@@ -25,7 +26,7 @@ from coalition.introductions.recommend import (
     recommend,
     stored_introductions,
 )
-from coalition.introductions.recommend import recommend as intro
+from coalition.ui import state
 from graph.sqlite.store import SQLiteStore
 from graph.store import Store
 
@@ -433,18 +434,29 @@ def test_generated_maps_never_leak_hidden_organizations(generated: tuple[list[di
 
 
 # the store's use case, the model, the JSON ---------------------------------------------------
-def test_introductions_for_store_caches_per_store_version(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_introductions_for_store_computes_afresh_on_every_call(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls = []
     real = intro.recommend
     monkeypatch.setattr(intro, "recommend", lambda *a, **k: calls.append(1) or real(*a, **k))
     first = introductions_for_store(demo_store, "coalition", top=5, today=TODAY)
-    assert introductions_for_store(demo_store, "coalition", top=5, today=TODAY) == first and len(calls) == 1
+    assert introductions_for_store(demo_store, "coalition", top=5, today=TODAY) == first and len(calls) == 2
+
+
+def test_the_dashboard_caches_introductions_per_store_version(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    real = intro.recommend
+    monkeypatch.setattr(intro, "recommend", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = state.introductions(demo_store, "coalition", top=5)
+    assert state.introductions(demo_store, "coalition", top=5) == first and len(calls) == 1
+    assert state.introductions(demo_store, "coalition", top=20)[:5] == first and len(calls) == 1  # one list, sliced
     first[0]["reasons"].append("changed by a caller")
-    assert (
-        "changed by a caller" not in introductions_for_store(demo_store, "coalition", top=5, today=TODAY)[0]["reasons"]
-    )
+    assert "changed by a caller" not in state.introductions(demo_store, "coalition", top=5)[0]["reasons"]
     demo_store.write_map(ties=[tie("night_shift_collective", "eastport_dancers_union", 3)])
-    introductions_for_store(demo_store, "coalition", top=5, today=TODAY)
+    state.introductions(demo_store, "coalition", top=5)
     assert len(calls) == 2
 
 

@@ -39,7 +39,7 @@ def suggested(store: Store, audience: str = "private", today: date | None = None
 
 
 def stored(store: Store) -> dict[tuple[str, str], dict]:
-    return {(i["a"], i["b"]): i for i in store.snapshot("private")["introductions"]}
+    return {(i["a"], i["b"]): i for i in store.snapshot()["introductions"]}
 
 
 def test_a_status_persists_with_its_date_note_broker_and_reasons(bridge: Store) -> None:
@@ -117,7 +117,7 @@ def test_planning_with_an_organization_that_opted_out_is_refused(bridge: Store) 
 def test_made_can_create_the_tie(bridge: Store) -> None:
     result = set_introduction_status(bridge, "casa", "lucha", "made", on=date(2025, 5, 4), create_tie=True)
     assert result["tie_created"] is True
-    [new] = [t for t in bridge.snapshot("private")["ties"] if {t["source"], t["target"]} == {"casa", "lucha"}]
+    [new] = [t for t in bridge.snapshot()["ties"] if {t["source"], t["target"]} == {"casa", "lucha"}]
     assert (new["kind"], new["strength"], new["visibility"]) == ("personal_contact", 2, "coalition")
     assert str(new["since"])[:10] == "2025-05-04" and new["notes"] == "Introduced through Fund."
     again = set_introduction_status(bridge, "casa", "lucha", "made", create_tie=True)
@@ -128,7 +128,7 @@ def test_made_can_create_the_tie(bridge: Store) -> None:
 def test_a_new_tie_is_as_restricted_as_its_most_restricted_end(bridge: Store) -> None:
     services.edit_organization(bridge, "lucha", {"visibility": "private"})
     set_introduction_status(bridge, "casa", "lucha", "made", create_tie=True)
-    [new] = [t for t in bridge.snapshot("private")["ties"] if t["kind"] == "personal_contact"]
+    [new] = [t for t in bridge.snapshot()["ties"] if t["kind"] == "personal_contact"]
     assert new["visibility"] == "private"
 
 

@@ -30,7 +30,7 @@ def write_folder(folder: Path, orgs: str = ORGS, ties: str = TIES, **more: str) 
 
 def comparable(store: Store) -> dict:
     """The map without bookkeeping that legitimately differs between two stores."""
-    snap = store.snapshot("private")
+    snap = store.snapshot()
     strip = ("created_at", "updated_at")
     return {
         kind: [{k: v for k, v in record.items() if k not in strip} for record in snap[kind]]
@@ -165,7 +165,7 @@ def test_dry_run_reports_every_problem_and_writes_nothing(sqlite_store: Store, t
 
 def test_demo_holds_the_planted_structures(sqlite_store: Store) -> None:
     load_demo(sqlite_store)
-    snap = sqlite_store.snapshot("private")
+    snap = sqlite_store.snapshot()
     movements_of = {o["id"]: set(o["movements"]) for o in snap["organizations"]}
     pairs = {frozenset(movements_of[t["source"]] | movements_of[t["target"]]) for t in snap["ties"]}
     assert not any({"disability", "sex_work"} <= pair for pair in pairs)
@@ -190,7 +190,7 @@ def test_migrate_copies_everything_into_an_empty_store(demo_store: Store, tmp_pa
     other = fresh(tmp_path, "copy")
     copied = migrate(demo_store, other)
     assert copied["organizations"] == 46 and copied["introductions"] == 1
-    assert other.snapshot("private") | {"version": 0} == demo_store.snapshot("private") | {"version": 0}
+    assert other.snapshot() | {"version": 0} == demo_store.snapshot() | {"version": 0}
 
 
 def test_migrate_refuses_a_store_that_holds_a_map(demo_store: Store, sqlite_store: Store) -> None:

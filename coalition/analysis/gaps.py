@@ -28,10 +28,8 @@ audience and uses nothing else, so nothing hidden can appear in the result. Choi
 
 from __future__ import annotations
 
-import copy
-import threading
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -66,9 +64,6 @@ REPORT_KEYS = (
     "movement_matrix", "missing_movement_pairs", "weak_movement_pairs", "single_points_of_failure",
     "brokers", "isolated_community_led", "needs_offers", "silos",
 )  # fmt: skip
-_CACHE: OrderedDict[tuple, dict] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 16
 
 
 def analyse_gaps(
@@ -186,25 +181,12 @@ def analyse_gaps(
 
 
 def gaps_for_store(store: Store, audience: str, *, today: date | None = None) -> dict[str, Any]:
-    """``analyse_gaps`` of the store's map for an audience, cached per store version.
+    """``analyse_gaps`` of the store's map for an audience, computed afresh on every call.
 
-    The cache keeps the last few results by (store, version, audience, day); a write to
-    the store bumps its version, so a stale result is never served. Callers get a copy.
+    Nothing is cached here: the dashboard caches results at its edge
+    (``coalition.ui.state.gaps``, keyed by store version and audience), and the CLI asks once.
     """
-    day = today or date.today()
-    key = (type(store).__name__, getattr(store, "url", id(store)), store.version(), audience, day)
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return copy.deepcopy(_CACHE[key])
-    view = read_view(store, audience)
-    report = analyse_gaps(view, today=day)
-    if view.get("version") == key[2]:
-        with _CACHE_LOCK:
-            _CACHE[key] = report
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
-    return copy.deepcopy(report)
+    return analyse_gaps(read_view(store, audience), today=today or date.today())
 
 
 def gaps_text(report: dict[str, Any]) -> str:

@@ -1,9 +1,12 @@
 """Accounts for a shared dashboard: who may sign in, with which role, and for how long.
 
-Accounts live in their own SQLite file (COALITION_ACCOUNTS, default ``accounts.db`` in
-the working folder), never in the map store: the computer that serves the dashboard owns
-sign-in, whichever backend holds the map, and a map exported, backed up or copied to
-Neo4j carries no password hashes. The file is created readable by its owner only.
+Accounts live in their own SQLite file (``Settings.accounts_path``: COALITION_ACCOUNTS,
+default ``accounts.db`` in the working folder), never in the map store: the computer
+that serves the dashboard owns sign-in, whichever backend holds the map, and a map
+exported, backed up or copied to Neo4j carries no password hashes. The file is created
+readable by its owner only. Its schema grows by named migrations recorded in
+``schema_migrations``, as the map store's does (``graph.sqlite.schema``); a file made
+before that table existed is upgraded in place at its first write.
 
 Roles (``coalition.auth.permissions`` says what each may do):
 
@@ -30,7 +33,7 @@ import os
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -43,17 +46,15 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from coalition.domain.errors import CoalitionError, NotFound
 from coalition.domain.models import AUDIENCES
+from coalition.domain.settings import SessionPolicy, spell_duration
 
 __all__ = [
     "ROLES",
     "ROLE_AUDIENCES",
     "MIN_PASSWORD_LENGTH",
-    "DEFAULT_ACCOUNTS",
     "LOCAL_OWNER",
     "AuthError",
     "User",
-    "SessionPolicy",
-    "resolve_accounts_path",
     "accounts_configured",
     "add_user",
     "list_users",
@@ -75,7 +76,6 @@ ROLE_AUDIENCES: dict[str, tuple[str, ...]] = {
 }
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; this only bounds the work per attempt
-DEFAULT_ACCOUNTS = "accounts.db"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,99}$")
 
 MAX_FAILURES = 5
@@ -87,6 +87,8 @@ FORGET_FAILURES_AFTER = timedelta(hours=24)
 
 WRONG = "sign-in failed: wrong name or password"
 
+#: Named migrations, applied in order once each and recorded in ``schema_migrations``. A
+#: migration is never edited once released: a change to the schema is a new migration.
 MIGRATIONS: list[tuple[str, str]] = [
     (
         "0001_accounts",
@@ -134,27 +136,6 @@ class User:
 LOCAL_OWNER = User(name="local", role="admin", audience="private", local=True)
 
 
-@dataclass(frozen=True)
-class SessionPolicy:
-    """How long a dashboard sign-in lasts: ``idle`` without a click, ``absolute`` in all."""
-
-    idle: timedelta = timedelta(minutes=30)
-    absolute: timedelta = timedelta(hours=8)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> SessionPolicy:
-        """COALITION_SESSION_IDLE_MINUTES and COALITION_SESSION_MAX_HOURS, else the defaults."""
-        default = cls()
-        return cls(
-            idle=_duration(environ, "COALITION_SESSION_IDLE_MINUTES", "minutes", default.idle),
-            absolute=_duration(environ, "COALITION_SESSION_MAX_HOURS", "hours", default.absolute),
-        )
-
-    def describe(self) -> str:
-        """``"30 minutes without a click or 8 hours in all"``."""
-        return f"{_spell(self.idle)} without a click or {_spell(self.absolute)} in all"
-
-
 def session_expired(
     signed_in_at: datetime, last_activity: datetime, now: datetime | None = None, policy: SessionPolicy | None = None
 ) -> str | None:
@@ -162,15 +143,10 @@ def session_expired(
     policy = policy or SessionPolicy()
     now = now or _now()
     if now - signed_in_at >= policy.absolute:
-        return f"a sign-in lasts at most {_spell(policy.absolute)}"
+        return f"a sign-in lasts at most {spell_duration(policy.absolute)}"
     if now - last_activity >= policy.idle:
-        return f"nothing happened for {_spell(policy.idle)}"
+        return f"nothing happened for {spell_duration(policy.idle)}"
     return None
-
-
-def resolve_accounts_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """The accounts file: the one given, else COALITION_ACCOUNTS, else ``accounts.db`` here."""
-    return Path(path or os.environ.get("COALITION_ACCOUNTS") or DEFAULT_ACCOUNTS)
 
 
 def accounts_configured(path: str | os.PathLike[str]) -> bool:
@@ -487,12 +463,27 @@ def _create_private(file: Path) -> None:
 
 
 def _migrate(db: sqlite3.Connection) -> None:
-    done = db.execute("PRAGMA user_version").fetchone()[0]
-    for number, (_, script) in enumerate(MIGRATIONS, start=1):
-        if number > done:
+    """Apply the migrations not yet recorded in ``schema_migrations``, inside the caller's
+    transaction.
+
+    Files made before that table existed counted their migrations in ``PRAGMA
+    user_version`` instead; the first that many are recorded by name before anything
+    runs. ``user_version`` is left as it was, so an older copy of the program still
+    reads an upgraded file.
+    """
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").fetchone() is None:
+        db.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        counted = db.execute("PRAGMA user_version").fetchone()[0]
+        db.executemany(
+            "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+            [(name, _iso(_now())) for name, _ in MIGRATIONS[:counted]],
+        )
+    done = {row[0] for row in db.execute("SELECT name FROM schema_migrations")}
+    for name, script in MIGRATIONS:
+        if name not in done:
             for statement in filter(str.strip, script.split(";")):
                 db.execute(statement)
-            db.execute(f"PRAGMA user_version = {number:d}")
+            db.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, _iso(_now())))
 
 
 def _now() -> datetime:
@@ -510,24 +501,3 @@ def _stamp() -> str:
 
 def _parse(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-def _spell(span: timedelta) -> str:
-    minutes = int(span.total_seconds() // 60)
-    if minutes % 60 == 0 and minutes >= 60:
-        hours = minutes // 60
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
-def _duration(environ: Mapping[str, str], variable: str, unit: str, default: timedelta) -> timedelta:
-    raw = environ.get(variable, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise CoalitionError(f"{variable} must be a number of {unit} (got {raw!r})") from None
-    if value <= 0:
-        raise CoalitionError(f"{variable} must be more than 0 {unit}")
-    return timedelta(**{unit: value})

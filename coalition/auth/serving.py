@@ -10,7 +10,9 @@ before starting Streamlit; the app checks again with the address Streamlit reall
 Behind a reverse proxy the server may listen on 127.0.0.1 and still be reached from
 the network. A request that says it came through a proxy (``Forwarded``,
 ``X-Forwarded-For``...) or names a host other than this computer (which is also what a
-DNS-rebinding page in the browser would send) is therefore not treated as local.
+DNS-rebinding page in the browser would send) is therefore not treated as local, and
+neither is a request without headers: what cannot be shown to come from this computer
+is treated as coming from the network.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def is_loopback(address: str | None) -> bool:
 def refusal(address: str | None, proxied: bool = False) -> str:
     """The sentence that refuses serving to the network without accounts."""
     if proxied:
-        where = "through a proxy or under another host name"
+        where = "through a proxy or under another host name (or none)"
     else:
         where = f"on {address or 'every network interface'}"
     return (
@@ -62,18 +64,14 @@ def check_serving(address: str | None, accounts_path: str | os.PathLike[str]) ->
         raise CoalitionError(refusal(address))
 
 
-def request_is_local(headers: Mapping[str, str] | None) -> bool:
-    """False when a request came through a proxy or names a host other than this computer.
-
-    No headers at all (a test harness, no request yet) says nothing against it.
-    """
-    if not headers:
-        return True
+def request_is_local(headers: Mapping[str, str]) -> bool:
+    """True only when a request names this computer as its host (every browser sends
+    ``Host``) and did not come through a proxy; no headers, or no host, is not local."""
     lowered = {str(k).lower(): v for k, v in headers.items()}
     if any(lowered.get(name) for name in PROXY_HEADERS):
         return False
     host = lowered.get("host")
-    return not host or host_is_loopback(host)
+    return bool(host) and host_is_loopback(host)
 
 
 def host_is_loopback(host: str) -> bool:

@@ -30,7 +30,7 @@ from coalition.domain.errors import CoalitionError
 from graph.connect import DEFAULT_URL, Neo4jOptions, open_store
 from graph.store import Store
 
-__all__ = ["ImportLimits", "SessionPolicy", "Settings", "SettingsError", "resolve_url"]
+__all__ = ["ImportLimits", "SessionPolicy", "Settings", "SettingsError", "resolve_url", "spell_duration"]
 
 DEFAULT_ACCOUNTS = "accounts.db"
 
@@ -56,7 +56,7 @@ class SessionPolicy:
 
     def describe(self) -> str:
         """``"30 minutes without a click or 8 hours in all"``."""
-        return f"{_spell(self.idle)} without a click or {_spell(self.absolute)} in all"
+        return f"{spell_duration(self.idle)} without a click or {spell_duration(self.absolute)} in all"
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,8 @@ def _number(env: Mapping[str, str], name: str, default: float, whole: bool = Fal
     return value
 
 
-def _spell(span: timedelta) -> str:
+def spell_duration(span: timedelta) -> str:
+    """A span as people say it: ``"30 minutes"``, ``"8 hours"``."""
     minutes = int(span.total_seconds() // 60)
     if minutes % 60 == 0 and minutes >= 60:
         hours = minutes // 60

@@ -30,8 +30,6 @@ each:
 
 from __future__ import annotations
 
-import copy
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -270,15 +268,11 @@ def introductions_document(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 # the store's use case ----------------------------------------------------------------
-_CACHE: dict[tuple, list[dict[str, Any]]] = {}
-_CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 16
-
-
 def introductions_for_store(
     store: Store, audience: str = "coalition", top: int = 20, status: str | None = None, today: date | None = None
 ) -> list[dict[str, Any]]:
-    """``recommend`` on the store's view for an audience, cached per store version.
+    """``recommend`` on the store's view for an audience, computed afresh on every call
+    (the dashboard caches results at its edge: ``coalition.ui.state.introductions``).
 
     Capacity is counted over every stored introduction (also those with organizations
     the audience may not see), so a narrower audience never gets more suggestions for
@@ -286,24 +280,15 @@ def introductions_for_store(
     """
     _check_status(status)
     today = today or date.today()
-    key = (store.url, store.version(), audience, top, status, today)
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            return copy.deepcopy(_CACHE[key])
     # One consistent read serves both the view (made exactly as ``read_view`` makes it)
     # and the capacity counts over every stored introduction.
-    full = store.snapshot("private")
+    full = store.snapshot()
     hidden = [
         text for o in full["organizations"] if not can_see(audience, o["visibility"]) for text in (o["id"], o["name"])
     ]
     view = view_for(full, audience, hidden_names=hidden)
     used = count_used_capacity(full["introductions"], today)
-    rows = recommend(view, top=top, today=today, status=status, used_capacity=used)
-    with _CACHE_LOCK:
-        if len(_CACHE) >= _CACHE_SIZE:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = copy.deepcopy(rows)
-    return rows
+    return recommend(view, top=top, today=today, status=status, used_capacity=used)
 
 
 def _check_status(status: str | None) -> None:

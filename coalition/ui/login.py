@@ -6,42 +6,63 @@ Three situations (``gate``):
 - local single-user mode: no accounts, the server on a loopback address, and a request
   from this computer: the person here owns the map (``LOCAL_OWNER``), no sign-in;
 - no accounts but reachable from the network (another address, or a request through a
-  proxy or under another host name): the page says it refuses, and stops;
+  proxy, under another host name, or one whose origin cannot be told): the page says it
+  refuses, and stops;
 - accounts configured: a sign-in form (and a button per identity provider when
   ``[auth]`` is set in ``.streamlit/secrets.toml``); the account, sign-in time and last
   activity live in ``st.session_state`` (keys in ``state``). Every run re-reads the
   account, so a removed account, a new password or a new role takes effect at the next
   click; a session ends after ``SessionPolicy.idle`` without a click or
-  ``SessionPolicy.absolute`` in all, and a timer clears an unattended screen.
+  ``SessionPolicy.absolute`` in all (``Settings.session``), and a timer clears an
+  unattended screen.
 
 Identity providers (``st.login``, OpenID Connect): the provider's verified email is
 looked up as an account name in the accounts file, which gives the role; an email
 without an account is refused. The provider's sign-in time counts towards the absolute
 limit, and signing out (or expiring) also clears the provider's cookie (``st.logout``).
+A ``secrets.toml`` that exists but cannot be used turns provider sign-in off and says so;
+no secrets file simply means no provider.
+
+Every doubt denies: an error in this code stops the page before anyone is let in, a
+request whose headers cannot be read is not local, a page whose address is unknown is
+not known to be encrypted, and a download outside a known session is refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import streamlit as st
 
 from coalition.auth import accounts, serving
-from coalition.auth.accounts import LOCAL_OWNER, SessionPolicy, User
+from coalition.auth.accounts import LOCAL_OWNER, User
 from coalition.auth.permissions import PermissionDenied
 from coalition.domain.errors import USER_ERRORS
+from coalition.domain.settings import SessionPolicy, Settings, SettingsError
 from coalition.ui import state
 from coalition.ui.charts import md
 from coalition.ui.state import Keys
 
-__all__ = ["gate", "sign_out", "guarded", "server_address", "identity_providers", "session_caption", "SessionGuard"]
+__all__ = [
+    "gate",
+    "sign_out",
+    "guarded",
+    "server_address",
+    "request_headers",
+    "identity_providers",
+    "session_caption",
+    "SessionGuard",
+]
 
 PASSWORD = "password"
 PROVIDER = "identity provider"
 #: How often an open page checks whether its session has expired.
 WATCH_EVERY = timedelta(seconds=60)
+#: How a broken identity-provider configuration is announced.
+PROVIDERS_OFF = "Sign-in through an identity provider is off until whoever runs this server fixes it"
 T = TypeVar("T")
 
 
@@ -72,12 +93,17 @@ def server_address() -> str | None:
     return st.get_option("server.address")
 
 
-def gate() -> User:
+def request_headers() -> Mapping[str, str]:
+    """The headers of the request behind this session; empty when Streamlit has none
+    (AppTest sends no request, so tests of local mode stand in for this function)."""
+    return dict(st.context.headers)
+
+
+def gate(settings: Settings) -> User:
     """Who may see the pages, or show the sign-in form (or the refusal) and stop."""
-    path = state.accounts_path()
+    path, policy = settings.accounts_path, settings.session
     try:
         configured = accounts.accounts_configured(path)
-        policy = SessionPolicy.from_env()
     except USER_ERRORS as e:
         st.error(md(f"Cannot check who may open this page: {e}"))
         st.stop()
@@ -85,15 +111,19 @@ def gate() -> User:
         address = server_address()
         if not serving.is_loopback(address):
             _refuse(serving.refusal(address))
-        if not serving.request_is_local(_headers()):
+        if not serving.request_is_local(request_headers()):
             _refuse(serving.refusal(address, proxied=True))
         if st.session_state.get(state.SIGNED_IN_USER) != LOCAL_OWNER:
             _clear_session()
         st.session_state[state.SIGNED_IN_USER] = LOCAL_OWNER
         return LOCAL_OWNER
-    user = _signed_in(path, policy) or _from_identity_provider(path, policy)
+    try:
+        providers, provider_problem = identity_providers(), None
+    except SettingsError as e:
+        providers, provider_problem = [], str(e)
+    user = _signed_in(path, policy, providers) or _from_identity_provider(path, policy, providers)
     if user is None:
-        _sign_in_form(path, policy)
+        _sign_in_form(path, policy, providers, provider_problem)
         st.stop()
     _watch_expiry()
     return user
@@ -115,20 +145,22 @@ def sign_out(reason: str | None = None) -> None:
 
 def guarded(make: Callable[[], T]) -> Callable[[], T]:
     """``make`` for a deferred download: refused once this session has ended (it may be
-    asked for later, outside any page run)."""
+    asked for later, outside any page run), and refused outright without a session to
+    check, unless it is the local owner's."""
     guard = st.session_state.get(state.SESSION_GUARD)
+    user = st.session_state.get(state.SIGNED_IN_USER)
+    local = isinstance(user, User) and user.local
 
     def run() -> T:
-        if isinstance(guard, SessionGuard) and guard.expired():
+        if not local and (not isinstance(guard, SessionGuard) or guard.expired()):
             raise PermissionDenied("this sign-in has ended; sign in again to download")
         return make()
 
     return run
 
 
-def session_caption(user: User, policy: SessionPolicy | None = None) -> str:
+def session_caption(user: User, policy: SessionPolicy) -> str:
     """What the banner says about who is signed in."""
-    policy = policy or SessionPolicy.from_env()
     return (
         f"signed in as **{md(user.name)}** ({user.role}) · shared mode: everyone signs in; a sign-in ends after "
         f"{policy.describe()}"
@@ -137,20 +169,37 @@ def session_caption(user: User, policy: SessionPolicy | None = None) -> str:
 
 def identity_providers() -> list[str]:
     """The identity providers set in ``[auth]`` of secrets.toml: ``""`` for the single
-    default provider, else the names of its sub-sections. Empty when none is set."""
+    default provider, else the names of its sub-sections. Empty when there is no secrets
+    file or no ``[auth]``.
+
+    Raises ``SettingsError`` when a secrets file exists but cannot be read or parsed, or
+    when ``[auth]`` is not a table of providers each with a ``client_id``: a broken
+    configuration is said out loud, never taken as "no provider".
+    """
     try:
         auth = st.secrets.get("auth")
-    except Exception:  # no secrets.toml, or one that does not parse: no provider
+    except (OSError, UnicodeDecodeError) as e:  # Streamlit's StreamlitSecretNotFoundError is a FileNotFoundError
+        if not any(Path(place).exists() for place in st.get_option("secrets.files")):
+            return []
+        raise SettingsError(f"{PROVIDERS_OFF}: the secrets file cannot be read ({e.__cause__ or e})") from e
+    if auth is None:
         return []
     if not isinstance(auth, Mapping):
-        return []
-    names = [name for name, section in auth.items() if isinstance(section, Mapping) and "client_id" in section]
-    return ([""] if "client_id" in auth else []) + sorted(names)
+        raise SettingsError(f"{PROVIDERS_OFF}: [auth] in secrets.toml must be a table, not {type(auth).__name__}")
+    sections = {name: section for name, section in auth.items() if isinstance(section, Mapping)}
+    incomplete = sorted(name for name, section in sections.items() if "client_id" not in section)
+    if incomplete:
+        raise SettingsError(f"{PROVIDERS_OFF}: [auth.{incomplete[0]}] in secrets.toml has no client_id")
+    providers = ([""] if "client_id" in auth else []) + sorted(sections)
+    if not providers:
+        raise SettingsError(f"{PROVIDERS_OFF}: [auth] in secrets.toml names no provider (no client_id)")
+    return providers
 
 
 # the session ----------------------------------------------------------------------------------
-def _signed_in(path: Any, policy: SessionPolicy) -> User | None:
-    """The session's account while the session is good; else sign it out."""
+def _signed_in(path: Any, policy: SessionPolicy, providers: list[str]) -> User | None:
+    """The session's account while the session is good (and, for a provider's sign-in,
+    while a provider is still configured); else sign it out."""
     user = st.session_state.get(state.SIGNED_IN_USER)
     if not isinstance(user, User) or user.local:
         if user is not None:
@@ -164,6 +213,8 @@ def _signed_in(path: Any, policy: SessionPolicy) -> User | None:
         now,
         policy,
     )
+    if not reason and st.session_state.get(state.SIGNED_IN_VIA) == PROVIDER and not providers:
+        reason = "sign-in through the identity provider is off"
     if reason or not isinstance(guard, SessionGuard):
         sign_out(f"Signed out: {reason or 'the session was not complete'}. Sign in again.")
         return None
@@ -215,7 +266,7 @@ def _watch_expiry() -> None:
 
 
 # signing in -------------------------------------------------------------------------------------
-def _sign_in_form(path: Any, policy: SessionPolicy) -> None:
+def _sign_in_form(path: Any, policy: SessionPolicy, providers: list[str], provider_problem: str | None) -> None:
     st.title("Sign in")
     reason = st.session_state.pop(state.SIGNED_OUT_BECAUSE, None)
     if reason:
@@ -237,7 +288,8 @@ def _sign_in_form(path: Any, policy: SessionPolicy) -> None:
     failed = st.session_state.pop(state.SIGN_IN_FAILED, None)
     if failed:
         st.error(md(failed))
-    providers = identity_providers()
+    if provider_problem:
+        st.error(md(f"{provider_problem}."))
     if providers:
         st.divider()
         for provider in providers:
@@ -260,9 +312,10 @@ def _submit_password(path: Any, policy: SessionPolicy) -> None:
         _start_session(user, PASSWORD, path, policy)
 
 
-def _from_identity_provider(path: Any, policy: SessionPolicy) -> User | None:
-    """The account named by the email an identity provider signed in, if any."""
-    if not identity_providers():
+def _from_identity_provider(path: Any, policy: SessionPolicy, providers: list[str]) -> User | None:
+    """The account named by the email an identity provider signed in, if any (never
+    while no provider is configured, or its configuration is broken)."""
+    if not providers:
         return None
     info = st.user
     if not info.get("is_logged_in"):
@@ -299,21 +352,12 @@ def _refuse(message: str) -> None:
 
 
 def _encrypted() -> bool:
-    """False when the browser reached this page over plain http from another computer."""
-    try:
-        url = st.context.url or ""
-    except Exception:  # no request behind this run (a test harness)
+    """True when the browser reached this page over HTTPS, or over plain http on this
+    computer; an address Streamlit does not know counts as unencrypted."""
+    url = st.context.url or ""
+    if url.startswith("https://"):
         return True
-    if not url.startswith("http://"):
-        return True
-    return serving.host_is_loopback(url.split("//", 1)[1].split("/", 1)[0])
-
-
-def _headers() -> Mapping[str, str] | None:
-    try:
-        return dict(st.context.headers)
-    except Exception:  # no request behind this run (a test harness)
-        return None
+    return url.startswith("http://") and serving.host_is_loopback(url.split("//", 1)[1].split("/", 1)[0])
 
 
 def _now() -> datetime:

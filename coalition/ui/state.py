@@ -1,12 +1,17 @@
-"""What every page shares: the session keys (all declared here), the store, and cached
-reads of it.
+"""What every page shares: the session keys (all declared here), the settings, the store,
+and cached reads of it.
+
+The settings (``coalition.domain.settings.Settings``) are read from the environment once
+per session and passed down from here; nothing in ``coalition.ui`` reads the environment.
 
 The store lives in ``st.cache_resource`` (one per URL for the server process). Every
 query result lives in ``st.cache_data`` keyed by the store's URL, its version and the
 audience; the store itself is passed as ``_store`` so it is never hashed. A write bumps
 the version, so the next read of anything that depends on the map recomputes, and a page
-never shows a stale map. The map layout is keyed by the drawn structure instead (the
-organizations and ties on it), so editing a note or a region does not move the nodes.
+never shows a stale map. This is the one cache: the use cases behind it (gaps,
+introductions) compute afresh each time they are called. The map layout is keyed by the
+drawn structure instead (the organizations and ties on it), so editing a note or a
+region does not move the nodes.
 
 Hidden data never reaches the browser: every read here goes through
 ``coalition.domain.privacy.read_view`` (or a use case built on it) for the chosen audience,
@@ -17,25 +22,27 @@ and ``audience()`` never exceeds what the signed-in account may see
 from __future__ import annotations
 
 import hashlib
-import importlib
 from collections.abc import Callable
-from pathlib import Path
+from datetime import date
 from typing import Any
 
 import streamlit as st
 
+from coalition.analysis.gaps import gaps_for_store
 from coalition.auth import permissions
-from coalition.auth.accounts import User, resolve_accounts_path
-from coalition.domain.errors import USER_ERRORS, InvalidInput
+from coalition.auth.accounts import User
+from coalition.domain.errors import USER_ERRORS, InvalidInput, StaleEdit
 from coalition.domain.privacy import read_view
-from coalition.domain.settings import resolve_url
+from coalition.domain.settings import Settings
+from coalition.introductions.recommend import introductions_for_store
 from coalition.maps import services
 from coalition.ui.charts import md
-from graph.connect import open_store
+from graph.connect import Neo4jOptions
 from graph.render import layout_positions
 from graph.store import Store
 
 # Session keys that are not widgets: they survive page switches. -----------------------
+SETTINGS = "settings"  # the coalition.domain.settings.Settings this session runs with
 AUDIENCE = "audience"  # the audience every page shows: public, coalition or private
 FLASH = "flash"  # a success message shown once after a rerun
 FLASH_ERROR = "flash_error"  # a refusal shown once after a rerun (a stale edit)
@@ -188,23 +195,33 @@ def field_key(prefix: str, field: str, suffix: str = "") -> str:
     return f"{prefix}_{field}:{suffix}" if suffix else f"{prefix}_{field}"
 
 
-# the store -----------------------------------------------------------------------------
+# the settings and the store --------------------------------------------------------------
+def settings() -> Settings:
+    """The settings, read from the environment the first time a session asks.
+
+    Kept in the session rather than the process, so that every session (and every
+    AppTest) sees the environment it started with. Raises ``SettingsError`` naming the
+    variable when a value cannot be used; ``streamlit_app.py`` shows it and stops.
+    """
+    current = st.session_state.get(SETTINGS)
+    if not isinstance(current, Settings):
+        current = st.session_state[SETTINGS] = Settings.from_env()
+    return current
+
+
 @st.cache_resource(show_spinner=False)
-def _store_for(url: str) -> Store:
-    """One store per URL for the whole server process (connections are per thread)."""
-    store = open_store(url)
+def _store_for(url: str, neo4j: Neo4jOptions, _settings: Settings) -> Store:
+    """One store per URL (and credentials) for the whole server process (connections
+    are per thread)."""
+    store = _settings.open_store()
     services.init_map(store)
     return store
 
 
 def get_store() -> Store:
-    """The store named by COALITION_DB (or the default file), set up on first use."""
-    return _store_for(resolve_url())
-
-
-def accounts_path() -> Path:
-    """The accounts file named by COALITION_ACCOUNTS (or ``accounts.db`` here)."""
-    return resolve_accounts_path()
+    """The store the settings name (COALITION_DB, or the default file), set up on first use."""
+    current = settings()
+    return _store_for(current.db_url, current.neo4j, current)
 
 
 def current_user() -> User:
@@ -266,45 +283,33 @@ def layout(organizations: list[dict[str, Any]], ties: list[dict[str, Any]]) -> d
     return _layout(digest, nodes, edges)
 
 
-def optional(module: str) -> Any | None:
-    """A coalition module that may not be built yet (gaps, introductions), or None."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
+@st.cache_data(max_entries=16, show_spinner=False)
+def _gaps(_store: Store, key: tuple[str, int], audience: str, today: date) -> dict[str, Any]:
+    return gaps_for_store(_store, audience, today=today)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _gaps(_store: Store, key: tuple[str, int], audience: str) -> dict[str, Any] | None:
-    gaps = optional("coalition.analysis.gaps")
-    return None if gaps is None else gaps.gaps_for_store(_store, audience)
+def gaps(store: Store, audience: str) -> dict[str, Any]:
+    """The gap analysis for the audience (cached per store version and day: ended ties
+    drop out at midnight)."""
+    return _gaps(store, _key(store), audience, date.today())
 
 
-def gaps(store: Store, audience: str) -> dict[str, Any] | None:
-    """The gap analysis for the audience, or None while ``coalition.analysis.gaps`` is not there."""
-    return _gaps(store, _key(store), audience)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False)
 def _introductions(
-    _store: Store, key: tuple[str, int], audience: str, top: int, status: str | None
-) -> list[dict[str, Any]] | None:
-    module = optional("coalition.introductions.recommend")
-    if module is None:
-        return None
-    result = module.introductions_for_store(_store, audience, top=top, status=status)
-    return result.get("introductions", []) if isinstance(result, dict) else list(result)
+    _store: Store, key: tuple[str, int], audience: str, top: int, status: str | None, today: date
+) -> list[dict[str, Any]]:
+    return introductions_for_store(_store, audience, top=top, status=status, today=today)
 
 
-def introductions(store: Store, audience: str, top: int = 20, status: str | None = None) -> list[dict[str, Any]] | None:
-    """Ranked introductions for the audience, or None while the recommender is not there.
+def introductions(store: Store, audience: str, top: int = 20, status: str | None = None) -> list[dict[str, Any]]:
+    """Ranked introductions for the audience (or the stored ones with ``status``).
 
-    The first ``INTRO_FETCH`` are computed once per store version and sliced, so pages
-    asking for different numbers share one computation.
+    The first ``INTRO_FETCH`` are computed once per store version and day (capacity is
+    counted per month) and sliced, so pages asking for different numbers share one
+    computation.
     """
     status = None if status == "suggested" else status  # the same list: share its cache entry
-    rows = _introductions(store, _key(store), audience, max(top, INTRO_FETCH), status)
-    return None if rows is None else rows[:top]
+    return _introductions(store, _key(store), audience, max(top, INTRO_FETCH), status, date.today())[:top]
 
 
 # showing things --------------------------------------------------------------------------
@@ -337,7 +342,7 @@ def attempt_edit(action: Callable[[], Any], kind: str, key: str, field_prefix: s
     from the stored record: its fields are reloaded at the next run."""
     try:
         result = action()
-    except services.StaleEditError as e:
+    except StaleEdit as e:
         _restart_edit(kind, key, field_prefix)
         st.session_state[FLASH_ERROR] = str(e)
         st.rerun()

@@ -16,7 +16,8 @@ from coalition.ui.state import Keys, Tables
 st.title("Accounts")
 user = state.current_user()
 permissions.require(user, permissions.MANAGE_USERS)
-path = state.accounts_path()
+settings = state.settings()
+path = settings.accounts_path
 
 ROLE_HELP = {
     "viewer": "viewer: sees one audience (public or coalition), changes nothing",
@@ -32,7 +33,7 @@ st.dataframe(
 )
 st.caption(
     f"Accounts are kept in {md(path)}, apart from the map. Passwords are stored as argon2 hashes; "
-    f"a sign-in ends after {accounts.SessionPolicy.from_env().describe()}."
+    f"a sign-in ends after {settings.session.describe()}."
 )
 
 add_tab, change_tab = st.tabs(["Add an account", "Change or remove an account"])

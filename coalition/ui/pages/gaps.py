@@ -29,10 +29,6 @@ def table(rows: list[dict], key: str, columns: list[str]) -> None:
         st.write("None found.")
 
 
-if gaps is None:
-    st.info("The gap analysis (coalition.analysis.gaps) is not installed yet.")
-    st.stop()
-
 summary = gaps.get("summary", {})
 st.caption(
     f"For the {audience} audience: {summary.get('organizations', 0)} organizations, {summary.get('ties', 0)} current "

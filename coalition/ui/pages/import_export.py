@@ -16,29 +16,14 @@ import pandas as pd
 import streamlit as st
 
 from coalition.auth import permissions
-from coalition.formats import EXPORT_FORMATS, module_for
+from coalition.formats import EXPORT_FORMATS, FORMATS, format_for
 from coalition.maps.transfer import progress_to
 from coalition.ui import actions, login, state
 from coalition.ui.charts import md
 from coalition.ui.state import Keys, Tables
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The download name and media type of each export format.
-EXPORT_FILES = {
-    "csv": ("coalition-map.zip", "application/zip"),
-    "xlsx": ("coalition-map.xlsx", XLSX),
-    "json": ("coalition-map.json", "application/json"),
-    "graphml": ("coalition-map.graphml", "application/graphml+xml"),
-    "gexf": ("coalition-map.gexf", "application/xml"),
-    "kumu": ("coalition-map.kumu.json", "application/json"),
-    "kumu-xlsx": ("coalition-map.kumu.xlsx", XLSX),
-    "cypher": ("coalition-map.cypher", "text/plain"),
-    "html": ("coalition-map.html", "text/html"),
-    "png": ("coalition-map.png", "image/png"),
-    "svg": ("coalition-map.svg", "image/svg+xml"),
-    "pdf": ("coalition-map.pdf", "application/pdf"),
-}
 UPLOAD_TYPES = ["json", "zip", "csv", "xlsx", "graphml", "gexf", "xml"]
 EXPORT_ANONYMIZE = "export_anonymize"  # widget key (belongs in state.Keys)
 IMPORT_DUPLICATES = "import_duplicates"  # table key (belongs in state.Tables)
@@ -74,7 +59,7 @@ def check(files: list, write: bool = False):
             report = actions.import_file(user, store, target, dry_run=not write)
         bar.empty()
         preview = (
-            [] if write else [row.data for row in module_for(report.format, target).read(target).organizations[:20]]
+            [] if write else [row.data for row in format_for(report.format, target).read(target).organizations[:20]]
         )
         return report, preview
 
@@ -151,7 +136,7 @@ export_audience = permissions.cap_audience(
     ),
 )
 fmt = right.selectbox("Format", EXPORT_FORMATS, key=Keys.EXPORT_FORMAT)
-name, mime = EXPORT_FILES.get(fmt, (f"coalition-map.{fmt}", "application/octet-stream"))
+name, mime = FORMATS[fmt].download_name, FORMATS[fmt].mime_type
 view = state.view(store, export_audience)
 withheld = view["withheld"]
 anonymize = st.checkbox(

@@ -34,9 +34,6 @@ status = left.selectbox(
 )
 top = right.slider("How many", 5, 100, 20, step=5, key=Keys.INTRO_TOP)
 rows = state.introductions(store, audience, top=top, status=status)
-if rows is None:
-    st.info("The introduction recommender (coalition.introductions.recommend) is not installed yet.")
-    st.stop()
 if not rows:
     st.write("None for this audience.")
     st.stop()
@@ -61,11 +58,6 @@ st.markdown(
 if not permissions.allowed(user, permissions.TRACK):
     st.caption(f"A {user.role} account can look but not plan: ask an editor or an admin.")
     st.stop()
-tracking = state.optional("coalition.maps.tracking")
-if tracking is None:
-    st.info("Tracking introductions (coalition.maps.tracking) is not installed yet.")
-    st.stop()
-
 note = st.text_input("Note (optional)", key=Keys.INTRO_NOTE, max_chars=500)
 create_tie = st.checkbox("When marked made, record the tie between them", value=True, key=Keys.INTRO_CREATE_TIE)
 buttons = st.columns(3)

@@ -28,9 +28,7 @@ movements = state.movement_names(view)
 names = state.org_names(view)
 
 sizes = mapview.measures(view)
-gaps = state.gaps(store, audience)
-if gaps is not None:
-    sizes["betweenness"] = {b["org"]: float(b.get("betweenness") or 0) for b in gaps.get("brokers", [])}
+sizes["betweenness"] = {b["org"]: float(b.get("betweenness") or 0) for b in state.gaps(store, audience)["brokers"]}
 SIZE_HELP = {
     "ties": "ties: how many ties an organization has",
     "strength": "strength: the sum of its ties' strengths",

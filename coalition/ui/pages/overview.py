@@ -61,20 +61,15 @@ st.dataframe(
 
 gaps = state.gaps(store, audience)
 st.subheader("Which movements work together")
-if gaps is None:
-    st.info("The gap analysis is not installed yet.")
-else:
-    charts.movement_matrix(gaps.get("movement_matrix", {}), names, key=Tables.OVERVIEW_MATRIX)
-    st.subheader("Top gaps")
-    for line in charts.gap_lines(gaps, names, state.org_names(view))[:6]:
-        st.markdown(f"- {line}")
-    st.page_link("coalition/ui/pages/gaps.py", label="All gaps, explained")
+charts.movement_matrix(gaps.get("movement_matrix", {}), names, key=Tables.OVERVIEW_MATRIX)
+st.subheader("Top gaps")
+for line in charts.gap_lines(gaps, names, state.org_names(view))[:6]:
+    st.markdown(f"- {line}")
+st.page_link("coalition/ui/pages/gaps.py", label="All gaps, explained")
 
 st.subheader("Top introductions")
 top = state.introductions(store, audience, top=5)
-if top is None:
-    st.info("The introduction recommender is not installed yet.")
-elif not top:
+if not top:
     st.write("No introduction to suggest for this audience.")
 else:
     st.dataframe(
