@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import StoreError
 from coalition.domain.privacy import read_view
-from graph.errors import StaleEdit
+from graph.errors import StaleEdit, StoreError
 from graph.store import Store, acting_as
 
 

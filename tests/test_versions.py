@@ -7,9 +7,8 @@ import threading
 
 import pytest
 
-from coalition.domain.errors import CoalitionError, NotFound
+from coalition.domain.errors import CoalitionError, NotFound, StaleEdit
 from coalition.maps import services
-from coalition.domain.errors import StaleEdit
 from graph.store import Store
 
 from .test_store_contract import org, tie
