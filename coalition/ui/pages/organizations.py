@@ -7,6 +7,7 @@ import streamlit as st
 
 from coalition.auth import permissions
 from coalition.domain.privacy import can_see
+from coalition.maps.profile import SUGGESTIONS, profile_from_view
 from coalition.ui import actions, charts, forms, mapview, state
 from coalition.ui.charts import md
 from coalition.ui.state import Keys, Tables
@@ -70,8 +71,21 @@ with profile_tab:
     )
     if chosen:
         st.session_state[state.PROFILE_ORG] = chosen
-        org = by_id[chosen]
-        st.subheader(md(org["name"]))
+        st.subheader(md(by_id[chosen]["name"]))
+        details_box = st.container()  # filled once the profile is built, below its toggle
+        st.markdown("**Measures**")
+        analyse = st.toggle(
+            "Brokerage, gaps and suggested introductions (analyses the whole map)",
+            value=len(view["organizations"]) <= state.ANALYSE_PROFILE_UP_TO,
+            key=Keys.ORG_PROFILE_ANALYSES,
+        )
+        profile = profile_from_view(
+            view,
+            chosen,
+            gaps=state.gaps(store, audience) if analyse else None,
+            suggested=state.introductions(store, audience, top=SUGGESTIONS) if analyse else None,
+        )
+        org = profile["organization"]
         details = {
             "movements": ", ".join(movements.get(m, m) for m in org["movements"]),
             "kind": org["kind"],
@@ -89,64 +103,41 @@ with profile_tab:
             "notes": org["notes"],
             "last changed": (org.get("updated_at") or "").replace("T", " ")[:16],
         }
-        st.dataframe(
+        details_box.dataframe(
             pd.DataFrame({"field": list(details), "value": [str(v) for v in details.values()]}),
             hide_index=True,
             key=Tables.ORG_PROFILE_DETAILS,
         )
-        measures = mapview.measures(view)
-        st.markdown("**Measures**")
-        found = {
-            "ties": int(measures["ties"].get(chosen, 0)),
-            "summed strength": int(measures["strength"].get(chosen, 0)),
+        found: dict[str, object] = {
+            "ties": profile["measures"]["ties"],
+            "summed strength": profile["measures"]["summed_strength"],
         }
-        analyse = st.toggle(
-            "Brokerage, gaps and suggested introductions (analyses the whole map)",
-            value=len(view["organizations"]) <= state.ANALYSE_PROFILE_UP_TO,
-            key=Keys.ORG_PROFILE_ANALYSES,
-        )
-        gaps = state.gaps(store, audience) if analyse else None
-        notes: list[str] = []
-        if gaps is not None:
-            broker = next((b for b in gaps.get("brokers", []) if b["org"] == chosen), None)
-            if broker:
-                found.update(
-                    betweenness=broker.get("betweenness"),
-                    constraint=broker.get("constraint"),
-                    **{f"broker role: {k}": v for k, v in (broker.get("roles") or {}).items()},
-                )
-            notes += [i["explanation"] for i in gaps.get("single_points_of_failure", []) if i.get("org") == chosen]
-            notes += [f"On the edge: {i['why']}" for i in gaps.get("isolated_community_led", []) if i["org"] == chosen]
-            notes += [
-                f"Needs {m['resource']}: {names.get(m['offers'], m['offers'])} offers it ({m.get('nearness', '')})"
-                for m in gaps.get("needs_offers", [])
-                if m["needs"] == chosen
-            ]
-            notes += [
-                f"Offers {m['resource']} to {names.get(m['needs'], m['needs'])}, who needs it"
-                for m in gaps.get("needs_offers", [])
-                if m["offers"] == chosen
-            ]
+        broker = profile["brokerage"]
+        if broker:
+            found.update(
+                betweenness=broker["betweenness"],
+                constraint=broker["constraint"],
+                **{f"broker role: {k}": v for k, v in broker["roles"].items()},
+            )
         st.dataframe(
             pd.DataFrame({"measure": list(found), "value": [str(v) for v in found.values()]}),
             hide_index=True,
             key=Tables.ORG_PROFILE_MEASURES,
         )
-        for line in notes[:12]:
+        for line in profile["findings"][:12]:
             st.markdown(f"- {md(line)}")
         st.markdown("**Ties**")
-        own = [t for t in view["ties"] if chosen in (t["source"], t["target"])]
         st.dataframe(
             pd.DataFrame(
                 [
                     {
-                        "with": names.get(t["target"] if t["source"] == chosen else t["source"]),
+                        "with": names.get(t["partner"], t["partner_name"]),
                         "kind": t["kind"],
                         "strength": t["strength"],
                         "since": t.get("since") or "",
                         "until": t.get("until") or "",
                     }
-                    for t in own
+                    for t in profile["ties"]
                 ],
                 columns=["with", "kind", "strength", "since", "until"],
             ),
@@ -154,13 +145,11 @@ with profile_tab:
             key=Tables.ORG_PROFILE_TIES,
         )
         st.markdown("**Introductions**")
-        tracked = [i for i in view["introductions"] if chosen in (i["a"], i["b"])]
-        ranked = (state.introductions(store, audience, top=100) or []) if analyse else []
-        suggested = [i for i in ranked if chosen in (i["a"], i["b"])]
-        rows = tracked + [s for s in suggested if (s["a"], s["b"]) not in {(t["a"], t["b"]) for t in tracked}]
-        if rows:
+        if profile["introductions"]:
             st.dataframe(
-                charts.introduction_table(rows, names, movements), hide_index=True, key=Tables.ORG_PROFILE_INTROS
+                charts.introduction_table(profile["introductions"], names, movements),
+                hide_index=True,
+                key=Tables.ORG_PROFILE_INTROS,
             )
         else:
             st.write("None tracked or suggested.")

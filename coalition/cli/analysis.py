@@ -1,0 +1,83 @@
+"""The analyses: ``coalition gaps`` and ``coalition introductions`` (suggest and track)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from coalition.analysis.gaps import gaps_for_store, gaps_text
+from coalition.cli.common import AudienceOption, JsonOption, OneOrg, OtherOrg, out, print_json, store
+from coalition.domain.privacy import read_view
+from coalition.introductions.recommend import introductions_document, introductions_for_store, model_weights
+from coalition.maps.tracking import set_introduction_status
+
+__all__ = ["commands", "introductions"]
+
+commands = typer.Typer()
+introductions = typer.Typer(help="Suggest, explain and track bridge-building introductions.")
+
+
+@commands.command()
+def gaps(ctx: typer.Context, as_json: JsonOption = False, audience: AudienceOption = "coalition") -> None:
+    """Where the coalition is thin: missing movement pairs, single points of failure,
+    brokers, isolated community-led groups, needs another member offers, silos."""
+    report = gaps_for_store(store(ctx), audience)
+    if as_json:
+        print_json(report)
+    else:
+        typer.echo(gaps_text(report))
+
+
+@introductions.callback(invoke_without_command=True)
+def suggest(
+    ctx: typer.Context,
+    top: Annotated[int, typer.Option("--top", "-n", help="How many introductions to show.")] = 20,
+    as_json: JsonOption = False,
+    audience: AudienceOption = "coalition",
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="Show tracked introductions of this status (planned, made, declined, on_hold) instead of new suggestions."
+        ),
+    ] = None,
+    weights: Annotated[bool, typer.Option("--weights", help="Print the learned model's weights instead.")] = False,
+) -> None:
+    """Who should meet whom, who can introduce them, and why: best first, within consent,
+    capacity, conflicts and declined pairs."""
+    if ctx.invoked_subcommand is not None:
+        return
+    opened = store(ctx)
+    if weights:
+        print_json(model_weights(read_view(opened, audience)))
+        return
+    rows = introductions_for_store(opened, audience, top=top, status=status)
+    if as_json:
+        print_json(introductions_document(rows))
+        return
+    if not rows:
+        out.print("No introductions to suggest for this audience." if status is None else f"No {status} introductions.")
+    for rank, row in enumerate(rows, start=1):
+        broker = f"via {row['broker']}" if row.get("broker") else "cold introduction"
+        score = f"{row['score']:.3f}" if isinstance(row.get("score"), int | float) else "-"
+        out.print(
+            f"{rank}. {row['a']} + {row['b']} ({' / '.join(row['movements'])}), {broker}, score {score}, {row['status']}"
+        )
+        for reason in row.get("reasons", []):
+            out.print(f"     - {reason}")
+
+
+@introductions.command("set")
+def introductions_set(
+    ctx: typer.Context,
+    a: OneOrg,
+    b: OtherOrg,
+    status: Annotated[str, typer.Option(help="suggested, planned, made, declined or on_hold.")],
+    note: Annotated[str | None, typer.Option(help="A note kept with the introduction.")] = None,
+    create_tie: Annotated[
+        bool, typer.Option("--create-tie", help="With --status made: also record the new tie.")
+    ] = False,
+) -> None:
+    """Track an introduction: plan it, mark it made (optionally adding the tie), decline it."""
+    record = set_introduction_status(store(ctx), a, b, status, note=note, create_tie=create_tie)
+    out.print(f"{record['a']} + {record['b']}: {record['status']} on {record['status_date']}")

@@ -1,0 +1,136 @@
+"""Commands on a whole map: create it, load the demo, import, export, copy between
+stores, count."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from coalition.cli.common import AudienceOption, JsonOption, out, print_json, settings, store, table
+from coalition.formats import EXPORT_FORMATS, IMPORT_FORMATS
+from coalition.maps import services, transfer
+from graph.connect import open_store
+
+__all__ = ["commands"]
+
+commands = typer.Typer()
+
+
+@commands.command()
+def init(ctx: typer.Context) -> None:
+    """Create the store (or upgrade an older one) with the default movements."""
+    opened = store(ctx)
+    services.init_map(opened)
+    out.print(f"Ready: {opened.describe()}")
+
+
+@commands.command()
+def demo(
+    ctx: typer.Context,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Load only when the store holds no organization.")
+    ] = False,
+) -> None:
+    """Load the fictional demo coalition from seeds/ into the store."""
+    opened = store(ctx)
+    services.init_map(opened)
+    if if_empty and not opened.is_empty():
+        out.print(f"{opened.describe()} already holds a map; the demo was not loaded")
+        return
+    out.print(transfer.load_demo(opened).summary())
+
+
+@commands.command("import")
+def import_(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A file, a folder of CSV files, or a .zip of them.")],
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help=f"One of {', '.join(IMPORT_FORMATS)}; told from the file when absent."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and report every problem; write nothing.")
+    ] = False,
+) -> None:
+    """Import a map; re-importing updates by id. All or nothing: one problem, no change."""
+    opened = store(ctx)
+    services.init_map(opened)
+    errors = Console(stderr=True, highlight=False)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as bar:
+        task = bar.add_task("Checking" if dry_run else "Importing", total=None)
+        report = transfer.import_map(
+            opened, path, fmt=format, dry_run=dry_run, limits=settings(ctx).import_limits,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )  # fmt: skip
+    for problem in report.problems:
+        typer.echo(f"problem: {problem}", err=True)
+    for duplicate in report.duplicates:
+        typer.echo(f"possible duplicate ({duplicate['where']}): {duplicate['suggestion']}", err=True)
+    out.print(report.summary())
+    if report.problems:
+        raise typer.Exit(1)
+
+
+@commands.command()
+def export(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Where to write: a folder or .zip (CSV), .xlsx, .json, .kumu.json, .kumu.xlsx, .graphml, .gexf, "
+            ".cypher, .html, .png, .svg or .pdf (the planning brief)."
+        ),
+    ],
+    format: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help=f"One of {', '.join(EXPORT_FORMATS)}; told from the path when absent."),
+    ] = None,
+    audience: AudienceOption = "coalition",
+    anonymize: Annotated[
+        bool,
+        typer.Option(
+            "--anonymize",
+            help="Show organizations the audience may not see as anonymous stand-ins (no name, id, region or contact) "
+            "instead of leaving them out; their ties to visible organizations are kept, neutral.",
+        ),
+    ] = False,
+) -> None:
+    """Export the map as the audience may see it (contacts only where their visibility allows)."""
+    result = transfer.export_map(store(ctx), path, fmt=format, audience=audience, anonymize=anonymize)
+    withheld = ", ".join(f"{n} {kind}" for kind, n in result.withheld.items() if n) or "nothing"
+    stand_ins = result.anonymized.get("organizations", 0)
+    if stand_ins:
+        withheld += f"; {stand_ins} shown as anonymous stand-ins"
+    out.print(f"Wrote {', '.join(str(p) for p in result.paths)} for the {audience} audience (withheld: {withheld})")
+
+
+@commands.command()
+def migrate(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Option("--from", help="Store URL to copy from.")],
+    destination: Annotated[str, typer.Option("--to", help="Store URL to copy into (must hold no map yet).")],
+) -> None:
+    """Copy a whole map between two stores, e.g. SQLite to Neo4j, without loss."""
+    neo4j = settings(ctx).neo4j
+    with open_store(source, neo4j) as src, open_store(destination, neo4j) as dst:
+        copied = transfer.migrate(src, dst)
+        out.print(f"Copied {', '.join(f'{n} {kind}' for kind, n in copied.items())} into {dst.describe()}")
+
+
+@commands.command()
+def stats(ctx: typer.Context, as_json: JsonOption = False, audience: AudienceOption = "private") -> None:
+    """Count organizations, ties, movements, community-led groups and cross-movement ties."""
+    figures = services.map_stats(store(ctx), audience)
+    if as_json:
+        print_json(figures)
+        return
+    out.print(
+        f"{figures['organizations']} organizations ({figures['community_led']} community-led), "
+        f"{figures['ties']} ties ({figures['cross_movement_ties']} across movements)"
+    )
+    table([{"movement": m, "organizations": n} for m, n in figures["movements"].items()], ["movement", "organizations"])
