@@ -37,11 +37,11 @@ def demo(
 ) -> None:
     """Load the fictional demo coalition from seeds/ into the store."""
     opened = store(ctx)
-    services.init_map(opened)
-    if if_empty and not opened.is_empty():
+    report = transfer.load_demo(opened, if_empty=if_empty)
+    if report is None:
         out.print(f"{opened.describe()} already holds a map; the demo was not loaded")
         return
-    out.print(transfer.load_demo(opened).summary())
+    out.print(report.summary())
 
 
 @commands.command("import")

@@ -328,26 +328,32 @@ class _Counted(list):
             self._report(pending)
 
 
-def load_demo(store: Store) -> ImportReport:
-    """Set up the store and load the fictional demo coalition from ``seeds/demo``."""
+def load_demo(store: Store, if_empty: bool = False) -> ImportReport | None:
+    """Set up the store and load the fictional demo coalition from ``seeds/demo``; with
+    ``if_empty``, only into a store that holds no organization (None when it holds one:
+    the check and the load are one unit of work)."""
     init_map(store)
-    return import_map(store, DEMO_PATH, fmt="csv")
+    with store.transaction():
+        if if_empty and not store.is_empty():
+            return None
+        return import_map(store, DEMO_PATH, fmt="csv")
 
 
 def migrate(source: Store, destination: Store) -> dict[str, int]:
     """Copy a whole map (movements, organizations, ties, introductions, with their
     versions and timestamps) into an empty store, in one transaction."""
     init_map(destination)
-    held = destination.counts()["organizations"]
-    if held:
-        raise CoalitionError(
-            f"{destination.describe()} already holds {held} organizations; migrate copies into an empty store only"
-        )
     snapshot = source.snapshot()
-    destination.write_map(
-        movements=snapshot["movements"],
-        organizations=snapshot["organizations"],
-        ties=snapshot["ties"],
-        introductions=snapshot["introductions"],
-    )
+    with destination.transaction():
+        held = destination.counts()["organizations"]
+        if held:
+            raise CoalitionError(
+                f"{destination.describe()} already holds {held} organizations; migrate copies into an empty store only"
+            )
+        destination.write_map(
+            movements=snapshot["movements"],
+            organizations=snapshot["organizations"],
+            ties=snapshot["ties"],
+            introductions=snapshot["introductions"],
+        )
     return {kind: len(snapshot[kind]) for kind in ("movements", "organizations", "ties", "introductions")}
