@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import streamlit as st
 
@@ -391,3 +391,24 @@ def org_names(view_: dict[str, Any]) -> dict[str, str]:
 
 def movement_names(view_: dict[str, Any]) -> dict[str, str]:
     return {m["id"]: m["name"] for m in view_["movements"]}
+
+
+class PageData(NamedTuple):
+    """What most pages start from, read once per run."""
+
+    store: Store
+    user: User
+    audience: str
+    view: dict[str, Any]
+    movements: dict[str, str]
+    names: dict[str, str]
+
+
+def open_page(title: str) -> PageData:
+    """Show the page's title and read what it starts from: the store, the signed-in
+    account, the audience shown, its view, and the names of movements and organizations."""
+    st.title(title)
+    store = get_store()
+    shown = audience()
+    seen = view(store, shown)
+    return PageData(store, current_user(), shown, seen, movement_names(seen), org_names(seen))

@@ -9,12 +9,7 @@ import streamlit as st
 from coalition.ui import charts, state
 from coalition.ui.state import Tables
 
-st.title("Gaps")
-store = state.get_store()
-audience = state.audience()
-view = state.view(store, audience)
-movements = state.movement_names(view)
-names = state.org_names(view)
+store, user, audience, view, movements, names = state.open_page("Gaps")
 gaps = state.gaps(store, audience)
 
 

@@ -11,13 +11,7 @@ from coalition.ui import actions, charts, state
 from coalition.ui.charts import md
 from coalition.ui.state import Keys, Tables
 
-st.title("Introductions")
-store = state.get_store()
-user = state.current_user()
-audience = state.audience()
-view = state.view(store, audience)
-movements = state.movement_names(view)
-names = state.org_names(view)
+store, user, audience, view, movements, names = state.open_page("Introductions")
 
 st.write(
     "Pairs of organizations that do not work together yet and would bridge movements, ranked by how likely the "

@@ -20,12 +20,7 @@ def _mark(item: dict) -> str:
     return item["glyph"]
 
 
-st.title("Map")
-store = state.get_store()
-audience = state.audience()
-view = state.view(store, audience)
-movements = state.movement_names(view)
-names = state.org_names(view)
+store, user, audience, view, movements, names = state.open_page("Map")
 
 sizes = mapview.measures(view)
 sizes["betweenness"] = {b["org"]: float(b.get("betweenness") or 0) for b in state.gaps(store, audience)["brokers"]}

@@ -12,13 +12,7 @@ from coalition.ui import actions, charts, forms, mapview, state
 from coalition.ui.charts import md
 from coalition.ui.state import Keys, Tables
 
-st.title("Organizations")
-store = state.get_store()
-user = state.current_user()
-audience = state.audience()
-view = state.view(store, audience)
-movements = state.movement_names(view)
-names = state.org_names(view)
+store, user, audience, view, movements, names = state.open_page("Organizations")
 by_id = {o["id"]: o for o in view["organizations"]}
 
 left, right = st.columns([3, 2])

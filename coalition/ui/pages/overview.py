@@ -9,10 +9,7 @@ import streamlit as st
 from coalition.ui import charts, state
 from coalition.ui.state import Tables
 
-st.title("Overview")
-store = state.get_store()
-audience = state.audience()
-view = state.view(store, audience)
+store, user, audience, view, movements, names = state.open_page("Overview")
 figures = state.stats(store, audience)
 names = state.movement_names(view)
 

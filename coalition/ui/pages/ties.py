@@ -9,12 +9,7 @@ from coalition.auth import permissions
 from coalition.ui import actions, forms, state
 from coalition.ui.state import Keys
 
-st.title("Ties")
-store = state.get_store()
-user = state.current_user()
-audience = state.audience()
-view = state.view(store, audience)
-names = state.org_names(view)
+store, user, audience, view, movements, names = state.open_page("Ties")
 
 
 def describe(tie: dict) -> str:
