@@ -49,6 +49,7 @@ __all__ = [
     "current_actor",
     "delete_entry",
     "now_iso",
+    "former_names",
     "plan_upserts",
     "visible_levels",
 ]
@@ -193,6 +194,16 @@ def _entry(action: str, kind: str, key: Any, before: Record | None, after: Recor
     return {"action": action, "kind": kind, "key": audit_key(kind, key), "before": before, "after": after}
 
 
+def former_names(renames: Iterable[tuple[str, str | None]]) -> dict[str, list[str]]:
+    """Organization id -> earlier names, from ``(key, before JSON)`` of update entries."""
+    names: dict[str, list[str]] = {}
+    for key, before in renames:
+        old = json.loads(before or "{}").get("name")
+        if isinstance(old, str) and old not in names.setdefault(key, []):
+            names[key].append(old)
+    return names
+
+
 def audit_json(value: Record | None) -> str | None:
     """``before`` or ``after`` as the JSON text both backends store (dates as text)."""
     return None if value is None else _ENCODER.encode(value)
@@ -203,7 +214,9 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":
 
 class MapSnapshot(dict):
     """A consistent read of the whole map: ``movements``, ``organizations``, ``ties``,
-    ``introductions`` (lists of records) and ``version`` (the store version it reflects).
+    ``introductions`` (lists of records), ``version`` (the store version it reflects) and
+    ``former_names`` (organization id -> the names it had before, from the audit trail,
+    so that text written under an old name can still be recognized).
     """
 
 

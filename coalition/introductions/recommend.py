@@ -41,7 +41,7 @@ import numpy as np
 
 from coalition.domain.errors import CoalitionError
 from coalition.domain.models import INTRODUCTION_STATUSES
-from coalition.domain.privacy import can_see, view_for
+from coalition.domain.privacy import hidden_names, view_for
 from coalition.introductions.candidates import Candidates, find_candidates
 from coalition.introductions.features import bridging_value, pair_features
 from coalition.introductions.index import MapIndex, build_index, count_used_capacity
@@ -283,10 +283,7 @@ def introductions_for_store(
     # One consistent read serves both the view (made exactly as ``read_view`` makes it)
     # and the capacity counts over every stored introduction.
     full = store.snapshot()
-    hidden = [
-        text for o in full["organizations"] if not can_see(audience, o["visibility"]) for text in (o["id"], o["name"])
-    ]
-    view = view_for(full, audience, hidden_names=hidden)
+    view = view_for(full, audience, hidden_names=hidden_names(full, audience))
     used = count_used_capacity(full["introductions"], today)
     return recommend(view, top=top, today=today, status=status, used_capacity=used)
 

@@ -201,6 +201,10 @@ RETURN a {.*} AS entry
 ORDER BY a.seq DESC
 LIMIT $limit
 """
+RENAMES = """
+MATCH (a:AuditEntry) WHERE a.kind = 'organization' AND a.action = 'update' AND a.before CONTAINS '"name":'
+RETURN a.key AS key, a.before AS before ORDER BY a.seq
+"""
 ALL_AUDIT_ENTRIES = "MATCH (a:AuditEntry) RETURN a {.*} AS entry ORDER BY a.seq"
 COUNT_AUDIT_ENTRIES = "MATCH (a:AuditEntry) RETURN count(a) AS n"
 DELETE_AUDIT_ENTRIES = "MATCH (a:AuditEntry) DELETE a"

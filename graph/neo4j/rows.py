@@ -28,6 +28,7 @@ from graph.store import (
     audit_json,
     change_entries,
     check_expected,
+    former_names,
     now_iso,
     plan_upserts,
 )
@@ -143,6 +144,7 @@ def read_map(tx: ManagedTransaction) -> MapSnapshot:
         organizations=[org_record(r["org"], r["movements"]) for r in tx.run(q.ALL_ORGANIZATIONS)],
         ties=[tie_record(r) for r in tx.run(q.ALL_TIES)],
         introductions=[intro_record(r["intro"]) for r in tx.run(q.ALL_INTRODUCTIONS)],
+        former_names=former_names((r["key"], r["before"]) for r in tx.run(q.RENAMES)),
         version=tx.run(q.READ_VERSION).single()["version"],
     )
 

@@ -27,6 +27,7 @@ from graph.store import (
     audit_json,
     change_entries,
     check_expected,
+    former_names,
     plan_upserts,
 )
 
@@ -218,12 +219,21 @@ def read_map(conn: sqlite3.Connection) -> MapSnapshot:
     ]
     ties = [dict(r) for r in conn.execute("SELECT * FROM ties ORDER BY source, target, kind")]
     introductions = [_intro_record(dict(r)) for r in conn.execute("SELECT * FROM introductions ORDER BY a, b")]
+    renames = (
+        conn.execute(
+            "SELECT key, before FROM audit WHERE kind = 'organization' AND action = 'update' "
+            "AND before LIKE '%\"name\":%' ORDER BY seq"
+        )
+        if "0002_audit" not in pending_migrations(conn)
+        else []
+    )
     return MapSnapshot(
         movements=movements,
         organizations=organizations,
         ties=ties,
         introductions=introductions,
         version=store_version(conn),
+        former_names=former_names(renames),
     )
 
 
