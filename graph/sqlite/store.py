@@ -10,6 +10,7 @@ place. The audit entries of a write are inserted in the write's own transaction.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -72,6 +73,8 @@ class SQLiteStore(Store):
             raise StoreUnavailable(f"cannot open {self.path}: folder {self.path.parent} does not exist")
         if not create and not self.path.exists():
             raise StoreUnavailable(f"no map at {self.path}: run `coalition init` (or `coalition demo`) first")
+        if create and not self.path.exists():
+            _create_private(self.path)
         try:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             conn.execute("PRAGMA journal_mode = WAL")
@@ -84,9 +87,11 @@ class SQLiteStore(Store):
         return conn
 
     def _writer_connection(self, create: bool = False) -> sqlite3.Connection:
-        """The one write connection; a file made by an older version is upgraded on first use."""
+        """The one write connection; a file made by an older version is upgraded on first
+        use, and a map file (with its -wal and -shm) readable by others is made private."""
         if self._writer is None:
             conn = self._connect(create=create)
+            _make_private(self.path)
             pending = pending_migrations(conn)
             if pending and "0001_initial" not in pending:
                 self._transaction(conn, lambda: apply_migrations(conn), "upgrade")
@@ -350,3 +355,26 @@ class SQLiteStore(Store):
         with self._lend() as conn:
             self._require_schema(conn)
             return "sqlite", image_of(conn)
+
+
+def _create_private(path: Path) -> None:
+    """Create the map file readable by its owner only: SQLite gives the -wal and -shm files
+    the mode of the database file, so they are private too."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as e:
+        raise StoreUnavailable(f"cannot create {path}: {e.strerror or e}") from e
+
+
+def _make_private(path: Path) -> None:
+    """Take group and other permissions off a map file (and its -wal and -shm) that this
+    user owns, e.g. one made by an older version with the default mode."""
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = file.stat()
+            if info.st_uid == os.getuid() and info.st_mode & 0o077:
+                file.chmod(info.st_mode & 0o700)
+        except OSError:
+            continue  # absent, or on a file system without modes (a USB stick): still opens
