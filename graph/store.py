@@ -42,6 +42,7 @@ __all__ = [
     "Store",
     "VISIBILITIES",
     "acting_as",
+    "audit_fields",
     "audit_json",
     "audit_key",
     "change_entries",
@@ -51,6 +52,7 @@ __all__ = [
     "now_iso",
     "former_names",
     "plan_upserts",
+    "restored_history",
     "visible_levels",
 ]
 
@@ -204,6 +206,33 @@ def former_names(renames: Iterable[tuple[str, str | None]]) -> dict[str, list[st
     return names
 
 
+def audit_fields(entry: Mapping[str, Any]) -> Record:
+    """An audit entry as both backends store it: before and after as JSON text."""
+    row = {f: entry.get(f) for f in ("seq", "at", "actor", "action", "kind", "key")}
+    for field in ("before", "after"):
+        row[field] = audit_json(entry.get(field))
+    return row
+
+
+def restored_history(existing: Iterable[Record], restored: Iterable[Record], last_seq: int) -> list[Record]:
+    """The entries of a restored trail that the store's own trail lacks (same time, actor,
+    action, record and values), oldest first, numbered after ``last_seq``, as stored rows
+    (``audit_fields``). Restoring a backup of this very store appends nothing; restoring
+    another map's backup appends its history after ours, so no restore rewrites history."""
+    seen = {_identity(audit_fields(e)) for e in existing}
+    rows = []
+    for entry in sorted(restored, key=lambda e: e.get("seq") or 0):
+        row = audit_fields(entry)
+        if _identity(row) not in seen:
+            seen.add(_identity(row))
+            rows.append({**row, "seq": last_seq + len(rows) + 1})
+    return rows
+
+
+def _identity(row: Record) -> tuple:
+    return tuple(row[f] for f in ("at", "actor", "action", "kind", "key", "before", "after"))
+
+
 def audit_json(value: Record | None) -> str | None:
     """``before`` or ``after`` as the JSON text both backends store (dates as text)."""
     return None if value is None else _ENCODER.encode(value)
@@ -304,9 +333,11 @@ class Store(ABC):
 
     @abstractmethod
     def replace_all(self, content: Mapping[str, Any], *, actor: str | None = None) -> None:
-        """Make the store hold exactly ``content`` (as ``dump`` returns it), in one
-        transaction: the map with its versions and timestamps, and its audit trail, then
-        one ``restore`` entry by ``actor`` with the counts before and after."""
+        """Make the store's map exactly the map of ``content`` (as ``dump`` returns it),
+        with its versions and timestamps, in one transaction. The audit trail is never
+        rewritten: the store's own entries stay, the entries of ``content["audit"]`` that
+        the store lacks are appended as history (``restored_history``), then one
+        ``restore`` entry by ``actor`` with the counts before and after."""
 
     # reads -------------------------------------------------------------------------
     @abstractmethod

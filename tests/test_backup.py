@@ -39,9 +39,11 @@ def mapped(store: Store) -> Store:
 
 
 def same_store(restored: dict, saved: dict) -> None:
+    """The map is the saved one; the trail still holds every saved entry, in order, and
+    ends with the restore (a restore never rewrites history)."""
     for kind in KINDS:
         assert restored[kind] == saved[kind], kind
-    assert restored["audit"][:-1] == saved["audit"]
+    assert restored["audit"][: len(saved["audit"])] == saved["audit"]
     assert restored["audit"][-1]["action"] == "restore"
 
 
@@ -58,6 +60,37 @@ def test_backup_then_restore_gives_the_same_store(mapped: Store, tmp_path: Path,
     same_store(mapped.dump(), saved)
     assert mapped.audit(limit=1)[0]["actor"] == "admin:carmen"
     assert check(mapped) == []
+
+
+def test_a_restore_keeps_the_trail_and_appends_the_backups_history(mapped: Store, tmp_path: Path) -> None:
+    backup(mapped, tmp_path / "map.backup")
+    saved = mapped.dump()["audit"]
+    mapped.write_map(organizations=[org("after_the_backup")], actor="cli:bo")
+    mapped.replace_all({**mapped.dump(), "audit": []}, actor="cli:bo")  # an attempt to wipe the trail
+    restore(mapped, tmp_path / "map.backup", actor="admin:carmen")
+    trail = mapped.dump()["audit"]
+    assert trail[: len(saved)] == saved  # nothing lost, nothing renumbered
+    assert any(e["key"] == "after_the_backup" and e["action"] == "create" for e in trail)
+    assert [e["action"] for e in trail[-2:]] == ["restore", "restore"]
+    seqs = [e["seq"] for e in trail]
+    assert seqs == sorted(set(seqs))
+
+
+def test_restoring_into_another_store_appends_the_whole_history(mapped: Store, tmp_path: Path) -> None:
+    backup(mapped, tmp_path / "map.backup")
+    saved = mapped.dump()["audit"]
+    other = SQLiteStore(tmp_path / "other.db")
+    try:
+        services.init_map(other)
+        own = other.dump()["audit"]
+        restore(other, tmp_path / "map.backup", actor="admin:carmen")
+        trail = other.dump()["audit"]
+        assert strip(trail[: len(own)]) == strip(own)
+        kept = strip(trail)
+        assert all(entry in kept for entry in strip(saved))  # an entry already held is not doubled
+        assert trail[-1]["action"] == "restore" and len(trail) > len(own) + 1
+    finally:
+        other.close()
 
 
 def test_an_encrypted_backup_holds_no_readable_text(mapped: Store, tmp_path: Path) -> None:
@@ -143,7 +176,12 @@ def test_backups_move_between_backends(neo4j_store: Store, demo_store: Store, tm
     saved = demo_store.dump()
     backup(demo_store, tmp_path / "sqlite.backup", PASSPHRASE)
     restore(neo4j_store, tmp_path / "sqlite.backup", PASSPHRASE)
-    same_store(neo4j_store.dump(), saved)
+    moved = neo4j_store.dump()
+    for kind in KINDS:
+        assert moved[kind] == saved[kind], kind
+    kept = strip(moved["audit"])  # the server's own trail stays; the backup's is appended
+    assert all(entry in kept for entry in strip(saved["audit"]))
+    assert moved["audit"][-1]["action"] == "restore"
     backup(neo4j_store, tmp_path / "neo4j.backup", PASSPHRASE)
     back = SQLiteStore(tmp_path / "back.db")
     restore(back, tmp_path / "neo4j.backup", PASSPHRASE)
@@ -196,3 +234,8 @@ def test_a_backup_taken_while_others_write_is_one_consistent_state(store: Store,
         assert len(snap["ties"]) == len(snap["organizations"]) - 1
         assert check(copy) == []
         copy.close()
+
+
+def strip(entries: list[dict]) -> list[dict]:
+    """Audit entries without their sequence numbers (a restore numbers them anew)."""
+    return [{k: v for k, v in e.items() if k != "seq"} for e in entries]

@@ -207,7 +207,6 @@ RETURN a.key AS key, a.before AS before ORDER BY a.seq
 """
 ALL_AUDIT_ENTRIES = "MATCH (a:AuditEntry) RETURN a {.*} AS entry ORDER BY a.seq"
 COUNT_AUDIT_ENTRIES = "MATCH (a:AuditEntry) RETURN count(a) AS n"
-DELETE_AUDIT_ENTRIES = "MATCH (a:AuditEntry) DELETE a"
 
 # integrity checks: each returns one ``problem`` sentence per row --------------------
 SHOW_SCHEMA_NAMES = ["SHOW CONSTRAINTS YIELD name RETURN name", "SHOW INDEXES YIELD name RETURN name"]

@@ -6,7 +6,7 @@ inside its transactions; all Cypher comes from ``graph.neo4j.queries``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from neo4j import ManagedTransaction
@@ -25,7 +25,7 @@ from graph.store import (
     ExpectedVersions,
     MapSnapshot,
     Record,
-    audit_json,
+    audit_fields,
     change_entries,
     check_expected,
     former_names,
@@ -36,7 +36,6 @@ from graph.store import (
 __all__ = [
     "BATCH",
     "append_audit",
-    "audit_params",
     "audit_record",
     "batches",
     "intro_key",
@@ -131,7 +130,7 @@ def append_audit(tx: ManagedTransaction, log: list[Record], actor: str) -> None:
         return
     seq = tx.run(q.AUDIT_SEQ).single()["seq"]
     at = now_iso()
-    rows = [audit_params({**entry, "seq": seq + n, "at": at, "actor": actor}) for n, entry in enumerate(log, 1)]
+    rows = [audit_fields({**entry, "seq": seq + n, "at": at, "actor": actor}) for n, entry in enumerate(log, 1)]
     for batch in batches(rows):
         tx.run(q.CREATE_AUDIT_ENTRIES, rows=batch).consume()
     tx.run(q.SET_AUDIT_SEQ, seq=seq + len(log)).consume()
@@ -206,13 +205,6 @@ def tie_key(tie: Record) -> tuple[str, str, str]:
 
 def intro_key(intro: Record) -> tuple[str, str]:
     return (intro["a"], intro["b"])
-
-
-def audit_params(entry: Mapping[str, Any]) -> dict[str, Any]:
-    row = {f: entry.get(f) for f in ("seq", "at", "actor", "action", "kind", "key")}
-    for field in ("before", "after"):
-        row[field] = audit_json(entry.get(field))
-    return row
 
 
 def audit_record(props: dict[str, Any]) -> Record:

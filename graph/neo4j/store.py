@@ -27,7 +27,6 @@ from graph.neo4j import queries as q
 from graph.neo4j.rows import (
     BATCH,
     append_audit,
-    audit_params,
     audit_record,
     batches,
     intro_key,
@@ -48,6 +47,7 @@ from graph.store import (
     current_actor,
     delete_entry,
     now_iso,
+    restored_history,
 )
 
 __all__ = ["Neo4jStore", "BATCH"]
@@ -311,18 +311,20 @@ class Neo4jStore(Store):
     def replace_all(self, content: Mapping[str, Any], *, actor: str | None = None) -> None:
         kinds = ("movements", "organizations", "ties", "introductions")
         records = normalized(*(content.get(kind) or () for kind in kinds))
-        entries = [audit_params(e) for e in content.get("audit") or ()]
         now = now_iso()
 
         def work(tx: ManagedTransaction, log: list[Record]) -> None:
-            before = {**tx.run(q.COUNTS).single(), "audit": tx.run(q.COUNT_AUDIT_ENTRIES).single()["n"]}
-            for statement in (*q.CLEAR, q.DELETE_AUDIT_ENTRIES):
+            trail = [audit_record(r["entry"]) for r in tx.run(q.ALL_AUDIT_ENTRIES)]
+            before = {**tx.run(q.COUNTS).single(), "audit": len(trail)}
+            for statement in q.CLEAR:
                 tx.run(statement).consume()
             write_records(tx, [], now, *records, None)
-            for batch in batches(entries):
+            last = tx.run(q.AUDIT_SEQ).single()["seq"]
+            history = restored_history(trail, content.get("audit") or (), last)
+            for batch in batches(history):
                 tx.run(q.CREATE_AUDIT_ENTRIES, rows=batch).consume()
-            tx.run(q.SET_AUDIT_SEQ, seq=max((e["seq"] for e in entries), default=0)).consume()
-            after = {**tx.run(q.COUNTS).single(), "audit": len(entries)}
+            tx.run(q.SET_AUDIT_SEQ, seq=last + len(history)).consume()
+            after = {**tx.run(q.COUNTS).single(), "audit": len(trail) + len(history)}
             log.append({"action": "restore", "kind": "map", "key": "*", "before": before, "after": after})
 
         self._write(work, actor)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from graph.records import (
@@ -34,7 +34,6 @@ from graph.store import (
 __all__ = [
     "append_audit",
     "audit_record",
-    "audit_row",
     "count_records",
     "get_organization_row",
     "intro_key",
@@ -280,13 +279,6 @@ def _org_record(row: Record, movements: list[str]) -> Record:
 
 def _intro_record(row: Record) -> Record:
     row["reasons"] = json.loads(row["reasons"])
-    return row
-
-
-def audit_row(entry: Mapping[str, Any]) -> Record:
-    row = {f: entry.get(f) for f in ("seq", "at", "actor", "action", "kind", "key")}
-    for field in ("before", "after"):
-        row[field] = audit_json(entry.get(field))
     return row
 
 

@@ -23,7 +23,6 @@ from graph.sqlite.image import image_of
 from graph.sqlite.rows import (
     append_audit,
     audit_record,
-    audit_row,
     count_records,
     get_organization_row,
     intro_key,
@@ -44,6 +43,7 @@ from graph.store import (
     current_actor,
     delete_entry,
     now_iso,
+    restored_history,
 )
 
 __all__ = ["SQLiteStore", "MIGRATIONS", "read_content"]
@@ -282,18 +282,20 @@ class SQLiteStore(Store):
     def replace_all(self, content: Mapping[str, Any], *, actor: str | None = None) -> None:
         now = now_iso()
         with self._write(actor) as (conn, log):
-            before = {**count_records(conn), "audit": conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0]}
-            for table in (*MAP_TABLES, "audit"):
+            trail = [audit_record(row) for row in conn.execute("SELECT * FROM audit ORDER BY seq")]
+            before = {**count_records(conn), "audit": len(trail)}
+            for table in MAP_TABLES:
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 (fixed names)
             kinds = ("movements", "organizations", "ties", "introductions")
             write_records(conn, [], now, *(content.get(kind) or () for kind in kinds), None)
-            entries = list(content.get("audit") or ())
+            last = max((e["seq"] for e in trail), default=0)
+            history = restored_history(trail, content.get("audit") or (), last)
             conn.executemany(
                 "INSERT INTO audit (seq, at, actor, action, kind, key, before, after) "
                 "VALUES (:seq, :at, :actor, :action, :kind, :key, :before, :after)",
-                [audit_row(e) for e in entries],
+                history,
             )
-            after = {**count_records(conn), "audit": len(entries)}
+            after = {**count_records(conn), "audit": len(trail) + len(history)}
             log.append({"action": "restore", "kind": "map", "key": "*", "before": before, "after": after})
 
     # reads -------------------------------------------------------------------------
