@@ -86,12 +86,14 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> list[Callable[[], bytes]]:
 
 
 def open_app(store: Store, monkeypatch: pytest.MonkeyPatch, page: str | None = None) -> AppTest:
+    """The dashboard opened at ``page`` (its address typed in: before sign-in no page is
+    declared that a click could switch to)."""
     monkeypatch.setenv("COALITION_DB", store.url)
     from_this_computer(monkeypatch)
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
     if page:
-        app.switch_page(page).run()
-    return app
+        app.switch_page(page)
+    return app.run()
 
 
 def sign_in(app: AppTest, name: str, password: str = PASSWORD) -> AppTest:
@@ -151,6 +153,8 @@ def test_no_page_renders_before_sign_in(
     assert not app.dataframe and not app.metric and not app.get("iframe") and not app.get("download_button")
     shown = everything_shown(app)
     assert "Riverside Tenants Union" not in shown and "map.db" not in shown  # not even public data, or the store
+    with pytest.raises(ValueError, match="Could not find a navigation page"):  # no page is even declared
+        app.switch_page(page)
 
 
 def test_a_wrong_password_is_one_line_and_shows_nothing(
@@ -411,6 +415,9 @@ def test_an_admin_sees_private_data_and_manages_accounts(
     app.button(key="account_add_submit").click().run()
     assert not app.error, [e.value for e in app.error]
     assert accounts.get_user(accounts_path, "new.viewer").role == "viewer"
+    app.run()
+    changes = table(app, "by", "change", "account")
+    assert ("dashboard:ana", "add", "new.viewer") in zip(changes["by"], changes["change"], changes["account"], strict=True)
 
 
 # sessions --------------------------------------------------------------------------------------
@@ -458,6 +465,19 @@ def test_signing_out_forgets_the_session(
     app.button(key="sign_out").click().run()
     assert [t.value for t in app.title] == ["Sign in"]
     assert "org_search" not in app.session_state and state.SIGNED_IN_USER not in app.session_state
+
+
+def test_after_sign_out_the_sidebar_lists_none_of_the_last_pages(
+    demo_store: Store, accounts_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = signed_in(demo_store, monkeypatch, "ana")
+    app.switch_page("coalition/ui/pages/accounts.py").run()  # declared for an admin
+    assert app.title[0].value == "Accounts"
+    app.button(key="sign_out").click().run()
+    assert [t.value for t in app.title] == ["Sign in"]
+    for page in ("coalition/ui/pages/accounts.py", "coalition/ui/pages/audit.py", *PAGES):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):  # the sidebar lists none
+            app.switch_page(page)
 
 
 def test_a_removed_account_or_a_new_password_ends_open_sessions(

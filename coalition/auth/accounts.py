@@ -29,6 +29,7 @@ Every failure gives the same one-line message.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -47,9 +48,11 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from coalition.domain.errors import CoalitionError, NotFound
 from coalition.domain.models import AUDIENCES
 from coalition.domain.settings import SessionPolicy, spell_duration
+from graph.store import current_actor
 
 __all__ = [
     "ROLES",
+    "account_log",
     "ROLE_AUDIENCES",
     "MIN_PASSWORD_LENGTH",
     "LOCAL_OWNER",
@@ -113,7 +116,25 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0002_account_log",
+        """
+        CREATE TABLE account_log (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('add', 'remove', 'password', 'role')),
+            name TEXT NOT NULL,
+            before TEXT,
+            after TEXT
+        );
+        """,
+    ),
 ]
+
+#: What the account log records: who (``acting_as``), when, which account, and its role
+#: and audience before and after; never a password or a hash.
+LOG_FIELDS = ("role", "audience")
 
 
 class AuthError(CoalitionError):
@@ -179,6 +200,7 @@ def add_user(
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (name, role, audience, hashed, now, now, changed),
         )
+        _log(db, "add", name, None, {"role": role, "audience": audience})
     return User(name=name, role=role, audience=audience, password_changed_at=changed)
 
 
@@ -218,6 +240,7 @@ def remove_user(path: str | os.PathLike[str], name: str) -> None:
             raise CoalitionError(f"{name!r} is the last admin; add another admin before removing it")
         db.execute("DELETE FROM users WHERE name = ?", (name,))
         db.execute("DELETE FROM login_attempts WHERE name = ?", (name,))
+        _log(db, "remove", name, {f: row[f] for f in LOG_FIELDS}, None)
 
 
 def set_password(path: str | os.PathLike[str], name: str, password: str) -> None:
@@ -232,6 +255,7 @@ def set_password(path: str | os.PathLike[str], name: str, password: str) -> None
             (hashed, _stamp(), now, name),
         )
         db.execute("DELETE FROM login_attempts WHERE name = ?", (name,))
+        _log(db, "password", name, None, None)
 
 
 def set_role(path: str | os.PathLike[str], name: str, role: str, audience: str | None = None) -> User:
@@ -247,7 +271,23 @@ def set_role(path: str | os.PathLike[str], name: str, role: str, audience: str |
             "UPDATE users SET role = ?, audience = ?, updated_at = ? WHERE name = ?",
             (role, audience, _iso(_now()), name),
         )
+        _log(db, "role", name, {f: row[f] for f in LOG_FIELDS}, {"role": role, "audience": audience})
         return _user(_existing(db, name))
+
+
+def account_log(path: str | os.PathLike[str], limit: int | None = 100) -> list[dict[str, Any]]:
+    """Account changes, newest first: ``seq``, ``at``, ``actor``, ``action`` (add, remove,
+    password, role), ``name``, and the role and audience ``before`` and ``after``."""
+    with _reading(path) as db:
+        if db is None:
+            return []
+        known = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'account_log'").fetchone()
+        if known is None:
+            return []
+        rows = db.execute("SELECT * FROM account_log ORDER BY seq DESC LIMIT ?", (-1 if limit is None else limit,))
+        return [
+            {**dict(row), "before": _loaded(row["before"]), "after": _loaded(row["after"])} for row in rows.fetchall()
+        ]
 
 
 def read_password_file(path: str | os.PathLike[str]) -> str:
@@ -484,6 +524,22 @@ def _migrate(db: sqlite3.Connection) -> None:
             for statement in filter(str.strip, script.split(";")):
                 db.execute(statement)
             db.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, _iso(_now())))
+
+
+def _log(db: sqlite3.Connection, action: str, name: str, before: dict | None, after: dict | None) -> None:
+    """One account log entry, in the change's own transaction."""
+    db.execute(
+        "INSERT INTO account_log (at, actor, action, name, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+        (_iso(_now()), current_actor(), action, name, _dumped(before), _dumped(after)),
+    )
+
+
+def _dumped(value: dict | None) -> str | None:
+    return None if value is None else json.dumps(value, sort_keys=True)
+
+
+def _loaded(text: str | None) -> dict | None:
+    return None if text is None else json.loads(text)
 
 
 def _now() -> datetime:

@@ -12,7 +12,7 @@ from coalition.cli.common import AccountsOption, JsonOption, PasswordFile, accou
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Dashboard accounts: add, list, remove, passwd.", no_args_is_help=True)
+app = typer.Typer(help="Dashboard accounts: add, list, remove, passwd, log.", no_args_is_help=True)
 
 UserName = Annotated[str, typer.Argument(help="Account name.")]
 
@@ -68,3 +68,25 @@ def _password(password_file: Path | None) -> str:
     if password_file is not None:
         return accounts.read_password_file(password_file)
     return typer.prompt("Password (at least 12 characters)", hide_input=True, confirmation_prompt=True, err=True)
+
+
+@app.command("log")
+def user_log(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many changes, newest first.")] = 50,
+    accounts_file: AccountsOption = None,
+) -> None:
+    """Who added, removed or changed which account, and when (never a password)."""
+    rows = accounts.account_log(accounts_path(ctx, accounts_file), limit=limit)
+    if as_json:
+        print_json(rows)
+        return
+    shown = [
+        {**row, "change": " -> ".join(_roles(side) for side in (row["before"], row["after"]) if side)} for row in rows
+    ]
+    table(shown, ["at", "actor", "action", "name", "change"])
+
+
+def _roles(side: dict) -> str:
+    return f"{side['role']} ({side['audience']})"

@@ -162,6 +162,7 @@ class Keys:
 class Tables:
     """Keys of tables and charts (not widgets, but keyed too so that none collide)."""
 
+    ACCOUNT_LOG = "account_log"
     AUDIT_ENTRIES = "audit_entries"
     GAPS_MATRIX = "gaps_matrix"
     GAPS_PAIRS = "gaps_pairs"

@@ -112,3 +112,24 @@ with change_tab:
                 state.flash(f"Removed the account {picked}.")
                 state.forget(Keys.ACCOUNT_PICK, Keys.ACCOUNT_REMOVE_CONFIRM)
                 st.rerun()
+
+st.subheader("Recent account changes")
+log = accounts.account_log(path, limit=50)
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "at": entry["at"],
+                "by": entry["actor"],
+                "change": entry["action"],
+                "account": entry["name"],
+                "role before": (entry["before"] or {}).get("role"),
+                "role after": (entry["after"] or {}).get("role"),
+            }
+            for entry in log
+        ],
+        columns=["at", "by", "change", "account", "role before", "role after"],
+    ),
+    hide_index=True,
+    key=Tables.ACCOUNT_LOG,
+)
