@@ -147,8 +147,9 @@ def test_a_map_without_ties_still_suggests_from_shared_traits() -> None:
         org("b", ["migrant"], issues=["x"]),
         org("c", ["migrant"], issues=["y"]),
     ]
-    [row] = recommend(view_of(orgs), today=TODAY)
+    row, *gap_closers = recommend(view_of(orgs), today=TODAY)
     assert (row["a"], row["b"], row["broker"]) == ("a", "b", None)
+    assert [(r["a"], r["b"], r["gap"]["kind"]) for r in gap_closers] == [("b", "c", "missing")]  # migrant among itself
     assert "both work on x in riverside" in row["reasons"]
     assert model_weights(view_of(orgs), today=TODAY)["across.positives"] == 0
 

@@ -51,9 +51,10 @@ def suggest(
     if weights:
         print_json(model_weights(read_view(opened, audience)))
         return
-    rows = introductions_for_store(opened, audience, top=top, status=status)
+    unmet: list[dict] = []
+    rows = introductions_for_store(opened, audience, top=top, status=status, unmet=unmet)
     if as_json:
-        print_json(introductions_document(rows))
+        print_json(introductions_document(rows, unmet))
         return
     if not rows:
         out.print("No introductions to suggest for this audience." if status is None else f"No {status} introductions.")
@@ -65,6 +66,8 @@ def suggest(
         )
         for reason in row.get("reasons", []):
             out.print(f"     - {reason}")
+    for missed in unmet:
+        out.print(f"No introduction {missed['gap']['text']}: {missed['why']}.")
 
 
 @introductions.command("set")

@@ -43,25 +43,30 @@ class Candidates:
     adamic_adar: np.ndarray
     resource_allocation: np.ndarray
     warmth: np.ndarray  # weaker tie strength (1-5) of the best consenting common partner, 0 if none
+    extra_only: np.ndarray  # True where only the ``extra`` keys proposed the pair
 
 
-def find_candidates(ix: MapIndex, eligible: np.ndarray | None = None) -> Candidates:
+def find_candidates(ix: MapIndex, eligible: np.ndarray | None = None, extra: np.ndarray | None = None) -> Candidates:
     """Pairs worth scoring, between organizations that are ``eligible`` (by default:
     consenting, with capacity left this month), without a tie or a conflict between
     them, not settled before, and from different movements (or, sharing a movement,
-    from different communities of every movement they share)."""
+    from different communities of every movement they share). ``extra`` pair keys
+    (e.g. the gap slate's, ``coalition.introductions.slate``) join the pool under the
+    same limits."""
     if eligible is None:
         eligible = ix.remaining > 0
     two_keys, common, aa, ra, warmth = two_step(ix, eligible)
     parts = [two_keys, *_attribute_pairs(ix, eligible)]
-    keys = unique_sorted(np.concatenate(parts))
+    found = unique_sorted(np.concatenate(parts))
+    extra = np.zeros(0, dtype=np.int64) if extra is None else extra
+    keys = unique_sorted(np.concatenate([found, extra]))
     drop = np.concatenate([ix.tied_keys, ix.conflict_keys, ix.settled_keys])
     keys = keys[~np.isin(keys, drop)]
     u, v = ix.split(keys)
     keep = (u != v) & distinct_groups(ix, u, v)
     keys, u, v = keys[keep], u[keep], v[keep]
     common, aa, ra, warmth = (lookup(two_keys, values, keys) for values in (common, aa, ra, warmth))
-    return Candidates(u, v, keys, common, aa, ra, warmth)
+    return Candidates(u, v, keys, common, aa, ra, warmth, ~np.isin(keys, found))
 
 
 def two_step(ix: MapIndex, eligible: np.ndarray) -> tuple[np.ndarray, ...]:

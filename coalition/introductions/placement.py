@@ -13,7 +13,7 @@ community-led one, and its shown score is lowered to match.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -24,20 +24,37 @@ __all__ = ["select"]
 
 
 def select(
-    ix: MapIndex, pool: Candidates, score: np.ndarray, top: int, voice_rule: bool = True
+    ix: MapIndex,
+    pool: Candidates,
+    score: np.ndarray,
+    top: int,
+    voice_rule: bool = True,
+    *,
+    remaining: np.ndarray | None = None,
+    placed_before: Sequence[int] = (),
+    skip: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """Place candidates best first under capacity and the voice rule.
 
-    Returns ``(candidate position, shown score)`` pairs in placement order. Only the
-    best few thousand candidates are ever sorted, more as the list needs them.
+    ``placed_before`` are candidates already placed above the list (the gap slate),
+    ``remaining`` the capacity left after them (default: the index's), and ``skip``
+    (bool per candidate) those never to place here. Returns
+    ``(candidate position, shown score)`` pairs in placement order. Only the best few
+    thousand candidates are ever sorted, more as the list needs them.
     """
-    remaining = ix.remaining.copy()
+    remaining = (ix.remaining if remaining is None else remaining).copy()
     state = np.zeros(len(score), dtype=np.int8)  # 0 waiting, 1 placed, 2 dropped
+    if skip is not None:
+        state[skip] = 2
     effective = score.astype(float).copy()
     stream = _best_first(score, pool.keys, first=max(16 * top, 1024))
     upcoming = next(stream, None)
     deferred: list[tuple[float, int, int]] = []
     voice = _Voice(ix, pool, score, state, remaining) if voice_rule else None
+    for c in placed_before:
+        state[c] = 1
+        if voice is not None:
+            voice.placed(int(pool.u[c]), int(pool.v[c]))
     placed: list[tuple[int, float]] = []
     while len(placed) < top:
         if deferred and (

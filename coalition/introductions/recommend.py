@@ -18,9 +18,14 @@ each:
    warm introduction (``warm``). The bridging value favours movements and communities
    with few ties between them, organizations nothing links yet, isolated community-led
    groups, and community-led groups in general (``coalition.introductions.features``).
-4. ``coalition.introductions.placement``: best first under capacity (counting the suggestions
-   placed above in the same list) and the voice rule (community-led first: an ally of a
-   movement never comes before, or instead of, a community-led group of that movement).
+4. ``coalition.introductions.slate``: the gaps the gap analysis names (movement pairs with
+   no tie, weak movement pairs, isolated community-led groups) each get their best
+   feasible introduction at the top of the list, labelled with the gap (``gap``), or a
+   sentence saying why none is feasible (``unmet``).
+   ``coalition.introductions.placement``: then best first under capacity (counting the
+   suggestions placed above in the same list) and the voice rule (community-led first:
+   an ally of a movement never comes before, or instead of, a community-led group of
+   that movement).
 5. ``coalition.introductions.reasons``: a warm broker -- the common partner with the strongest
    ties to both (the weaker of its two ties first, then their sum), who consents to
    introductions, has no conflict with either, and is in the view -- or, with none, a
@@ -48,6 +53,7 @@ from coalition.introductions.index import MapIndex, build_index, count_used_capa
 from coalition.introductions.model import PairModel, fit_model
 from coalition.introductions.placement import select
 from coalition.introductions.reasons import explain
+from coalition.introductions.slate import Gap, gap_candidate_keys, label_of, named_gaps, plan_slate, why_none
 from graph.store import Store
 
 __all__ = [
@@ -75,8 +81,9 @@ def recommend(
     used_capacity: dict[str, int] | None = None,
     seed: int = 0,
     timings: dict[str, float] | None = None,
+    unmet: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """The ``top`` introductions to make, best first.
+    """The ``top`` introductions to make: the gap slate first, then best first.
 
     Parameters
     ----------
@@ -96,6 +103,9 @@ def recommend(
         Seed for sampling and communities; the same view and seed give the same list.
     timings : dict, optional
         Filled with the seconds each stage took (for ``bench/``).
+    unmet : list, optional
+        Filled with the named gaps no feasible introduction closes now:
+        ``{"gap": {...}, "why": "..."}``.
 
     Returns
     -------
@@ -104,7 +114,8 @@ def recommend(
         ``bridging``, ``broker`` (id or None), ``reasons``, ``movements`` ([of a, of
         b]), ``status`` ("suggested"), ``cold_path`` (ids from a to b; [] when warm or
         when nothing links them), ``names`` ([name of a, name of b]), ``broker_name``,
-        ``community_led`` ([bool, bool]).
+        ``community_led`` ([bool, bool]), ``gap`` (the named gap the pair closes:
+        ``{"kind", "movements", "org", "text"}``, or None).
 
     Examples
     --------
@@ -122,10 +133,18 @@ def recommend(
     if status not in (None, "suggested"):
         return stored_introductions(view, status, top)
     ranking = rank(view, today=today, used_capacity=used_capacity, seed=seed, timings=timings)
+    ix, pool, score = ranking.index, ranking.candidates, ranking.score
     with _timed(timings, "placement"):
-        placed = select(ranking.index, ranking.candidates, ranking.score, top)
+        slate, missed, remaining = plan_slate(ix, pool, score, ranking.gaps, top)
+        picks = [c for c, _ in slate]
+        placed = [(c, float(score[c])) for c in picks]
+        placed += select(
+            ix, pool, score, top - len(slate), remaining=remaining, placed_before=picks, skip=pool.extra_only
+        )
+    if unmet is not None:
+        unmet.extend({"gap": gap.label(ix), "why": why_none(ix, gap)} for gap in missed)
     with _timed(timings, "brokers and reasons"):
-        return [describe(ranking, c, score) for c, score in placed]
+        return [describe(ranking, c, value) for c, value in placed]
 
 
 @contextmanager
@@ -148,6 +167,7 @@ class Ranking:
     model: PairModel
     likelihood: np.ndarray
     bridging: np.ndarray
+    gaps: list[Gap]
 
     @property
     def score(self) -> np.ndarray:
@@ -167,7 +187,8 @@ def rank(
     with _timed(timings, "communities"):
         ix.community, ix.component  # noqa: B018 (computed once here, used by the stages below)
     with _timed(timings, "candidates"):
-        pool = find_candidates(ix)
+        gaps = named_gaps(ix)
+        pool = find_candidates(ix, extra=gap_candidate_keys(ix, gaps, ix.remaining > 0))
     with _timed(timings, "model"):
         model = fit_model(ix, pool, seed=seed)
     with _timed(timings, "scores"):
@@ -175,7 +196,7 @@ def rank(
         within = ix.movement_pair_tables[0][ix.mset[pool.u], ix.mset[pool.v]]
         likelihood = warm(model.predict(X, within), pool.warmth)
         bridging = bridging_value(ix, pool.u, pool.v)
-    return Ranking(ix, pool, X, model, likelihood, bridging)
+    return Ranking(ix, pool, X, model, likelihood, bridging, gaps)
 
 
 def warm(chance: np.ndarray, warmth: np.ndarray) -> np.ndarray:
@@ -200,12 +221,17 @@ def describe(ranking: Ranking, c: int, score: float) -> dict[str, Any]:
     ix, pool = ranking.index, ranking.candidates
     u, v = int(pool.u[c]), int(pool.v[c])
     suggestion = explain(ix, u, v)
+    gap = label_of(ix, ranking.gaps, u, v)
+    label = gap.label(ix) if gap is not None else None
+    reasons = list(suggestion["reasons"])  # the broker (or cold path) line first, then the gap
+    if label:
+        reasons.insert(min(1, len(reasons)), f"It {label['text']}.")
     return {
         "a": ix.ids[u],
         "b": ix.ids[v],
         "score": round(score, 6),
         "broker": suggestion["broker"],
-        "reasons": suggestion["reasons"],
+        "reasons": reasons,
         "movements": suggestion["movements"],
         "status": "suggested",
         "likelihood": round(float(ranking.likelihood[c]), 6),
@@ -214,6 +240,7 @@ def describe(ranking: Ranking, c: int, score: float) -> dict[str, Any]:
         "names": [ix.names[u], ix.names[v]],
         "broker_name": suggestion["broker_name"],
         "community_led": [bool(ix.community_led[u]), bool(ix.community_led[v])],
+        "gap": label,
     }
 
 
@@ -257,24 +284,31 @@ def stored_introductions(view: dict[str, Any], status: str, top: int | None = No
     return rows[:top] if top is not None else rows
 
 
-def introductions_document(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The ``--json`` document: ``{"introductions": [...]}``, the contract keys first."""
+def introductions_document(rows: list[dict[str, Any]], unmet: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The ``--json`` document: ``{"introductions": [...], "gaps_without_introduction":
+    [...]}``, the contract keys of each introduction first."""
     return {
         "introductions": [
             {**{key: row.get(key) for key in DOCUMENT_KEYS}, **{k: v for k, v in row.items() if k not in DOCUMENT_KEYS}}
             for row in rows
-        ]
+        ],
+        "gaps_without_introduction": list(unmet or []),
     }
 
 
 # the store's use case ----------------------------------------------------------------
 def introductions_for_store(
-    store: Store, audience: str = "coalition", top: int = 20, status: str | None = None, today: date | None = None
+    store: Store,
+    audience: str = "coalition",
+    top: int = 20,
+    status: str | None = None,
+    today: date | None = None,
+    unmet: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """``recommend`` on the store's view for an audience, computed afresh on every call
     (the dashboard caches results at its edge: ``coalition.ui.state.introductions``).
 
-    Capacity is counted over every stored introduction (also those with organizations
+    ``unmet`` is filled as ``recommend`` fills it. Capacity is counted over every stored introduction (also those with organizations
     the audience may not see), so a narrower audience never gets more suggestions for
     an organization than it has room for; only counts cross that line, never names.
     """
@@ -285,7 +319,7 @@ def introductions_for_store(
     full = store.snapshot()
     view = view_for(full, audience, hidden_names=hidden_names(full, audience))
     used = count_used_capacity(full["introductions"], today)
-    return recommend(view, top=top, today=today, status=status, used_capacity=used)
+    return recommend(view, top=top, today=today, status=status, used_capacity=used, unmet=unmet)
 
 
 def _check_status(status: str | None) -> None:

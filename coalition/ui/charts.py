@@ -102,11 +102,12 @@ def introduction_table(rows: list[dict[str, Any]], orgs: dict[str, str], movemen
                 "broker": name(row.get("broker")) or "none: a cold introduction",
                 "score": round(float(row["score"]), 3) if row.get("score") is not None else None,
                 "status": row.get("status", ""),
+                "closes": (row.get("gap") or {}).get("text", ""),
                 "why": "; ".join(row.get("reasons") or []),
             }
             for i, row in enumerate(rows, start=1)
         ],
-        columns=["rank", "introduce", "to", "movements", "broker", "score", "status", "why"],
+        columns=["rank", "introduce", "to", "movements", "broker", "score", "status", "closes", "why"],
     )
 
 

@@ -1,0 +1,192 @@
+"""The gap-aware slate: every gap the gap analysis names gets its best feasible
+introduction into the list, labelled with the gap it closes, or a sentence saying why
+none is feasible.
+
+The gaps, in this order:
+
+1. movement pairs with no tie at all (``missing_movement_pairs`` of the gap analysis);
+2. movement pairs far below random mixing (``weak_movement_pairs``, weakest first);
+3. community-led groups with no tie yet (``isolated`` community-led groups).
+
+Both movement lists are computed here from the same index the recommender uses, with the
+gap analysis's own definitions (``coalition.analysis.gaps``: current non-conflict ties;
+a pair is weak when its density is under ``WEAK_RATIO`` of the map's), and a test checks
+that the two agree.
+
+Candidates for a gap come from its two sides' first ``GAP_SIDE`` feasible organizations
+(community-led first, then the most capacity left, then the most ties), so the work per
+gap is bounded and never grows with the product of the movements' sizes. The slate takes,
+for each gap, the feasible candidate with both ends community-led first, then one end,
+then the best score, within the capacity the slate has used so far.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from coalition.analysis.gaps import WEAK_RATIO
+from coalition.introductions.candidates import Candidates
+from coalition.introductions.index import MapIndex, unique_sorted
+
+__all__ = ["GAP_SIDE", "Gap", "gap_candidate_keys", "label_of", "named_gaps", "plan_slate", "why_none"]
+
+#: Organizations taken from each side of a gap to pair up.
+GAP_SIDE = 12
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A gap the slate closes: ``kind`` is missing, weak or isolated; ``movements`` the two
+    movement ids (for missing and weak), ``org`` the organization's position (isolated)."""
+
+    kind: str
+    movements: tuple[str, str] = ("", "")
+    org: int = -1
+
+    def label(self, ix: MapIndex) -> dict[str, object]:
+        """The ``gap`` key of a suggestion: kind, movements or organization, and a sentence."""
+        if self.kind == "isolated":
+            return {
+                "kind": self.kind,
+                "movements": None,
+                "org": ix.ids[self.org],
+                "text": f"gives {ix.names[self.org]}, a community-led group with no ties yet, a first partner",
+            }
+        a, b = (ix.movement_names.get(m, m) for m in self.movements)
+        if a == b:
+            how = (
+                "which have no tie among them" if self.kind == "missing" else "which work together far less than others"
+            )
+            text = f"brings together groups of {a}, {how}"
+        else:
+            how = "which have no tie at all" if self.kind == "missing" else "which work together far less than others"
+            text = f"closes the gap between {a} and {b}, {how}"
+        return {"kind": self.kind, "movements": list(self.movements), "org": None, "text": text}
+
+
+def named_gaps(ix: MapIndex) -> list[Gap]:
+    """Missing movement pairs, then weak ones (weakest first), then isolated community-led
+    organizations, as the gap analysis names them."""
+    T = ix.movement_ties.astype(float)
+    size = ix.member.sum(axis=0).astype(np.int64)
+    overlap = ix.member.T.astype(np.int64) @ ix.member.astype(np.int64)
+    possible = np.outer(size, size) - overlap - overlap * (overlap - 1) // 2
+    np.fill_diagonal(possible, size * (size - 1) // 2)
+    n = ix.n
+    density = len(ix.edges) / (n * (n - 1) / 2) if n > 1 else 0.0
+    missing, weak = [], []
+    present = [i for i in range(len(ix.movement_ids)) if size[i]]
+    for x, i in enumerate(present):
+        for j in present[x:]:
+            if T[i, j] == 0 and possible[i, j] > 0:
+                missing.append(Gap("missing", (ix.movement_ids[i], ix.movement_ids[j])))
+                continue
+            expected = possible[i, j] * density
+            ratio = round(T[i, j] / expected, 3) if expected > 0 else None
+            if ratio is not None and ratio < WEAK_RATIO:
+                weak.append((ratio, Gap("weak", (ix.movement_ids[i], ix.movement_ids[j]))))
+    weak.sort(key=lambda item: item[0])
+    isolated = [Gap("isolated", org=int(i)) for i in np.flatnonzero(ix.community_led & (ix.degree == 0))]
+    return missing + [gap for _, gap in weak] + isolated
+
+
+def gap_candidate_keys(ix: MapIndex, gaps: list[Gap], eligible: np.ndarray) -> np.ndarray:
+    """Pair keys joining each gap's two sides (``GAP_SIDE`` organizations each)."""
+    at = {m: i for i, m in enumerate(ix.movement_ids)}
+    keys = []
+    for gap in gaps:
+        if gap.kind == "isolated":
+            if not eligible[gap.org]:
+                continue
+            own = ix.member[gap.org]
+            left = np.array([gap.org])
+            right = np.concatenate([_side(ix, eligible & (ix.member & own).any(axis=1)), _side(ix, eligible)])
+        else:
+            left = _side(ix, eligible & ix.member[:, at[gap.movements[0]]])
+            right = _side(ix, eligible & ix.member[:, at[gap.movements[1]]])
+        a, b = np.repeat(left, len(right)), np.tile(right, len(left))
+        keep = a != b
+        keys.append(ix.key(a[keep], b[keep]))
+    return unique_sorted(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
+
+
+def label_of(ix: MapIndex, gaps: list[Gap], u: int, v: int) -> Gap | None:
+    """The first named gap the pair ``(u, v)`` closes, or None."""
+    at = {m: i for i, m in enumerate(ix.movement_ids)}
+    for gap in gaps:
+        if gap.kind == "isolated":
+            if gap.org in (u, v):
+                return gap
+            continue
+        i, j = at[gap.movements[0]], at[gap.movements[1]]
+        if (ix.member[u, i] and ix.member[v, j]) or (ix.member[u, j] and ix.member[v, i]):
+            return gap
+    return None
+
+
+def plan_slate(
+    ix: MapIndex, pool: Candidates, score: np.ndarray, gaps: list[Gap], slots: int
+) -> tuple[list[tuple[int, Gap]], list[Gap], np.ndarray]:
+    """The best feasible candidate of each gap, within ``slots`` places.
+
+    Returns the chosen ``(candidate position, gap)`` pairs in gap order, the gaps left
+    without one, and the capacity each organization has left after the slate.
+    """
+    remaining = ix.remaining.copy()
+    by_gap: dict[Gap, list[int]] = {gap: [] for gap in gaps}
+    for c in range(len(pool.u)):
+        gap = label_of(ix, gaps, int(pool.u[c]), int(pool.v[c]))
+        if gap is not None:
+            by_gap[gap].append(c)
+    chosen: list[tuple[int, Gap]] = []
+    unmet: list[Gap] = []
+    taken: set[int] = set()
+    for gap in gaps:
+        if len(chosen) >= slots:
+            unmet.append(gap)
+            continue
+        options = by_gap[gap]
+        led = ix.community_led
+        options.sort(key=lambda c: (-(int(led[pool.u[c]]) + int(led[pool.v[c]])), -score[c], int(pool.keys[c])))
+        pick = next(
+            (c for c in options if c not in taken and remaining[pool.u[c]] > 0 and remaining[pool.v[c]] > 0), None
+        )
+        if pick is None:
+            unmet.append(gap)
+            continue
+        taken.add(pick)
+        remaining[pool.u[pick]] -= 1
+        remaining[pool.v[pick]] -= 1
+        chosen.append((pick, gap))
+    return chosen, unmet, remaining
+
+
+def why_none(ix: MapIndex, gap: Gap) -> str:
+    """Why no introduction closes this gap now, in plain words."""
+    at = {m: i for i, m in enumerate(ix.movement_ids)}
+    sides = (
+        [("this group", np.array([gap.org]))]
+        if gap.kind == "isolated"
+        else [(ix.movement_names.get(m, m), np.flatnonzero(ix.member[:, at[m]])) for m in dict.fromkeys(gap.movements)]
+    )
+    for name, members in sides:
+        if not ix.consent[members].any():
+            return f"no group in {name} takes introductions (consent is off)"
+        if not (ix.remaining[members] > 0).any():
+            return f"every consenting group in {name} has used its introductions for this month"
+    return (
+        "every possible pairing is already planned, declined, on hold or in conflict, or used up this list's capacity"
+    )
+
+
+def _side(ix: MapIndex, who: np.ndarray) -> np.ndarray:
+    """The first ``GAP_SIDE`` of the organizations marked in ``who``: community-led first,
+    then the most capacity left, then the most ties, then by id."""
+    members = np.flatnonzero(who)
+    if len(members) <= GAP_SIDE:
+        return members
+    led = ix.community_led[members].astype(np.int64)
+    order = np.lexsort((members, -ix.degree[members], -ix.remaining[members], -led))
+    return members[order[:GAP_SIDE]]
