@@ -470,7 +470,7 @@ def test_model_weights_are_printable_numbers(demo_view: dict) -> None:
 
 def test_the_json_document_puts_the_contract_keys_first(demo_view: dict) -> None:
     document = introductions_document(recommend(demo_view["coalition"], top=3, today=TODAY))
-    assert list(document) == ["introductions"] and len(document["introductions"]) == 3
+    assert list(document) == ["introductions", "gaps_without_introduction"] and len(document["introductions"]) == 3
     for row in document["introductions"]:
         assert list(row)[:7] == ["a", "b", "score", "broker", "reasons", "movements", "status"]
     json.dumps(document)

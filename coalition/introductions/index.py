@@ -91,6 +91,7 @@ class MapIndex:
     tied_keys: np.ndarray  # sorted keys of pairs that ever had a non-conflict tie
     conflict_keys: np.ndarray
     settled_keys: np.ndarray  # stored planned / made / declined / on_hold pairs
+    outcomes: np.ndarray  # (k, 3) u, v, 1 for a made introduction or 0 for a declined one
     seed: int = 0
     index: dict[str, int] = field(init=False)
 
@@ -294,11 +295,15 @@ def build_index(
     edges = np.array(sorted(current), dtype=np.int64).reshape(-1, 2)
     strength = np.array([current[p] for p in sorted(current)], dtype=np.int64)
 
-    settled = []
+    settled, outcomes = [], []
     for intro in view.get("introductions", []):
         a, b = sorted((intro["a"], intro["b"]))
-        if intro.get("status") in SETTLED_STATUSES and a in index and b in index:
+        if a not in index or b not in index:
+            continue
+        if intro.get("status") in SETTLED_STATUSES:
             settled.append(index[a] * n + index[b])
+        if intro.get("status") in ("made", "declined"):
+            outcomes.append((index[a], index[b], int(intro["status"] == "made")))
 
     def keys_of(pairs: Iterable[tuple[int, int]]) -> np.ndarray:
         return unique_sorted(np.array([u * n + v for u, v in pairs], dtype=np.int64))
@@ -327,6 +332,7 @@ def build_index(
         tied_keys=keys_of(tied),
         conflict_keys=keys_of(conflicts),
         settled_keys=unique_sorted(np.array(settled, dtype=np.int64)),
+        outcomes=np.array(outcomes, dtype=np.int64).reshape(-1, 3),
         seed=seed,
     )
 

@@ -19,6 +19,11 @@ than saturated probabilities. Pairs within a movement use the same base rate (ti
 more easily inside a movement; on their own base rate they would crowd out the bridges
 between movements): their likelihood says how much likelier than a typical pair of their
 kind they are, on the scale of pairs across movements.
+
+The coalition's own outcomes are labels too: an introduction marked made is a tie that
+formed (a positive, if its tie is not recorded already), one marked declined a pair that
+did not want to meet (a negative); each weighs ``OUTCOME_WEIGHT`` examples, because it is
+a decision about exactly the kind of pair the list suggests.
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ PRIOR: dict[str, float] = {
 PRIOR_STRENGTH = 2.0
 MAX_POSITIVES = 20_000
 MIN_POSITIVES = 5
+#: How many examples one made or declined introduction of the map's history weighs.
+OUTCOME_WEIGHT = 5.0
 
 
 @dataclass(frozen=True)
@@ -146,22 +153,44 @@ def _fit_kind(
         positives = positives[np.sort(rng.choice(len(positives), MAX_POSITIVES, replace=False))]
     pu, pv = positives[:, 0], positives[:, 1]
     nu, nv = _negatives(ix, pool, in_pool, kind, len(positives), rng)
+    ou, ov, label = _outcomes(ix, kind)
     X = np.vstack(
         [
             pair_features(ix, pu, pv, *structural(ix, pu, pv), tied=True),
             pair_features(ix, nu, nv, *structural(ix, nu, nv)),
+            pair_features(ix, ou, ov, *structural(ix, ou, ov)),
         ]
     )
-    y = np.concatenate([np.ones(len(pu)), np.zeros(len(nu))])
-    weights = fit_logistic(X, y, prior=prior_model().weights, strength=PRIOR_STRENGTH)
-    return LikelihoodModel(weights, offset=offset, positives=len(pu), negatives=len(nu))
+    y = np.concatenate([np.ones(len(pu)), np.zeros(len(nu)), label.astype(float)])
+    weight = np.concatenate([np.ones(len(pu) + len(nu)), np.full(len(ou), OUTCOME_WEIGHT)])
+    weights = fit_logistic(X, y, prior=prior_model().weights, strength=PRIOR_STRENGTH, sample_weight=weight)
+    return LikelihoodModel(
+        weights, offset=offset, positives=len(pu) + int(label.sum()), negatives=len(nu) + int((label == 0).sum())
+    )
+
+
+def _outcomes(ix: MapIndex, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Made (1) and declined (0) introductions of this kind whose pair has no tie yet (a
+    made introduction whose tie is recorded already counts as that tie)."""
+    if len(ix.outcomes) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    u, v, label = ix.outcomes.T
+    keep = _of_kind(ix, u, v, kind) & ~np.isin(ix.key(u, v), ix.tied_keys)
+    return u[keep], v[keep], label[keep]
 
 
 def fit_logistic(
-    X: np.ndarray, y: np.ndarray, prior: np.ndarray, strength: float = 1.0, max_iter: int = 100
+    X: np.ndarray,
+    y: np.ndarray,
+    prior: np.ndarray,
+    strength: float = 1.0,
+    max_iter: int = 100,
+    sample_weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """Newton's method for logistic regression with a ridge penalty towards ``prior``
-    (the intercept is barely held). Returns ``[intercept, weights...]``.
+    (the intercept is barely held), each example weighing ``sample_weight`` (default 1).
+    Returns ``[intercept, weights...]``.
 
     Examples
     --------
@@ -171,16 +200,27 @@ def fit_logistic(
     True
     """
     X1 = np.column_stack([np.ones(len(X)), X])
+    s = np.ones(len(X)) if sample_weight is None else sample_weight
     penalty = np.full(X1.shape[1], strength)
     penalty[0] = 1e-3
+
+    def loss(w: np.ndarray) -> float:
+        z = X1 @ w
+        return float(s @ (np.logaddexp(0, z) - y * z) + 0.5 * penalty @ (w - prior) ** 2)
+
     w = prior.astype(float).copy()
+    current = loss(w)
     for _ in range(max_iter):
         p = 1.0 / (1.0 + np.exp(-np.clip(X1 @ w, -30, 30)))
-        gradient = X1.T @ (p - y) + penalty * (w - prior)
-        hessian = (X1 * (p * (1 - p))[:, None]).T @ X1 + np.diag(penalty)
+        gradient = X1.T @ (s * (p - y)) + penalty * (w - prior)
+        hessian = (X1 * (s * p * (1 - p))[:, None]).T @ X1 + np.diag(penalty)
         step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.max(np.abs(step)) < 1e-9:
+        size = 1.0
+        while size > 1e-6 and loss(w - size * step) > current:  # damped: never a step uphill
+            size /= 2
+        w -= size * step
+        previous, current = current, loss(w)
+        if np.max(np.abs(size * step)) < 1e-9 or previous - current < 1e-12:
             break
     return w
 
