@@ -20,9 +20,7 @@ OLD = "Quiet Hours Support Line"
 def _planned_through_a_private_broker(store: Store) -> None:
     services.add_organization(store, {"id": "casa", "name": "Casa", "movements": ["housing"]})
     services.add_organization(store, {"id": "lucha", "name": "Lucha", "movements": ["migrant"]})
-    services.add_organization(
-        store, {"id": "quiet", "name": OLD, "movements": ["sex_work"], "visibility": "private"}
-    )
+    services.add_organization(store, {"id": "quiet", "name": OLD, "movements": ["sex_work"], "visibility": "private"})
     services.add_tie(store, {"source": "casa", "target": "lucha", "kind": "referral", "notes": f"Met through {OLD}."})
     intro = Introduction(
         a="casa", b="lucha", broker="quiet", reasons=[f"{OLD} knows both", "Casa offers meeting space"],

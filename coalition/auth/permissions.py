@@ -8,21 +8,31 @@ editor cannot change, overwrite or remove what it may not see. ``check_*`` funct
 take plain records, so they hold for any store backend.
 
 A hidden record is refused with the same sentence as a missing one, so the checks do not
-tell an editor which hidden ids exist (an id that is taken still cannot be reused).
+tell an editor which hidden ids exist. Permission checks come before any existence check
+an account can observe, and below its audience a hidden organization is handled as a
+missing one: a tie to it is an "unknown organization", an import counts it nowhere, and a
+new organization whose id (given, or made from its name) a hidden one holds is added
+under another id (``unhidden_id``) instead of being refused as "already exists". That
+other id is the one trace left: a stable, unguessable suffix on the id the account sees
+afterwards, never the hidden organization's name, fields or ties.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from coalition.auth.accounts import ROLES, User
 from coalition.domain.errors import CoalitionError, NotFound
-from coalition.domain.models import AUDIENCES
+from coalition.domain.models import AUDIENCES, slugify
 from coalition.domain.privacy import can_see
+from coalition.domain.validation import RawMap
 
 __all__ = [
     "ACTIONS",
+    "AccountImport",
     "ROLE_ACTIONS",
     "PermissionDenied",
     "allowed",
@@ -36,6 +46,8 @@ __all__ = [
     "check_tie_write",
     "check_tie_removal",
     "check_import",
+    "import_guard",
+    "unhidden_id",
 ]
 
 VIEW = "view"
@@ -158,20 +170,19 @@ def check_tie_write(user: User, tie: dict[str, Any], full: dict[str, Any]) -> No
     """A tie as it will be stored: both ends visible, visibility within the ceiling, and
     no hidden tie with the same ends and kind overwritten."""
     require(user, EDIT)
-    ceiling = max_audience(user)
-    orgs = {o["id"]: o for o in full["organizations"]}
+    _check_tie(user, max_audience(user), tie, _by_id(full), _ties_by_key(full))
+
+
+def _check_tie(
+    user: User, ceiling: str, tie: dict[str, Any], orgs: dict[str, dict], ties: dict[tuple, dict[str, Any]]
+) -> None:
     for end in (tie.get("source"), tie.get("target")):
         if end in orgs:
             _require_visible(ceiling, orgs[end])
     _require_within(user, ceiling, tie.get("visibility", "coalition"), "tie")
-    for stored in full["ties"]:
-        same = (stored["source"], stored["target"], stored["kind"]) == (
-            tie.get("source"),
-            tie.get("target"),
-            tie.get("kind"),
-        )
-        if same and not can_see(ceiling, stored["visibility"]):
-            raise PermissionDenied(f"this tie is kept at a visibility a {user.role} account may not change")
+    stored = ties.get((tie.get("source"), tie.get("target"), tie.get("kind")))
+    if stored is not None and not can_see(ceiling, stored["visibility"]):
+        raise PermissionDenied(f"this tie is kept at a visibility a {user.role} account may not change")
 
 
 def check_tie_removal(user: User, source: str, target: str, kind: str | None, full: dict[str, Any]) -> None:
@@ -198,11 +209,12 @@ def check_tie_removal(user: User, source: str, target: str, kind: str | None, fu
 
 
 def check_import(user: User, records: dict[str, list[dict[str, Any]]], full: dict[str, Any]) -> None:
-    """A whole file to import, checked before anything is written: every record within
-    the ceiling, and nothing hidden (an organization, its contact, a tie) overwritten."""
+    """A whole file to import, checked before anything is written or reported: every
+    record within the ceiling, and nothing hidden (an organization, its contact, a tie)
+    overwritten. Runs on whatever of the file validated, problems or not."""
     require(user, IMPORT)
     ceiling = max_audience(user)
-    stored = {o["id"]: o for o in full["organizations"]}
+    stored = _by_id(full)
     for org in records.get("organizations", []):
         current = stored.get(org["id"])
         if current is not None and not can_see(ceiling, current["visibility"]):
@@ -213,12 +225,13 @@ def check_import(user: User, records: dict[str, list[dict[str, Any]]], full: dic
             raise PermissionDenied(f"organization {org['id']}: {e}") from None
     incoming = {o["id"] for o in records.get("organizations", [])}
     visible = incoming | {i for i, o in stored.items() if can_see(ceiling, o["visibility"])}
+    ties = _ties_by_key(full)
     for tie in records.get("ties", []):
         where = f"tie {tie['source']} - {tie['target']} ({tie['kind']})"
         if not {tie["source"], tie["target"]} <= visible:
             raise NotFound(f"{where}: no organization with that id in the file or the map")
         try:
-            check_tie_write(user, tie, full)
+            _check_tie(user, ceiling, tie, stored, ties)
         except CoalitionError as e:
             raise PermissionDenied(f"{where}: {e}") from None
     for intro in records.get("introductions", []):
@@ -227,6 +240,75 @@ def check_import(user: User, records: dict[str, list[dict[str, Any]]], full: dic
             raise NotFound(
                 f"introduction {intro['a']} - {intro['b']}: no organization with that id in the file or the map"
             )
+
+
+def unhidden_id(user: User | None, org_id: str, lookup: Callable[[str], dict[str, Any] | None]) -> str:
+    """The id a new organization gets: ``org_id``, unless an organization the account
+    may not see holds it; then ``org_id`` with a suffix made from that organization's id
+    and creation time (stable, so the same file imported twice updates what it added
+    the first time, and unguessable from what the account sees). ``lookup`` finds a
+    stored organization by id."""
+    ceiling = max_audience(user)
+    for _ in range(8):  # a suffixed id held by a hidden organization too is suffixed again
+        hidden = lookup(org_id)
+        if hidden is None or can_see(ceiling, hidden.get("visibility", "private")):
+            return org_id
+        digest = hashlib.sha256(f"{hidden['id']}\0{hidden.get('created_at')}".encode()).hexdigest()[:6]
+        org_id = f"{org_id[:73].rstrip('_-') or 'org'}_{digest}"
+    return org_id
+
+
+@dataclass(frozen=True)
+class AccountImport:
+    """The import of a signed-in account (``transfer.ImportGuard``): the map as the
+    account sees it, new organizations moved off hidden ids, and ``check_import``."""
+
+    user: User
+
+    @property
+    def audience(self) -> str:
+        return max_audience(self.user)
+
+    def prepare(self, raw: RawMap, full: dict[str, Any]) -> None:
+        """Give a new organization of the file whose id a hidden one holds another id
+        (``unhidden_id``), and point the file's own ties and introductions at it."""
+        stored = _by_id(full)
+        renamed: dict[str, str] = {}
+        for row in raw.organizations:
+            given = _text(row.data.get("id")) or slugify(_text(row.data.get("name")))
+            new = unhidden_id(self.user, given, stored.get) if given else given
+            if new != given:
+                row.data = {**row.data, "id": new}
+                renamed[given] = new
+        if not renamed:
+            return
+        for rows, ends in ((raw.ties, ("source", "target")), (raw.introductions, ("a", "b", "broker"))):
+            for row in rows:
+                moved = {end: renamed[_text(row.data.get(end))] for end in ends if _text(row.data.get(end)) in renamed}
+                if moved:
+                    row.data = {**row.data, **moved}
+
+    def check(self, records: dict[str, list[dict[str, Any]]], full: dict[str, Any]) -> None:
+        check_import(self.user, records, full)
+
+
+def import_guard(user: User) -> AccountImport:
+    """What ``transfer.import_map`` checks for this account (refused outright for a role
+    that may not import)."""
+    require(user, IMPORT)
+    return AccountImport(user)
+
+
+def _by_id(full: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {o["id"]: o for o in full["organizations"]}
+
+
+def _ties_by_key(full: dict[str, Any]) -> dict[tuple, dict[str, Any]]:
+    return {(t["source"], t["target"], t["kind"]): t for t in full["ties"]}
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
 
 
 def _require_visible(ceiling: str, org: dict[str, Any]) -> None:

@@ -41,10 +41,22 @@ class SettingsError(CoalitionError):
 
 @dataclass(frozen=True)
 class ImportLimits:
-    """How large one import may be: bytes on disk (what archives unpack to) and records."""
+    """How large one import may be, checked while the file is read, before memory grows
+    with it (``coalition.formats.files.ReadBudget``):
+
+    - ``max_bytes``: bytes on disk, and what a .zip or .xlsx unpacks to
+      (COALITION_MAX_IMPORT_MB, default 200 MB);
+    - ``max_rows``: records (movements, organizations, ties and introductions together);
+      a CSV or spreadsheet stops being read at the first record past it
+      (COALITION_MAX_IMPORT_ROWS, default 2,000,000);
+    - ``max_cell_chars``: characters in one cell, field or attribute value (default
+      131,072, the size Python's csv module accepts; the longest field a record holds is
+      5,000 characters, so only a hostile or broken file comes near it).
+    """
 
     max_bytes: int = 200 * 1024 * 1024
     max_rows: int = 2_000_000
+    max_cell_chars: int = 131_072
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from coalition.domain.errors import Problem
 from coalition.domain.models import Introduction, Movement, Organization, Tie
 from coalition.domain.settings import ImportLimits
 
-__all__ = ["RawRow", "RawMap", "ValidMap", "validate_map", "problems_from", "MAX_PROBLEMS"]
+__all__ = ["RawRow", "RawMap", "ValidMap", "validate_map", "problems_from", "too_many_records", "MAX_PROBLEMS"]
 
 #: A validation report stops listing after this many problems.
 MAX_PROBLEMS = 200
@@ -78,6 +78,18 @@ def problems_from(error: ValidationError, file: str = "", row: int | None = None
     return problems
 
 
+def too_many_records(held: int | None, max_rows: int, file: str = "") -> Problem:
+    """The refusal of a file with more than ``max_rows`` records: ``held`` of them when
+    the number is known (a reader that stops at the first record past the limit knows
+    only that there are more)."""
+    count = f"{held:,}" if held is not None else f"more than {max_rows:,}"
+    return Problem(
+        f"holds {count} records; the most one import accepts is {max_rows:,} "
+        "(set COALITION_MAX_IMPORT_ROWS to change it)",
+        file=file,
+    )
+
+
 def validate_map(
     raw: RawMap,
     known_movements: set[str],
@@ -92,8 +104,7 @@ def validate_map(
     """
     rows = len(raw.movements) + len(raw.organizations) + len(raw.ties) + len(raw.introductions)
     if rows > max_rows:
-        message = f"holds {rows:,} records; the most one import accepts is {max_rows:,} (set COALITION_MAX_IMPORT_ROWS to change it)"
-        return ValidMap(problems=[Problem(message)])
+        return ValidMap(problems=[too_many_records(rows, max_rows)])
     result = ValidMap(problems=list(raw.problems))
     movements = _validate_rows(raw.movements, Movement, result.problems, key=lambda m: m.id)
     result.movements = movements

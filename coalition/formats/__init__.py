@@ -6,19 +6,24 @@ read, and ``read``/``write``. ``FORMATS`` maps names to them; ``detect`` picks o
 path when ``--format`` is absent: by the file's ending, and for ``.json``, ``.xlsx`` and
 ``.xml`` by what the file holds (a coalition map or a Kumu blueprint; a plain workbook or
 Kumu's Elements/Connections layout; GraphML or GEXF).
+
+Reading takes the import's ``ImportLimits``: every reader refuses a file past a limit
+while it reads (``coalition.formats.files.ReadBudget``). Telling a file's format reads a
+bounded part of it only (the first bytes, or the workbook part of an archive).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from coalition.domain.errors import InvalidInput, Problem
+from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap
 from coalition.formats import (
     csv_format,
@@ -33,6 +38,7 @@ from coalition.formats import (
     pdf_brief,
     xlsx_format,
 )
+from coalition.formats.files import load_json
 
 __all__ = ["FORMATS", "IMPORT_FORMATS", "EXPORT_FORMATS", "Format", "detect", "format_for"]
 
@@ -46,8 +52,9 @@ class Format(Protocol):
     download_name: str
     can_read: bool
 
-    def read(self, path: Path) -> RawMap:
-        """The raw rows of a file (``InvalidInput`` when it cannot be read at all)."""
+    def read(self, path: Path, limits: ImportLimits | None = None) -> RawMap:
+        """The raw rows of a file, read within ``limits`` (the defaults when None);
+        ``InvalidInput`` when it cannot be read at all or passes a limit."""
         ...
 
     def write(self, view: dict[str, Any], path: Path) -> list[Path]:
@@ -64,16 +71,16 @@ class _ModuleFormat:
     mime_type: str
     download_name: str
     writer: Callable[[dict[str, Any], Path], list[Path]]
-    reader: Callable[[Path], RawMap] | None = None
+    reader: Callable[[Path, ImportLimits | None], RawMap] | None = None
 
     @property
     def can_read(self) -> bool:
         return self.reader is not None
 
-    def read(self, path: Path) -> RawMap:
+    def read(self, path: Path, limits: ImportLimits | None = None) -> RawMap:
         if self.reader is None:
             raise InvalidInput([Problem(f"{self.name} is an export format only", file=path.name)])
-        return self.reader(path)
+        return self.reader(path, limits)
 
     def write(self, view: dict[str, Any], path: Path) -> list[Path]:
         return self.writer(view, path)
@@ -106,6 +113,10 @@ EXPORT_FORMATS = tuple(FORMATS)
 #: Endings that name one format, longest first so that two-part endings win: ``map.kumu.json``.
 SUFFIXES = dict(sorted(((s, f.name) for f in FORMATS.values() for s in f.suffixes), key=lambda pair: -len(pair[0])))
 SNIFF_BYTES = 4096
+#: The most of an archive's workbook part read to find the sheet names.
+SNIFF_WORKBOOK_BYTES = 1 << 20
+_COALITION_MAP = re.compile(r'"format"\s*:\s*"coalition-map"')
+_KUMU_KEYS = re.compile(r'^\s*\{\s*"(?:elements|connections)"\s*:')
 
 
 def detect(path: Path, for_export: bool = False) -> str:
@@ -140,12 +151,19 @@ def format_for(name: str, path: Path) -> Format:
 
 
 def _sniff(path: Path, by_name: str | None) -> str | None:
-    """Tell apart formats that share an ending by what the file holds."""
+    """Tell apart formats that share an ending by what the file holds (reading a bounded
+    part of it, or the whole JSON document through the safe parser when its first bytes
+    do not tell)."""
     suffix = path.suffix.lower()
     if suffix == ".json" and by_name == "json":
+        head = _head(path)
+        if _COALITION_MAP.search(head):
+            return by_name
+        if _KUMU_KEYS.search(head):
+            return "kumu"
         try:
-            document = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (OSError, ValueError):
+            document = load_json(path)
+        except InvalidInput:
             return by_name  # the reader reports what is wrong
         if (
             isinstance(document, dict)
@@ -159,18 +177,23 @@ def _sniff(path: Path, by_name: str | None) -> str | None:
             with zipfile.ZipFile(path) as archive:
                 if "xl/workbook.xml" not in archive.namelist():
                     return by_name
-                workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-        except (OSError, zipfile.BadZipFile, KeyError):
-            return by_name
+                with archive.open("xl/workbook.xml") as part:
+                    workbook = part.read(SNIFF_WORKBOOK_BYTES).decode("utf-8", "replace")
+        except (OSError, EOFError, KeyError, RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error):
+            return by_name  # the reader reports what is wrong
         return "kumu-xlsx" if re.search(r"<sheet [^>]*name=[\"']elements[\"']", workbook, re.I) else "xlsx"
     if suffix == ".xml" or by_name is None:
-        try:
-            with path.open("rb") as handle:
-                head = handle.read(SNIFF_BYTES).decode("utf-8", "replace")
-        except OSError:
-            return by_name
+        head = _head(path)
         if "<graphml" in head:
             return "graphml"
         if "<gexf" in head:
             return "gexf"
     return by_name
+
+
+def _head(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(SNIFF_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return ""

@@ -2,6 +2,12 @@
 or a .zip. List fields are ``;``-separated. The files are what spreadsheets open, so
 cells a spreadsheet would run as a formula are neutralized on export with a leading
 apostrophe, which import removes again.
+
+Import streams the files (from the folder, or straight out of the archive) twice: a
+first pass counts records and measures cells, holding one row at a time, and stops at
+the first record past ``ImportLimits.max_rows`` or the first cell past
+``max_cell_chars``; only a file within the limits is read a second time into rows.
+Fifteen million rows are refused after two million, in constant memory.
 """
 
 from __future__ import annotations
@@ -9,15 +15,18 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from coalition.domain.errors import InvalidInput, Problem
+from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap, RawRow
 from coalition.formats.common import banner, today_text, withheld_note
-from coalition.formats.files import atomic_path, read_text
+from coalition.formats.files import ReadBudget, atomic_path
 
 __all__ = [
     "COLUMNS",
@@ -61,18 +70,25 @@ def unneutralize(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
-def read(path: Path) -> RawMap:
-    """Read a folder, a .zip, or the organizations.csv inside a folder."""
+def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
+    """Read a folder, a .zip, or the organizations.csv inside a folder, within ``limits``."""
     if path.is_file() and path.name.lower().endswith(".csv"):
         path = path.parent
-    texts = _zip_texts(path) if path.is_file() else _folder_texts(path)
+    budget = ReadBudget(limits)
+    if budget.limits.max_cell_chars >= csv.field_size_limit():
+        csv.field_size_limit(budget.limits.max_cell_chars + 1)  # csv stops a cell just past ours
     raw = RawMap()
-    if "organizations" not in texts:
-        raw.problems.append(Problem(f"no organizations.csv in {path.name}", file=path.name))
-        return raw
-    for kind in ("movements", "organizations", "ties"):
-        if kind in texts:
-            getattr(raw, kind).extend(_rows(f"{kind}.csv", texts[kind], kind, raw.problems))
+    with ExitStack() as stack:
+        tables = _zip_tables(path, stack) if path.is_file() else _folder_tables(path)
+        if "organizations" not in tables:
+            raw.problems.append(Problem(f"no organizations.csv in {path.name}", file=path.name))
+            return raw
+        _count(tables, budget)
+        for kind, (label, opener) in tables.items():
+            with opener() as stream:
+                rows = _csv_rows(label, stream, budget)
+                header = next(rows, (1, []))[1]
+                getattr(raw, kind).extend(table_rows(label, header, rows, kind, raw.problems))
     return raw
 
 
@@ -128,33 +144,90 @@ def cell_text(value: Any) -> str:
     return neutralize(str(value))
 
 
-def _folder_texts(folder: Path) -> dict[str, str]:
-    texts = {}
+#: A table's file label and how to open it as text, by kind, in reading order.
+_Tables = dict[str, tuple[str, Callable[[], io.TextIOBase]]]
+
+
+def _folder_tables(folder: Path) -> _Tables:
+    tables: _Tables = {}
     for kind in COLUMNS:
         candidate = folder / f"{kind}.csv"
-        if candidate.exists():
-            texts[kind] = read_text(candidate)
-    return texts
+        if candidate.is_file():
+            tables[kind] = (f"{kind}.csv", lambda c=candidate: c.open(encoding="utf-8-sig", newline=""))
+    return tables
 
 
-def _zip_texts(archive_path: Path) -> dict[str, str]:
+def _zip_tables(archive_path: Path, stack: ExitStack) -> _Tables:
+    """The tables of a .zip, read straight out of it (never unpacked whole in memory)."""
     try:
-        with zipfile.ZipFile(archive_path) as archive:
-            names = {Path(name).name.lower(): name for name in archive.namelist() if not name.endswith("/")}
-            texts = {}
-            for kind in COLUMNS:
-                if f"{kind}.csv" in names:
-                    data = archive.read(names[f"{kind}.csv"])
-                    texts[kind] = read_text(archive_path, data=data, inner=f"{kind}.csv")
-            return texts
-    except zipfile.BadZipFile as e:
+        archive = stack.enter_context(zipfile.ZipFile(archive_path))
+        names = {Path(name).name.lower(): name for name in archive.namelist() if not name.endswith("/")}
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
         raise InvalidInput([Problem("not a readable .zip archive", file=archive_path.name)]) from e
+    tables: _Tables = {}
+    for kind in COLUMNS:
+        if f"{kind}.csv" in names:
+            member = names[f"{kind}.csv"]
+            opener = lambda m=member: io.TextIOWrapper(archive.open(m), encoding="utf-8-sig", newline="")  # noqa: E731
+            tables[kind] = (f"{kind}.csv", opener)
+    return tables
 
 
-def _rows(file: str, text: str, kind: str, problems: list[Problem]) -> list[RawRow]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, [])
-    return table_rows(file, header, enumerate(reader, start=2), kind, problems)
+def _count(tables: _Tables, budget: ReadBudget) -> None:
+    """The first pass: count the records of every table and measure their cells, one row
+    in memory at a time; refuse at the first record or cell past the limits."""
+    kinds = list(tables)
+    for index, kind in enumerate(kinds):
+        label, opener = tables[kind]
+        with opener() as stream:
+            rows = _csv_rows(label, stream, budget)
+            header = next(rows, (1, []))[1]
+            for number, cells in rows:
+                if not any(cells):
+                    continue
+                if budget.records == budget.limits.max_rows:
+                    exact = next(rows, None) is None and not _any_rows(tables, kinds[index + 1 :], budget)
+                    raise budget.too_many(label, budget.records + 1 if exact else None)
+                budget.take(label)
+                longest = max(map(len, cells))
+                if longest > budget.limits.max_cell_chars:
+                    sizes = [len(c) for c in cells]
+                    column = sizes.index(longest)
+                    field = str(header[column]).strip() if column < len(header) else ""
+                    raise budget.cell_too_large(label, number, field, longest)
+
+
+def _any_rows(tables: _Tables, kinds: list[str], budget: ReadBudget) -> bool:
+    """True when one of these tables holds a row after its header."""
+    for kind in kinds:
+        label, opener = tables[kind]
+        with opener() as stream:
+            rows = _csv_rows(label, stream, budget)
+            next(rows, None)
+            if any(any(cells) for _, cells in rows):
+                return True
+    return False
+
+
+def _csv_rows(label: str, stream: io.TextIOBase, budget: ReadBudget) -> Iterator[tuple[int, list[str]]]:
+    """``(row number, cells)`` of a CSV stream (the header is row 1), turning what the
+    csv module, the decoder and the archive refuse into one problem naming the row."""
+    number = 0
+    try:
+        for number, cells in enumerate(csv.reader(stream), start=1):
+            yield number, cells
+    except csv.Error as e:
+        if "field larger than field limit" in str(e):
+            raise budget.cell_too_large(label, number + 1) from None
+        raise InvalidInput([Problem(f"not a readable CSV file ({e})", file=label, row=number + 1)]) from None
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            [Problem("is not UTF-8 text; save it as UTF-8 and try again", file=label, row=number + 1)]
+        ) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+        raise InvalidInput([Problem(f"cannot be unpacked ({e})", file=label)]) from None
+    except OSError as e:
+        raise InvalidInput([Problem(f"cannot be read ({e.strerror or e})", file=label)]) from None
 
 
 def table_rows(

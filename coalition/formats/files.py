@@ -1,18 +1,125 @@
-"""Reading and writing files safely: clear errors for unreadable input, and outputs that
-appear whole or not at all (written to a temporary name, then renamed)."""
+"""Reading and writing files safely: clear errors for unreadable input, limits checked
+while a file is read (``ReadBudget``), and outputs that appear whole or not at all
+(written to a temporary name, then renamed).
+
+A hostile file (a cell of megabytes, JSON nested a hundred thousand deep, a number of
+thousands of digits, XML with a DTD) is refused with one ``InvalidInput`` naming the file,
+and the row and field when known; never a traceback.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from coalition.domain.errors import InvalidInput, Problem
+from coalition.domain.settings import ImportLimits
+from coalition.domain.validation import too_many_records
 
-__all__ = ["atomic_path", "read_text", "read_bytes", "check_import_size"]
+__all__ = [
+    "MAX_DIGITS",
+    "ReadBudget",
+    "atomic_path",
+    "check_import_size",
+    "has_doctype",
+    "load_json",
+    "read_bytes",
+    "read_text",
+    "stream_has_doctype",
+]
+
+#: The most digits a number in a JSON file may have (Python refuses more than 4,300).
+MAX_DIGITS = 100
+#: ``<!DOCTYPE`` as UTF-8 (and every ASCII-compatible encoding), UTF-16 LE and UTF-16 BE:
+#: the encodings an XML parser reads. No format we import needs a DTD; one can define
+#: entities that expand a small file into gigabytes.
+_DOCTYPES = (b"<!DOCTYPE", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+_OVERLAP = max(len(d) for d in _DOCTYPES)
+
+
+class ReadBudget:
+    """What one import may still read: records are counted as a reader streams them and
+    cells are measured as they are read, so that a file past a limit is refused at the
+    first record or cell over it, before memory grows with the file.
+
+    ``take`` counts one record; ``check_cell`` and ``check_record`` measure text.
+    """
+
+    def __init__(self, limits: ImportLimits | None = None) -> None:
+        self.limits = limits or ImportLimits()
+        self.records = 0
+
+    def take(self, file: str, count: int = 1) -> None:
+        """Count records; refuse the file once they pass ``max_rows``."""
+        self.records += count
+        if self.records > self.limits.max_rows:
+            raise self.too_many(file)
+
+    def too_many(self, file: str, held: int | None = None) -> InvalidInput:
+        """The refusal of a file with more records than the limit (``held`` when the
+        exact number is known, else "more than the limit")."""
+        return InvalidInput([too_many_records(held, self.limits.max_rows, file)])
+
+    def check_cell(self, value: Any, file: str, row: int | None = None, field: str = "") -> None:
+        """Refuse a text longer than ``max_cell_chars``."""
+        if isinstance(value, str) and len(value) > self.limits.max_cell_chars:
+            raise self.cell_too_large(file, row, field, len(value))
+
+    def check_record(self, data: dict[str, Any], file: str, row: int | None = None) -> None:
+        """Measure every text of a record, and the texts of its lists."""
+        for name, value in data.items():
+            field = str(name)[:40]
+            self.check_cell(name, file, row, field)
+            for item in value if isinstance(value, list) else (value,):
+                self.check_cell(item, file, row, field)
+
+    def cell_too_large(self, file: str, row: int | None, field: str = "", size: int | None = None) -> InvalidInput:
+        """The refusal of a cell over ``max_cell_chars`` (``size`` when it was measured;
+        the csv module stops reading a cell just past the limit)."""
+        most = self.limits.max_cell_chars
+        held = f"{size:,} characters; the most accepted is {most:,}" if size else f"more than {most:,} characters"
+        return InvalidInput([Problem(f"a cell holds {held}", file=file, row=row, field=field)])
+
+
+def load_json(path: Path) -> Any:
+    """The JSON document in a file, or one clear error: not UTF-8, not JSON, a number of
+    more than ``MAX_DIGITS`` digits, ``NaN``, or nesting too deep for the parser."""
+    text = read_text(path)
+    try:
+        return json.loads(text, parse_int=_whole_number, parse_constant=_no_constant)
+    except _BadNumber as e:
+        raise InvalidInput([Problem(f"not valid JSON: {e}", file=path.name)]) from None
+    except json.JSONDecodeError as e:
+        raise InvalidInput(
+            [Problem(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}", file=path.name)]
+        ) from None
+    except RecursionError:
+        raise InvalidInput(
+            [Problem("not a map: arrays or objects are nested too deeply to read", file=path.name)]
+        ) from None
+    except ValueError as e:  # anything else Python's parser refuses
+        raise InvalidInput([Problem(f"not valid JSON ({e})", file=path.name)]) from None
+
+
+def has_doctype(data: bytes) -> bool:
+    """True when XML bytes hold a document type declaration (``<!DOCTYPE``)."""
+    return any(doctype in data for doctype in _DOCTYPES)
+
+
+def stream_has_doctype(stream: Any, chunk: int = 1 << 20) -> bool:
+    """``has_doctype`` for a binary stream, read a chunk at a time."""
+    tail = b""
+    while block := stream.read(chunk):
+        if has_doctype(tail + block):
+            return True
+        tail = block[-_OVERLAP:]
+    return False
 
 
 def check_import_size(path: Path, limit: int) -> None:
@@ -79,3 +186,18 @@ def atomic_path(target: Path) -> Iterator[Path]:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+class _BadNumber(ValueError):
+    pass
+
+
+def _whole_number(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_DIGITS:
+        raise _BadNumber(f"a number of {digits:,} digits (the most accepted is {MAX_DIGITS})")
+    return int(text)
+
+
+def _no_constant(name: str) -> Any:
+    raise _BadNumber(f"{name} is not a number JSON allows")

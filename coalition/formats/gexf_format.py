@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from coalition.domain.errors import Problem
+from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap, RawRow
 from coalition.formats.common import (
     ORG_ATTRIBUTES,
@@ -30,7 +31,7 @@ from coalition.formats.common import (
     withheld_note,
     xml_safe,
 )
-from coalition.formats.files import atomic_path
+from coalition.formats.files import ReadBudget, atomic_path
 from coalition.formats.graphml_format import local, parse_xml, read_movements
 
 __all__ = ["read", "write"]
@@ -84,8 +85,9 @@ def write(view: dict[str, Any], path: Path) -> list[Path]:
     return [path]
 
 
-def read(path: Path) -> RawMap:
-    root = parse_xml(path, "gexf")
+def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
+    budget = ReadBudget(limits)
+    root = parse_xml(path, "gexf", budget)
     raw = RawMap()
     meta = next((child for child in root if local(child.tag) == "meta"), None)
     keywords = next((c.text or "" for c in meta if local(c.tag) == "keywords"), "") if meta is not None else ""
@@ -113,6 +115,7 @@ def read(path: Path) -> RawMap:
                 data = {**defaults["node"], **_values(node, titles["node"])}
                 data.setdefault("name", node.get("label", ""))
                 data["id"] = node.get("id", "")
+                budget.check_record(data, f"{path.name} nodes", number)
                 raw.organizations.append(RawRow(data, file=f"{path.name} nodes", row=number))
         elif local(part.tag) == "edges":
             for number, edge in enumerate((e for e in part if local(e.tag) == "edge"), start=1):
@@ -120,6 +123,7 @@ def read(path: Path) -> RawMap:
                 data.update(source=edge.get("source", ""), target=edge.get("target", ""))
                 if not data.get("kind") and edge.get("label"):
                     data["kind"] = edge.get("label")
+                budget.check_record(data, f"{path.name} edges", number)
                 raw.ties.append(RawRow(data, file=f"{path.name} edges", row=number))
     return raw
 

@@ -9,26 +9,33 @@ survives the round trip). Characters XML 1.0 forbids are removed; everything els
 escaped by ElementTree, so the file is well-formed whatever the names hold.
 
 Import reads any GraphML: attributes by their ``attr.name`` (``label`` stands in for
-``name``), values as text for validation; problems name the n-th node or edge.
+``name``), values as text for validation; problems name the n-th node or edge. A file
+within the byte limit is refused before it is parsed when it holds a DTD or more
+node and edge elements than the record limit; values are measured as they are read.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 from coalition.domain.errors import InvalidInput, Problem
+from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap, RawRow
 from coalition.formats.common import ORG_ATTRIBUTES, TIE_ATTRIBUTES, today_text, typed_value, withheld_note, xml_safe
-from coalition.formats.files import atomic_path, read_bytes
+from coalition.formats.files import ReadBudget, atomic_path, has_doctype, read_bytes
 
 __all__ = ["read", "write", "parse_xml", "local", "read_movements"]
 
 NS = "http://graphml.graphdrawing.org/xmlns"
 TYPES = {"string": "string", "list": "string", "boolean": "boolean", "int": "int"}
 GRAPH_ATTRIBUTES = ("audience", "exported", "withheld", "movements")
+#: A node or edge start tag (with or without a namespace prefix), counted before parsing.
+RECORD_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:node|edge)[\s/>]")
 
 
 def write(view: dict[str, Any], path: Path) -> list[Path]:
@@ -67,8 +74,9 @@ def write(view: dict[str, Any], path: Path) -> list[Path]:
     return [path]
 
 
-def read(path: Path) -> RawMap:
-    root = parse_xml(path, "graphml")
+def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
+    budget = ReadBudget(limits)
+    root = parse_xml(path, "graphml", budget)
     keys: dict[str, tuple[str, str]] = {}
     defaults: dict[str, dict[str, str]] = {"node": {}, "edge": {}, "graph": {}}
     for key in root:
@@ -96,6 +104,7 @@ def read(path: Path) -> RawMap:
             data = {**defaults["node"], **_values(element, keys)}
             data.setdefault("name", data.get("label", ""))
             data["id"] = element.get("id", "")
+            budget.check_record(data, f"{path.name} nodes", nodes)
             raw.organizations.append(RawRow(data, file=f"{path.name} nodes", row=nodes))
         elif tag == "edge":
             edges += 1
@@ -103,17 +112,34 @@ def read(path: Path) -> RawMap:
             data.update(source=element.get("source", ""), target=element.get("target", ""))
             if not data.get("kind") and data.get("label"):
                 data["kind"] = data["label"]
+            budget.check_record(data, f"{path.name} edges", edges)
             raw.ties.append(RawRow(data, file=f"{path.name} edges", row=edges))
     return raw
 
 
 # shared with GEXF -------------------------------------------------------------------
-def parse_xml(path: Path, root_tag: str) -> ET.Element:
+def parse_xml(path: Path, root_tag: str, budget: ReadBudget | None = None) -> ET.Element:
     """The root of an XML file, checked to be ``root_tag``, or one clear error.
 
-    Python's expat refuses entity expansion bombs and never fetches external entities.
+    A DTD is refused before parsing (no graph file needs one, and its entities can
+    expand a small file into gigabytes); so is a file with more node and edge elements
+    than the record limit, counted on the bytes. Python's expat never fetches external
+    entities.
     """
+    budget = budget or ReadBudget()
     data = read_bytes(path)
+    if has_doctype(data):
+        raise InvalidInput(
+            [
+                Problem(
+                    f"holds a DTD (<!DOCTYPE>), which a {root_tag} file never needs; refused for safety", file=path.name
+                )
+            ]
+        )
+    limit = budget.limits.max_rows
+    held = sum(1 for _ in itertools.islice(RECORD_TAG.finditer(data), limit + 2))
+    if held > limit:
+        raise budget.too_many(path.name, held if held == limit + 1 else None)
     try:
         root = ET.fromstring(data)
     except ET.ParseError as e:
@@ -158,8 +184,8 @@ def _field(name: str) -> str:
 def read_movements(text: str, file: str, raw: RawMap) -> None:
     """The movement table a graph file carries as JSON text."""
     try:
-        movements = json.loads(text)
-    except json.JSONDecodeError:
+        movements = json.loads(text, parse_int=_short_int)
+    except (ValueError, RecursionError):
         raw.problems.append(Problem("the movement table is not JSON", file=file, field="movements"))
         return
     if not isinstance(movements, list):
@@ -170,3 +196,9 @@ def read_movements(text: str, file: str, raw: RawMap) -> None:
             raw.movements.append(RawRow(movement, file=f"{file} movements", row=number))
         else:
             raw.problems.append(Problem("must be an object", file=f"{file} movements", row=number))
+
+
+def _short_int(text: str) -> int:
+    if len(text) > 100:
+        raise ValueError("a number too long")
+    return int(text)

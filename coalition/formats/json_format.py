@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from coalition.domain.errors import InvalidInput, Problem
+from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap, RawRow
-from coalition.formats.files import atomic_path, read_text
+from coalition.formats.files import ReadBudget, atomic_path, load_json
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "read", "write", "document"]
 
@@ -43,20 +44,21 @@ def write(view: dict[str, Any], path: Path) -> list[Path]:
     return [path]
 
 
-def read(path: Path) -> RawMap:
-    text = read_text(path)
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InvalidInput(
-            [Problem(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}", file=path.name)]
-        ) from e
+def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
+    """The rows of a coalition-map document. The file is within the byte limit before it
+    is parsed; its records are counted before any row is made, and every text measured."""
+    doc = load_json(path)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
         raise InvalidInput([Problem(f'not a coalition map: expected "format": "{FORMAT_NAME}"', file=path.name)])
     if doc.get("version") != FORMAT_VERSION:
+        shown = doc.get("version") if isinstance(doc.get("version"), str | int | float | None) else "?"
         raise InvalidInput(
-            [Problem(f"coalition-map version {doc.get('version')!r} is not supported (expected 1)", file=path.name)]
+            [Problem(f"coalition-map version {str(shown)[:20]!r} is not supported (expected 1)", file=path.name)]
         )
+    budget = ReadBudget(limits)
+    held = sum(len(doc[kind]) for kind in KINDS if isinstance(doc.get(kind), list))
+    if held > budget.limits.max_rows:
+        raise budget.too_many(path.name, held)
     raw = RawMap()
     for kind in KINDS:
         items = doc.get(kind, [])
@@ -67,5 +69,6 @@ def read(path: Path) -> RawMap:
             if not isinstance(item, dict):
                 raw.problems.append(Problem("must be an object", file=path.name, row=number, field=kind))
                 continue
+            budget.check_record(item, f"{path.name} {kind}", number)
             getattr(raw, kind).append(RawRow(item, file=f"{path.name} {kind}", row=number))
     return raw

@@ -22,9 +22,10 @@ from typing import Any
 
 from coalition.domain.errors import InvalidInput, Problem
 from coalition.domain.models import ORG_KINDS, slugify
+from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap, RawRow
 from coalition.formats.common import banner, today_text, withheld_note
-from coalition.formats.files import atomic_path, read_text
+from coalition.formats.files import ReadBudget, atomic_path, load_json
 
 __all__ = ["ELEMENT_FIELDS", "CONNECTION_FIELDS", "read", "write", "element", "connection", "raw_map", "is_blueprint"]
 
@@ -68,27 +69,36 @@ def write(view: dict[str, Any], path: Path) -> list[Path]:
     return [path]
 
 
-def read(path: Path) -> RawMap:
-    try:
-        document = json.loads(read_text(path))
-    except json.JSONDecodeError as e:
-        raise InvalidInput([Problem(f"not valid JSON: {e.msg} at line {e.lineno}", file=path.name)]) from e
+def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
+    """The rows of a blueprint. The file is within the byte limit before it is parsed; its
+    records (a connection to several elements counts once per element) are counted
+    before any row is made, and every text measured."""
+    document = load_json(path)
     if not is_blueprint(document):
         raise InvalidInput([Problem('not a Kumu blueprint: expected "elements" and "connections"', file=path.name)])
-    raw = RawMap()
+    budget = ReadBudget(limits)
     about = document.get("about") if isinstance(document.get("about"), dict) else {}
-    for number, movement in enumerate(about.get("movements") or [], start=1):
+    movements = about.get("movements") if isinstance(about.get("movements"), list) else []
+    parts: dict[str, Any] = {part: document.get(part) or [] for part in ("elements", "connections")}
+    connections = parts["connections"] if isinstance(parts["connections"], list) else []
+    held = len(movements) + sum(len(items) for items in parts.values() if isinstance(items, list))
+    held += sum(len(_ends(item)) - 1 for item in connections if isinstance(item, dict))
+    if held > budget.limits.max_rows:
+        raise budget.too_many(path.name, held)
+    raw = RawMap()
+    for number, movement in enumerate(movements, start=1):
         if isinstance(movement, dict):
+            budget.check_record(movement, f"{path.name} about.movements", number)
             raw.movements.append(RawRow(movement, file=f"{path.name} about.movements", row=number))
-    parts = {}
-    for part in ("elements", "connections"):
-        items = document.get(part) or []
+    for part, items in parts.items():
         if not isinstance(items, list):
             raw.problems.append(Problem(f"{part} must be a list", file=path.name, field=part))
-            items = []
+            parts[part] = []
+            continue
         rows = []
         for number, item in enumerate(items, start=1):
             if isinstance(item, dict):
+                budget.check_record(item, f"{path.name} {part}", number)
                 rows.append((number, item))
             else:
                 raw.problems.append(Problem("must be an object", file=f"{path.name} {part}", row=number))
@@ -180,6 +190,14 @@ def _fields(item: dict[str, Any], by_name: dict[str, str]) -> dict[str, Any]:
             value = "|".join(str(v) for v in value)
         data[field] = value
     return data
+
+
+def _ends(connection_: dict[str, Any]) -> list[Any]:
+    """The elements a connection goes to: one, or several (a list or ``|``-separated)."""
+    target = next((v for k, v in connection_.items() if _plain(k) == "to"), None)
+    if isinstance(target, str) and "|" in target:
+        return [part for part in target.split("|") if part.strip()] or [""]
+    return target if isinstance(target, list) and target else [target]
 
 
 def _end(value: Any, ids: dict[str, str]) -> str:

@@ -17,9 +17,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap
 from coalition.formats.csv_format import cell_value, neutralize, table_rows, unneutralize
-from coalition.formats.files import atomic_path
+from coalition.formats.files import ReadBudget, atomic_path
 from coalition.formats.kumu_format import CONNECTION_FIELDS, ELEMENT_FIELDS, LISTS, connection, element, raw_map
 from coalition.formats.xlsx_format import about_rows, read_workbook, sheet_rows, write_sheet
 
@@ -58,21 +59,21 @@ def write(view: dict[str, Any], path: Path) -> list[Path]:
     return [path]
 
 
-def read(path: Path) -> RawMap:
-    return read_workbook(path, "Elements", _read_sheets)
+def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
+    return read_workbook(path, "Elements", _read_sheets, limits)
 
 
-def _read_sheets(workbook: Any, names: dict[str, str], path: Path, raw: RawMap) -> None:
+def _read_sheets(workbook: Any, names: dict[str, str], path: Path, raw: RawMap, budget: ReadBudget) -> None:
     if MOVEMENTS_SHEET.lower() in names:
-        header, rows = sheet_rows(workbook[names[MOVEMENTS_SHEET.lower()]])
         label = f"{path.name} sheet {names[MOVEMENTS_SHEET.lower()]}"
+        header, rows = sheet_rows(workbook[names[MOVEMENTS_SHEET.lower()]], label, budget)
         raw.movements.extend(table_rows(label, header, rows, "movements", raw.problems))
     parts = {}
     for part in ("elements", "connections"):
         if part not in names:
             parts[part] = []
             continue
-        header, rows = sheet_rows(workbook[names[part]])
+        header, rows = sheet_rows(workbook[names[part]], f"{path.name} sheet {names[part]}", budget)
         header = [str(h or "").strip() for h in header]
         parts[part] = [(number, _record(header, cells)) for number, cells in rows]
     raw_map(

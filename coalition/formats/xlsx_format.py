@@ -5,11 +5,19 @@ Cells are what CSV holds, typed where a spreadsheet helps (numbers and true/fals
 Text a spreadsheet would run as a formula is neutralized exactly as in CSV (a leading
 apostrophe, removed again on import) and every text cell is written as a string, never
 as a formula. Problems name the file, the sheet and the spreadsheet row.
+
+Import reads sheets row by row (openpyxl's read-only mode) and counts records as it
+goes, stopping at the first past ``ImportLimits.max_rows``; the sheet sizes a file
+states are not trusted (no row is padded to them, and no sheet is read past the row
+limit, blank rows included). A workbook holding a DTD is refused before it is opened;
+anything else openpyxl cannot parse is one problem naming the file, never a traceback.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +27,22 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
-from coalition.domain.errors import InvalidInput, Problem
+from coalition.domain.errors import CoalitionError, InvalidInput, Problem
+from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap
 from coalition.formats.common import banner, today_text, withheld_note, xml_safe
 from coalition.formats.csv_format import COLUMNS, cell_text, table_rows
-from coalition.formats.files import atomic_path
+from coalition.formats.files import ReadBudget, atomic_path, stream_has_doctype
 
 __all__ = ["read", "write", "write_sheet", "sheet_rows", "open_workbook", "read_workbook", "about_rows"]
 
 SHEETS = ("organizations", "ties", "movements")
 TYPED = {"strength": int, "intro_capacity_per_month": int, "community_led": bool, "consent_to_introductions": bool}
 MAX_CELL = 32_767  # Excel's limit on the characters in a cell
+#: The most columns a header is read across (ours have 17; Kumu's a few more).
+MAX_COLUMNS = 1024
+#: ``read_sheets(workbook, names, path, raw, budget)`` fills a map from an open workbook.
+SheetReader = Callable[[Any, dict[str, str], Path, RawMap, ReadBudget], None]
 
 
 def write(view: dict[str, Any], path: Path) -> list[Path]:
@@ -44,25 +57,25 @@ def write(view: dict[str, Any], path: Path) -> list[Path]:
     return [path]
 
 
-def read(path: Path) -> RawMap:
-    return read_workbook(path, "organizations", _read_sheets)
+def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
+    return read_workbook(path, "organizations", _read_sheets, limits)
 
 
-def _read_sheets(workbook: Any, names: dict[str, str], path: Path, raw: RawMap) -> None:
+def _read_sheets(workbook: Any, names: dict[str, str], path: Path, raw: RawMap, budget: ReadBudget) -> None:
     for kind in ("movements", "organizations", "ties"):
         if kind in names:
-            header, rows = sheet_rows(workbook[names[kind]])
             label = f"{path.name} sheet {names[kind]}"
+            header, rows = sheet_rows(workbook[names[kind]], label, budget)
             getattr(raw, kind).extend(table_rows(label, header, rows, kind, raw.problems))
 
 
 # shared with the Kumu spreadsheet ---------------------------------------------------
-def read_workbook(
-    path: Path, required: str, read_sheets: Callable[[Any, dict[str, str], Path, RawMap], None]
-) -> RawMap:
-    """Open ``path`` and let ``read_sheets(workbook, names, path, raw)`` fill a map from
-    it, ``names`` mapping lower-case sheet names to the workbook's own. A workbook
+def read_workbook(path: Path, required: str, read_sheets: SheetReader, limits: ImportLimits | None = None) -> RawMap:
+    """Open ``path`` and let ``read_sheets(workbook, names, path, raw, budget)`` fill a map
+    from it, ``names`` mapping lower-case sheet names to the workbook's own. A workbook
     without the ``required`` sheet is one problem, named with the sheets it has."""
+    budget = ReadBudget(limits)
+    _refuse_doctype(path)
     workbook = open_workbook(path)
     try:
         names = {name.strip().lower(): name for name in workbook.sheetnames}
@@ -71,8 +84,12 @@ def read_workbook(
             found = ", ".join(workbook.sheetnames)
             raw.problems.append(Problem(f"no sheet named {required} (found: {found})", file=path.name))
             return raw
-        read_sheets(workbook, names, path, raw)
+        read_sheets(workbook, names, path, raw, budget)
         return raw
+    except CoalitionError:
+        raise
+    except Exception as e:  # openpyxl's parse errors (ParseError, ValueError, KeyError...) as it streams a sheet
+        raise InvalidInput([Problem(f"not a readable .xlsx workbook ({type(e).__name__})", file=path.name)]) from e
     finally:
         workbook.close()
 
@@ -89,11 +106,50 @@ def open_workbook(path: Path) -> Any:
         raise InvalidInput([Problem(f"not a readable .xlsx workbook ({type(e).__name__})", file=path.name)]) from e
 
 
-def sheet_rows(sheet: Any) -> tuple[list[Any], Any]:
-    """The header and an iterator of ``(row number, cells)`` of a read-only sheet."""
-    rows = sheet.iter_rows(values_only=True)
-    header = list(next(rows, None) or [])
-    return header, ((number, list(cells)) for number, cells in enumerate(rows, start=2))
+def sheet_rows(sheet: Any, label: str, budget: ReadBudget) -> tuple[list[Any], Iterator[tuple[int, list[Any]]]]:
+    """The header and an iterator of ``(row number, cells)`` of a read-only sheet.
+
+    Rows are as wide as the header plus one (so that a row with more cells than columns
+    is seen), whatever size the sheet claims; records are counted into ``budget`` and
+    their texts measured as they stream."""
+    sheet.reset_dimensions()  # a stated size of A1:XFD1048576 must not pad every row
+    first = next(sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True), None)
+    header = list(first or [])
+    while header and header[-1] is None:
+        header.pop()
+    rows = sheet.iter_rows(min_row=2, max_col=len(header) + 1, values_only=True)
+    return header, _counted_rows(rows, header, label, budget)
+
+
+def _counted_rows(rows: Any, header: list[Any], label: str, budget: ReadBudget) -> Iterator[tuple[int, list[Any]]]:
+    for number, cells in enumerate(rows, start=2):
+        if number > budget.limits.max_rows + 1:  # blank rows too: a row numbered 10**9 is a time bomb
+            raise budget.too_many(label)
+        if any(cell is not None and cell != "" for cell in cells):
+            budget.take(label)
+            for column, value in enumerate(cells):
+                budget.check_cell(value, label, number, str(header[column] or "") if column < len(header) else "")
+        yield number, list(cells)
+
+
+def _refuse_doctype(path: Path) -> None:
+    """Refuse a workbook any part of which holds a DTD (a spreadsheet never does)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                with archive.open(info) as member:
+                    if stream_has_doctype(member):
+                        raise InvalidInput(
+                            [
+                                Problem(
+                                    f"{info.filename} holds a DTD (<!DOCTYPE>), which a spreadsheet never has; "
+                                    "refused for safety",
+                                    file=path.name,
+                                )
+                            ]
+                        )
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as e:
+        raise InvalidInput([Problem(f"not a readable .xlsx workbook ({type(e).__name__})", file=path.name)]) from e
 
 
 def write_sheet(workbook: Workbook, title: str, header: tuple[str, ...], rows: Any) -> None:

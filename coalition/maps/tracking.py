@@ -38,7 +38,7 @@ from coalition.introductions.index import BUSY_STATUSES, count_used_capacity, mo
 from coalition.introductions.recommend import explain_pair
 from graph.store import VISIBILITIES, Store
 
-__all__ = ["NEW_TIE_KIND", "NEW_TIE_STRENGTH", "set_introduction_status"]
+__all__ = ["NEW_TIE_KIND", "NEW_TIE_STRENGTH", "check_introduction_limits", "set_introduction_status"]
 
 #: The tie a made introduction creates when asked to.
 NEW_TIE_KIND = "personal_contact"
@@ -111,7 +111,7 @@ def _record_status(
             raise NotFound(f"no organization with id {org_id!r}")
     stored = next((i for i in full["introductions"] if (i["a"], i["b"]) == (a, b)), None)
     if status in BUSY_STATUSES:
-        _check_limits(full, visible, a, b, status, on, audience)
+        check_introduction_limits(full, visible, a, b, status, on, audience)
 
     if stored is not None:
         record = {key: stored.get(key) for key in ("broker", "score", "reasons", "note", "created_at")}
@@ -130,9 +130,20 @@ def _record_status(
     return {**introduction, "tie_created": bool(ties)}
 
 
-def _check_limits(
+def check_introduction_limits(
     full: dict[str, Any], visible: dict[str, dict[str, Any]], a: str, b: str, status: str, on: date, audience: str
 ) -> None:
+    """Refuse (``CoalitionError``, one sentence) an introduction of ``a`` and ``b`` set to
+    a busy ``status`` (planned or made) that goes around a limit the groups set: a
+    conflict tie between them, consent off on either side, or (planned only) a monthly
+    capacity already used in the month of ``on``.
+
+    ``full`` holds the ties and the introductions to count (the map as it will be);
+    ``visible`` the organizations by id, ``a`` and ``b`` among them; a conflict tie the
+    ``audience`` may not see refuses without saying why. Planning one introduction
+    (``set_introduction_status``) and importing many (``coalition.maps.transfer``) share
+    these rules.
+    """
     names = {org_id: visible[org_id]["name"] for org_id in (a, b)}
     for tie in full["ties"]:
         if tie["kind"] == "conflict" and {tie["source"], tie["target"]} == {a, b}:

@@ -8,6 +8,15 @@ at least ``DUPLICATE_SCORE`` on lower-cased names without punctuation, at most
 ``MAX_DUPLICATES`` listed; names whose numbers differ, "Local 21" and "Local 22", are
 not flagged), each with a merge suggestion. Duplicates are a warning, not
 a problem: the import goes ahead, the suggestion says how to merge.
+
+``import_map`` is the one import path of every role and interface (the CLI, the
+dashboard for an admin or an editor): the limits (``ImportLimits``: bytes, unpacked
+bytes, records, cell size) are checked before and while the file is read, and an
+account's permissions come in as a ``guard`` (``coalition.auth.permissions.import_guard``)
+that sees the map as the account does, renames what would land on a hidden id and
+refuses what the account may not write, before any count or problem an account could
+learn a hidden organization from. Imported introductions that are planned or made obey
+the limits a plan does (``tracking.check_introduction_limits``).
 """
 
 from __future__ import annotations
@@ -18,26 +27,30 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from coalition.domain.errors import CoalitionError, InvalidInput, Problem
 from coalition.domain.models import slugify
-from coalition.domain.privacy import read_view
+from coalition.domain.privacy import can_see, read_view
 from coalition.domain.settings import ImportLimits
-from coalition.domain.validation import RawMap, RawRow, ValidMap, validate_map
-from coalition.formats import detect, format_for
+from coalition.domain.validation import MAX_PROBLEMS, RawMap, RawRow, ValidMap, validate_map
+from coalition.formats import Format, detect, format_for
 from coalition.formats.files import check_import_size
+from coalition.introductions.index import BUSY_STATUSES
 from coalition.maps.services import init_map
+from coalition.maps.tracking import check_introduction_limits
 from graph.store import Store
 
 __all__ = [
     "DEMO_PATH",
     "DUPLICATE_SCORE",
     "ExportResult",
+    "ImportGuard",
     "ImportReport",
     "MAX_DUPLICATES",
     "Progress",
@@ -61,6 +74,27 @@ _CHUNK = 1000
 _NUMBER = re.compile(r"\d+")
 _ALL_PAIRS = 25_000_000
 _WINDOW = 40
+#: How many organizations of the file a report shows as a preview.
+PREVIEW_ROWS = 20
+
+
+class ImportGuard(Protocol):
+    """Who imports, when it is not the map's owner (``permissions.import_guard(user)``).
+
+    ``audience`` is the widest the importer may see: the import checks the file against
+    the organizations of that audience only, so a hidden one counts, matches and is
+    named exactly as a missing one would be. ``prepare`` fits the rows read to it
+    before they are checked (a new organization whose id a hidden one holds gets
+    another id); ``check`` refuses (``PermissionDenied``) records the importer may not
+    write, before any report is made. Both get the whole map, read in the unit of work
+    that writes.
+    """
+
+    audience: str
+
+    def prepare(self, raw: RawMap, full: dict[str, Any]) -> None: ...
+
+    def check(self, records: dict[str, list[dict[str, Any]]], full: dict[str, Any]) -> None: ...
 
 
 @dataclass
@@ -77,6 +111,9 @@ class ImportReport:
     #: Possible duplicate organizations: ``{"name", "id", "where", "similar_to",
     #: "similar_id", "in", "score", "suggestion"}`` (``in`` is "file" or "map").
     duplicates: list[dict[str, Any]] = field(default_factory=list)
+    #: The first organizations of the file as read (``PREVIEW_ROWS`` at most), for a
+    #: preview that does not read the file a second time.
+    preview: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = ", ".join(f"{n} {kind}" for kind, n in self.counts.items() if n)
@@ -105,59 +142,133 @@ def import_map(
     dry_run: bool = False,
     progress: Progress | None = None,
     limits: ImportLimits | None = None,
+    guard: ImportGuard | None = None,
 ) -> ImportReport:
     """Validate the whole file, then write it in one transaction, or nothing at all.
 
-    The file is read first; checking it against the map and writing it then happen in
-    one unit of work, so nobody changes the map in between. ``limits`` (from
-    ``Settings.import_limits``; the defaults when None) caps its size and records.
+    ``limits`` (from ``Settings.import_limits``; the defaults when None) are checked
+    first on the size (what an archive unpacks to, before anything is unpacked), then
+    while the file is read: a CSV or spreadsheet is refused at its first record or cell
+    past them, in constant memory; a JSON or graph file, parsed whole, only once it is
+    within the byte limit, and counted before any row is made. The
+    file is read first; checking it against the map (and against ``guard``, for an
+    account) and writing it then happen in one unit of work, so nobody changes the map
+    in between.
 
     Raises ``InvalidInput`` listing every problem (up to a cap) unless ``dry_run``,
-    which returns the report with its problems and writes nothing. ``progress`` (or the
-    one set by ``progress_to``) is called with ``(done, total)`` while rows are checked
-    and once more when the map is written.
+    which returns the report with its problems and writes nothing; a file that cannot be
+    read at all, or passes a limit, raises ``InvalidInput`` with one problem naming it
+    even in a dry run. ``progress`` (or the one set by ``progress_to``) is called with
+    ``(done, total)`` while rows are checked and once more when the map is written.
     """
     progress = progress or _PROGRESS.get()
     path = Path(path)
     if not path.exists():
         raise InvalidInput([Problem("no such file or folder", file=str(path))])
+    limits = limits or ImportLimits()
+    check_import_size(path, limits.max_bytes)
     fmt = fmt or detect(path)
     module = format_for(fmt, path)
     if not module.can_read:
         raise InvalidInput([Problem(f"{fmt} is an export format only", file=path.name)])
-    limits = limits or ImportLimits()
-    check_import_size(path, limits.max_bytes)
-    raw = module.read(path)
+    raw = _read(module, path, limits)
     with nullcontext() if dry_run else store.transaction():
-        return _check_and_write(store, path, fmt, raw, dry_run, progress, limits)
+        return _check_and_write(store, path, fmt, raw, dry_run=dry_run, progress=progress, limits=limits, guard=guard)
+
+
+def _read(module: Format, path: Path, limits: ImportLimits) -> RawMap:
+    """The rows of a file; what the reader could not turn into one problem (a structure
+    nested deeper than Python recurses) is still one problem naming the file."""
+    try:
+        return module.read(path, limits)
+    except RecursionError:
+        raise InvalidInput([Problem("nested too deeply to read", file=path.name)]) from None
 
 
 def _check_and_write(
-    store: Store, path: Path, fmt: str, raw: RawMap, dry_run: bool, progress: Progress | None, limits: ImportLimits
+    store: Store,
+    path: Path,
+    fmt: str,
+    raw: RawMap,
+    *,
+    dry_run: bool,
+    progress: Progress | None,
+    limits: ImportLimits,
+    guard: ImportGuard | None,
 ) -> ImportReport:
-    current = store.snapshot()
-    known_orgs = {o["id"] for o in current["organizations"]}
-    valid = _validate(raw, current, known_orgs, progress, limits.max_rows)
+    full = store.snapshot()
+    audience = guard.audience if guard is not None else "private"
+    seen = [o for o in full["organizations"] if can_see(audience, o["visibility"])]
+    known_orgs = {o["id"] for o in seen}
+    preview = [dict(row.data) for row in raw.organizations[:PREVIEW_ROWS]]
+    if guard is not None:
+        guard.prepare(raw, full)
+    valid = _validate(raw, full, known_orgs, progress, limits.max_rows)
     records = valid.records()
+    if guard is not None:
+        guard.check(records, full)  # before any count or problem is reported
+    problems = valid.problems + _introduction_problems(raw, records, full, audience)
     report = ImportReport(
         path=str(path),
         format=fmt,
         counts={kind: len(items) for kind, items in records.items()},
         new_organizations=sum(1 for o in valid.organizations if o.id not in known_orgs),
         updated_organizations=sum(1 for o in valid.organizations if o.id in known_orgs),
-        problems=valid.problems,
-        duplicates=find_duplicates(raw.organizations, valid, current["organizations"]),
+        problems=problems[:MAX_PROBLEMS],
+        duplicates=find_duplicates(raw.organizations, valid, seen),
+        preview=preview,
     )
     if dry_run:
         return report
-    if valid.problems:
-        raise InvalidInput(valid.problems)
+    if report.problems:
+        raise InvalidInput(report.problems)
     store.write_map(**records)
     report.written = True
     if progress is not None:
         total = _row_count(raw) + 1
         progress(total, total)
     return report
+
+
+def _introduction_problems(
+    raw: RawMap, records: dict[str, list[dict[str, Any]]], full: dict[str, Any], audience: str
+) -> list[Problem]:
+    """Planned or made introductions of the file that go around a limit the groups set
+    (a conflict, consent off, capacity used up), checked on the map as the import would
+    leave it. An introduction the map already holds with the same status and date is not
+    a new plan and is left as it is."""
+    busy = [i for i in records["introductions"] if i["status"] in BUSY_STATUSES]
+    if not busy:
+        return []
+    stored = {(i["a"], i["b"]): i for i in full["introductions"]}
+    organizations = {o["id"]: o for o in full["organizations"]} | {o["id"]: o for o in records["organizations"]}
+    ties = {(t["source"], t["target"], t["kind"]): t for t in full["ties"]}
+    ties |= {(t["source"], t["target"], t["kind"]): t for t in records["ties"]}
+    after = {
+        "ties": list(ties.values()),
+        "introductions": list((stored | {(i["a"], i["b"]): i for i in records["introductions"]}).values()),
+    }
+    where = {_pair(row.data): row for row in raw.introductions}
+    problems = []
+    for intro in busy:
+        before = stored.get((intro["a"], intro["b"]))
+        if before and _plan(before) == _plan(intro):
+            continue
+        on = date.fromisoformat(intro["status_date"]) if intro.get("status_date") else date.today()
+        try:
+            check_introduction_limits(after, organizations, intro["a"], intro["b"], intro["status"], on, audience)
+        except CoalitionError as e:
+            row = where.get((intro["a"], intro["b"]))
+            problems.append(Problem(str(e), row.file if row else "", row.row if row else None, "status"))
+    return problems
+
+
+def _plan(intro: dict[str, Any]) -> tuple[str, str]:
+    return str(intro.get("status") or ""), str(intro.get("status_date") or "")[:10]
+
+
+def _pair(data: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted(str(data.get(end) or "").strip() for end in ("a", "b")))
 
 
 def export_map(

@@ -12,7 +12,6 @@ so tests call them directly.
 from __future__ import annotations
 
 import os
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +19,9 @@ from coalition.auth import accounts, permissions
 from coalition.auth.accounts import User
 from coalition.auth.permissions import EDIT, EXPORT, IMPORT, MANAGE_USERS, TRACK, require
 from coalition.domain.errors import NotFound
-from coalition.domain.models import Organization, Tie
+from coalition.domain.models import Organization, Tie, slugify
 from coalition.domain.privacy import can_see
 from coalition.domain.settings import ImportLimits
-from coalition.domain.validation import validate_map
-from coalition.formats import detect, format_for
-from coalition.formats.files import check_import_size
 from coalition.maps import services
 from coalition.maps.tracking import set_introduction_status as track
 from coalition.maps.transfer import ExportResult, ImportReport, export_map, import_map
@@ -58,8 +54,18 @@ def actor(user: User) -> str:
 
 # organizations and ties ----------------------------------------------------------------------
 def add_organization(user: User, store: Store, data: dict[str, Any]) -> Organization:
+    """Add an organization. The permission check comes first; then an id (given, or made
+    from the name) that an organization hidden from the account holds is replaced by
+    another (``permissions.unhidden_id``), so that adding it goes as for a missing one
+    instead of answering "already exists". The id check and the write are one unit of work."""
     permissions.check_organization_write(user, {**BLANK_ORG, **_levels(data)})
-    return services.add_organization(store, data, actor=actor(user))  # the write checks no stored state
+    with store.transaction():
+        name = data.get("name")
+        given = str(data.get("id") or "").strip() or (slugify(name) if isinstance(name, str) else "")
+        if given:
+            new = permissions.unhidden_id(user, given, store.get_organization)
+            data = {**data, "id": new} if new != given else data
+        return services.add_organization(store, data, actor=actor(user))
 
 
 def edit_organization(
@@ -140,33 +146,16 @@ def import_file(
     dry_run: bool = False,
     limits: ImportLimits | None = None,
 ) -> ImportReport:
-    """Check (``dry_run``) or import a file. Below admin, the whole file must stay within
-    the account's ceiling and overwrite nothing it may not see, and the report names no
-    hidden organization. The size limit is checked before the file is read, for every
-    role; the permission check and the write see one state (one unit of work)."""
+    """Check (``dry_run``) or import a file, through the one import use case every role
+    and the CLI share (``transfer.import_map``): the same size, record and cell limits,
+    read while streaming, for every role. The account's permissions come in as its
+    guard: below admin, the whole file must stay within the account's ceiling and
+    overwrite nothing it may not see, and the report counts, matches and names no hidden
+    organization; the check and the write see one state (one unit of work)."""
     require(user, IMPORT)
-    limits = limits or ImportLimits()
-    ceiling = permissions.max_audience(user)
-    if ceiling == "private":
-        with acting_as(actor(user)):
-            return import_map(store, path, fmt=fmt, dry_run=dry_run, limits=limits)
-    path = Path(path)
-    fmt = fmt or detect(path)
-    module = format_for(fmt, path)
-    check_import_size(path, limits.max_bytes)
-    with nullcontext() if dry_run else store.transaction():
-        full = store.snapshot()
-        if module.can_read:
-            known = ({m["id"] for m in full["movements"]}, {o["id"] for o in full["organizations"]})
-            valid = validate_map(module.read(path), *known, max_rows=limits.max_rows)
-            if not valid.problems:
-                permissions.check_import(user, valid.records(), full)
-        with acting_as(actor(user)):
-            report = import_map(store, path, fmt=fmt, dry_run=dry_run, limits=limits)
-    hidden = {o["id"] for o in full["organizations"] if not can_see(ceiling, o["visibility"])}
-    if hasattr(report, "duplicates"):
-        report.duplicates = [d for d in report.duplicates if d.get("similar_id") not in hidden]
-    return report
+    guard = permissions.import_guard(user)
+    with acting_as(actor(user)):
+        return import_map(store, path, fmt=fmt, dry_run=dry_run, limits=limits, guard=guard)
 
 
 def export_file(

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from coalition.auth import permissions
-from coalition.formats import EXPORT_FORMATS, FORMATS, format_for
+from coalition.formats import EXPORT_FORMATS, FORMATS
 from coalition.maps.transfer import progress_to
 from coalition.ui import actions, login, state
 from coalition.ui.charts import md
@@ -56,12 +56,10 @@ def check(files: list, write: bool = False):
             bar.progress(min(done / total, 1.0) if total else 1.0)
 
         with progress_to(advance):
-            report = actions.import_file(user, store, target, dry_run=not write)
+            limits = state.settings().import_limits
+            report = actions.import_file(user, store, target, dry_run=not write, limits=limits)
         bar.empty()
-        preview = (
-            [] if write else [row.data for row in format_for(report.format, target).read(target).organizations[:20]]
-        )
-        return report, preview
+        return report, [] if write else report.preview  # the file is read once, within the limits
 
 
 if may_import:
