@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from coalition.analysis.gaps import analyse_gaps
+from coalition.domain.errors import CoalitionError
 from coalition.domain.privacy import read_view
 from coalition.introductions.index import build_index
 from coalition.introductions.recommend import recommend
@@ -100,3 +101,14 @@ def test_a_pair_found_only_for_a_gap_is_not_ranked_again_below_the_slate(coaliti
 def test_the_today_argument_is_honoured() -> None:
     orgs = [org("a", ["housing"]), org("b", ["migrant"])]
     assert recommend(view_of(orgs), today=date(2030, 1, 1))
+
+
+def test_boldness_moves_between_the_chance_it_works_and_what_it_bridges(coalition_view: dict) -> None:
+    def ranked(boldness: float) -> list[dict]:
+        return [r for r in recommend(coalition_view, top=40, today=TODAY, boldness=boldness) if not r["gap"]]
+
+    careful, bold = ranked(0.0), ranked(1.0)
+    assert sum(r["likelihood"] for r in careful[:10]) > sum(r["likelihood"] for r in bold[:10])
+    assert sum(r["bridges"]["value"] for r in bold[:10]) > sum(r["bridges"]["value"] for r in careful[:10])
+    with pytest.raises(CoalitionError, match="boldness goes from 0 to 1"):
+        recommend(coalition_view, today=TODAY, boldness=1.5)

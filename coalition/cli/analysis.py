@@ -9,7 +9,12 @@ import typer
 from coalition.analysis.gaps import gaps_for_store, gaps_text
 from coalition.cli.common import AudienceOption, JsonOption, OneOrg, OtherOrg, out, print_json, store
 from coalition.domain.privacy import read_view
-from coalition.introductions.recommend import introductions_document, introductions_for_store, model_weights
+from coalition.introductions.recommend import (
+    DEFAULT_BOLDNESS,
+    introductions_document,
+    introductions_for_store,
+    model_weights,
+)
 from coalition.maps.tracking import set_introduction_status
 
 __all__ = ["commands", "introductions"]
@@ -42,6 +47,14 @@ def suggest(
         ),
     ] = None,
     weights: Annotated[bool, typer.Option("--weights", help="Print the learned model's weights instead.")] = False,
+    boldness: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="0 to 1: lean on what a pair bridges (1) or on its chance of working (0); default 0.5.",
+        ),
+    ] = DEFAULT_BOLDNESS,
 ) -> None:
     """Who should meet whom, who can introduce them, and why: best first, within consent,
     capacity, conflicts and declined pairs."""
@@ -52,7 +65,7 @@ def suggest(
         print_json(model_weights(read_view(opened, audience)))
         return
     unmet: list[dict] = []
-    rows = introductions_for_store(opened, audience, top=top, status=status, unmet=unmet)
+    rows = introductions_for_store(opened, audience, top=top, status=status, unmet=unmet, boldness=boldness)
     if as_json:
         print_json(introductions_document(rows, unmet))
         return

@@ -12,7 +12,9 @@ each:
    consent and have capacity left this month, is not settled (a stored introduction
    planned, made, declined or on hold is not suggested again as new; declined never),
    and joins different movements, or different communities of a movement both share.
-3. Score = likelihood x bridging value. The likelihood comes from two small logistic
+3. Score = likelihood x bridging value ** (2 x boldness); boldness 0.5 (the default)
+   is their plain product, 0 ranks by the chance it works alone, 1 leans on what the pair
+   bridges. The likelihood comes from two small logistic
    regressions learned from the map's own ties, one for pairs across movements and one
    for pairs within a movement (``coalition.introductions.model``), with the odds raised for a
    warm introduction (``warm``). The bridging value favours movements and communities
@@ -57,6 +59,7 @@ from coalition.introductions.slate import Gap, gap_candidate_keys, label_of, nam
 from graph.store import Store
 
 __all__ = [
+    "DEFAULT_BOLDNESS",
     "DOCUMENT_KEYS",
     "Ranking",
     "explain_pair",
@@ -67,6 +70,10 @@ __all__ = [
     "recommend",
     "stored_introductions",
 ]
+
+#: How much the ranking leans on what a pair bridges rather than on its chance of working
+#: (0 to 1); see ``recommend``.
+DEFAULT_BOLDNESS = 0.5
 
 #: Keys every introduction in the JSON document has, in this order.
 DOCUMENT_KEYS = ("a", "b", "score", "broker", "reasons", "movements", "status")
@@ -82,6 +89,7 @@ def recommend(
     seed: int = 0,
     timings: dict[str, float] | None = None,
     unmet: list[dict[str, Any]] | None = None,
+    boldness: float = DEFAULT_BOLDNESS,
 ) -> list[dict[str, Any]]:
     """The ``top`` introductions to make: the gap slate first, then best first.
 
@@ -106,6 +114,10 @@ def recommend(
     unmet : list, optional
         Filled with the named gaps no feasible introduction closes now:
         ``{"gap": {...}, "why": "..."}``.
+    boldness : float
+        0 to 1: how much the ranking leans on what a pair bridges (``bridging``) rather
+        than on its chance of working (``likelihood``): score = likelihood x bridging **
+        (2 x boldness).
 
     Returns
     -------
@@ -115,7 +127,9 @@ def recommend(
         b]), ``status`` ("suggested"), ``cold_path`` (ids from a to b; [] when warm or
         when nothing links them), ``names`` ([name of a, name of b]), ``broker_name``,
         ``community_led`` ([bool, bool]), ``gap`` (the named gap the pair closes:
-        ``{"kind", "movements", "org", "text"}``, or None).
+        ``{"kind", "movements", "org", "text"}``, or None) and ``bridges`` (what it
+        bridges: ``{"value", "movements", "community_led"}``, the movements it joins
+        that the two do not share).
 
     Examples
     --------
@@ -130,9 +144,12 @@ def recommend(
     [('a', 'b', 'c')]
     """
     _check_status(status)
+    if not 0 <= boldness <= 1:
+        raise CoalitionError(f"boldness goes from 0 to 1 (got {boldness})")
     if status not in (None, "suggested"):
         return stored_introductions(view, status, top)
     ranking = rank(view, today=today, used_capacity=used_capacity, seed=seed, timings=timings)
+    ranking.boldness = boldness
     ix, pool, score = ranking.index, ranking.candidates, ranking.score
     with _timed(timings, "placement"):
         slate, missed, remaining = plan_slate(ix, pool, score, ranking.gaps, top)
@@ -168,10 +185,11 @@ class Ranking:
     likelihood: np.ndarray
     bridging: np.ndarray
     gaps: list[Gap]
+    boldness: float = DEFAULT_BOLDNESS
 
     @property
     def score(self) -> np.ndarray:
-        return self.likelihood * self.bridging
+        return self.likelihood * self.bridging ** (2 * self.boldness)
 
 
 def rank(
@@ -225,6 +243,8 @@ def describe(ranking: Ranking, c: int, score: float) -> dict[str, Any]:
     label = gap.label(ix) if gap is not None else None
     reasons = list(suggestion["reasons"])  # the broker (or cold path) line first, then the gap
     if label:
+        if label["movements"]:  # the gap sentence says what "links A and B, which have..." would
+            reasons = [r for r in reasons if not r.startswith("links ")]
         reasons.insert(min(1, len(reasons)), f"It {label['text']}.")
     return {
         "a": ix.ids[u],
@@ -241,6 +261,11 @@ def describe(ranking: Ranking, c: int, score: float) -> dict[str, Any]:
         "broker_name": suggestion["broker_name"],
         "community_led": [bool(ix.community_led[u]), bool(ix.community_led[v])],
         "gap": label,
+        "bridges": {
+            "value": round(float(ranking.bridging[c]), 4),
+            "movements": sorted(set(ix.orgs[u]["movements"]) ^ set(ix.orgs[v]["movements"])),
+            "community_led": int(ix.community_led[u]) + int(ix.community_led[v]),
+        },
     }
 
 
@@ -304,6 +329,7 @@ def introductions_for_store(
     status: str | None = None,
     today: date | None = None,
     unmet: list[dict[str, Any]] | None = None,
+    boldness: float = DEFAULT_BOLDNESS,
 ) -> list[dict[str, Any]]:
     """``recommend`` on the store's view for an audience, computed afresh on every call
     (the dashboard caches results at its edge: ``coalition.ui.state.introductions``).
@@ -319,7 +345,7 @@ def introductions_for_store(
     full = store.snapshot()
     view = view_for(full, audience, hidden_names=hidden_names(full, audience))
     used = count_used_capacity(full["introductions"], today)
-    return recommend(view, top=top, today=today, status=status, used_capacity=used, unmet=unmet)
+    return recommend(view, top=top, today=today, status=status, used_capacity=used, unmet=unmet, boldness=boldness)
 
 
 def _check_status(status: str | None) -> None:
