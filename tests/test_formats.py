@@ -376,3 +376,17 @@ def run_script(store: Store, text: str) -> None:
     for line in text.splitlines():
         if line and not line.startswith("//"):
             store.driver.execute_query(line.removesuffix(";"))
+
+
+def test_the_brief_lists_planned_introductions_with_notes_and_the_gap_each_suggestion_closes(
+    demo_store: Store, tmp_path: Path
+) -> None:
+    from coalition.maps.tracking import set_introduction_status
+
+    set_introduction_status(
+        demo_store, "hillside_legal_clinic", "night_shift_collective", "planned", note="call on Tuesday after 6"
+    )
+    export_map(demo_store, tmp_path / "brief.pdf", audience="coalition")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(tmp_path / "brief.pdf").pages).split())
+    assert "Introductions planned" in text and "call on Tuesday after 6" in text
+    assert "closes the gap between Disability rights and Sex worker rights" in text

@@ -48,7 +48,7 @@ from coalition.analysis.gaps import analyse_gaps
 from coalition.formats.common import banner, display_text, display_view, today_text, withheld_note
 from coalition.formats.files import atomic_path
 from coalition.formats.image_format import map_png
-from coalition.introductions.recommend import recommend
+from coalition.introductions.recommend import recommend, stored_introductions
 
 __all__ = ["write", "brief"]
 
@@ -100,6 +100,7 @@ def brief(view: dict[str, Any], today: date | None = None) -> bytes:
     story += _section("Single points of failure", [i["explanation"] for i in report["single_points_of_failure"]], styles,
                       "No single organization or tie holds the coalition together on its own.")  # fmt: skip
     story += _introductions(suggestions, styles, width)
+    story += _planned(stored_introductions(shown, "planned"), styles, width)
     story += _section(
         "Community-led groups on the edge",
         [f"{report['names'].get(i['org'], i['org'])}: {i['why']}" for i in report["isolated_community_led"]],
@@ -191,10 +192,11 @@ def _introductions(suggestions: list[dict[str, Any]], styles: dict, width: float
     rows = [[Paragraph(h, styles["cell_bold"]) for h in ("#", "Introduce", "Who can introduce them", "Why")]]
     for n, s in enumerate(suggestions, start=1):
         broker = s["broker_name"] or "nobody in common: a cold introduction"
-        reasons = [r for r in s["reasons"] if not r.startswith("cold introduction")][:4]
+        reasons = [r for r in s["reasons"] if not r.startswith(("cold introduction", "It "))][:4]
         rows.append([
             Paragraph(str(n), styles["cell"]),
-            Paragraph(_e(f"{s['names'][0]} \u2194 {s['names'][1]}"), styles["cell"]),
+            Paragraph(_e(f"{s['names'][0]} \u2194 {s['names'][1]}")
+                      + (f"<br/><i>{_e(s['gap']['text'])}</i>" if s.get("gap") else ""), styles["cell"]),
             Paragraph(_e(broker), styles["cell"]),
             Paragraph("<br/>".join(_e(f"\u2022 {r}") for r in reasons), styles["cell"]),
         ])  # fmt: skip
@@ -209,6 +211,26 @@ def _introductions(suggestions: list[dict[str, Any]], styles: dict, width: float
         styles["small"],
     )
     return [Spacer(1, 8), title, note, table]
+
+
+def _planned(planned: list[dict[str, Any]], styles: dict, width: float) -> list[Any]:
+    """The introductions already planned, with who brokers them and the notes kept."""
+    title = Paragraph("Introductions planned", styles["h2"])
+    if not planned:
+        return [Spacer(1, 8), title, Paragraph("No introduction is planned yet.", styles["body"])]
+    rows = [[Paragraph(h, styles["cell_bold"]) for h in ("Introduce", "Planned on", "Note")]]
+    for intro in planned:
+        rows.append([
+            Paragraph(_e(f"{intro['names'][0]} \u2194 {intro['names'][1]}"), styles["cell"]),
+            Paragraph(_e(intro.get("status_date") or ""), styles["cell"]),
+            Paragraph(_e(intro.get("note") or ""), styles["cell"]),
+        ])  # fmt: skip
+    table = Table(rows, colWidths=[width * f for f in (0.4, 0.15, 0.45)], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, GREY), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")),
+    ]))  # fmt: skip
+    return [Spacer(1, 8), title, table]
 
 
 def _needs(report: dict[str, Any], styles: dict, width: float) -> list[Any]:
