@@ -417,7 +417,9 @@ def test_an_admin_sees_private_data_and_manages_accounts(
     assert accounts.get_user(accounts_path, "new.viewer").role == "viewer"
     app.run()
     changes = table(app, "by", "change", "account")
-    assert ("dashboard:ana", "add", "new.viewer") in zip(changes["by"], changes["change"], changes["account"], strict=True)
+    assert ("dashboard:ana", "add", "new.viewer") in zip(
+        changes["by"], changes["change"], changes["account"], strict=True
+    )
 
 
 # sessions --------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """End to end in real headless Chromium: the dashboard as a person uses it.
 
-Starts ``streamlit run streamlit_app.py`` on a free 127.0.0.1 port over a temporary demo
-map, then drives Debian's Chromium (``/usr/bin/chromium``; ``playwright install``
+Starts ``coalition serve`` (as ``make run`` does: local mode, no accounts, our server in
+front of Streamlit) on a free 127.0.0.1 port over a temporary demo map, then drives Debian's Chromium (``/usr/bin/chromium``; ``playwright install``
 cannot download browsers here) with Playwright: the pages load, the map is drawn by
 vis-network (node ids read inside its iframe), an organization added through the form
 appears on the map, and the browser makes no request outside the app. Screenshots of
@@ -82,13 +82,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store.close()
     port = _free_port()
     env = {**os.environ, "COALITION_DB": f"sqlite:///{folder / 'demo.db'}"}
+    env["COALITION_ACCOUNTS"] = str(folder / "no-accounts.db")  # local mode: nobody signs in
     log = (folder / "streamlit.log").open("w")
     server = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-            "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-        ],
+        [sys.executable, "-m", "coalition", "serve", "--address", "127.0.0.1", "--port", str(port)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -21,7 +21,7 @@ from streamlit import config as st_config
 from streamlit.runtime.secrets import Secrets
 from streamlit.testing.v1 import AppTest
 
-from coalition.auth import accounts
+from coalition.auth import accounts, browsers
 from coalition.ui import login, state
 from graph.store import Store
 
@@ -133,6 +133,31 @@ def test_a_provider_session_ends_once_the_provider_configuration_breaks(
     app.run()
     assert not let_in(app) and [t.value for t in app.title] == ["Sign in"] and shows_nothing_of_the_map(app)
     assert any("identity provider is off" in plain(i.value) for i in app.info), [i.value for i in app.info]
+
+
+@pytest.mark.parametrize("verified", [None, False, "true", 1])
+def test_a_provider_email_not_said_to_be_verified_is_refused(
+    demo_store: Store, accounts_file: Path, monkeypatch: pytest.MonkeyPatch, verified: Any
+) -> None:
+    user = {"is_logged_in": True, "email": "eda"}
+    if verified is not None:  # None: the provider leaves the claim out
+        user["email_verified"] = verified
+    app = run_app(demo_store, monkeypatch, secrets={"auth": dict(PROVIDER)}, user=user)
+    assert not app.exception, [e.value for e in app.exception]
+    assert not let_in(app) and shows_nothing_of_the_map(app)
+    assert any("did not confirm an email address" in plain(e.value) for e in app.error), [e.value for e in app.error]
+
+
+def test_in_the_dashboards_server_a_browser_without_its_cookie_is_not_let_in(
+    demo_store: Store, accounts_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``coalition serve`` gives every browser a cookie that binds its sign-in and downloads;
+    a browser that does not send it back (AppTest sends no cookie) cannot be bound."""
+    monkeypatch.setattr(browsers, "served", lambda: True)
+    app = run_app(demo_store, monkeypatch)
+    assert not app.exception and not let_in(app) and shows_nothing_of_the_map(app)
+    assert [t.value for t in app.title] == ["Not served"] and not app.text_input
+    assert any("did not keep the dashboard's cookie" in plain(e.value) for e in app.error)
 
 
 # errors in the sign-in code ----------------------------------------------------------------------

@@ -1,11 +1,17 @@
-"""``coalition serve``: start the dashboard, refusing to expose it without sign-in."""
+"""``coalition serve``: start the dashboard, refusing to expose it without sign-in.
+
+The dashboard runs in a child process through our own server
+(``python -m coalition.auth.server``, Streamlit behind a guard that binds sessions and
+downloads to their browser and closes Streamlit's internal endpoints), never through
+plain ``streamlit run``.
+"""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,7 +23,10 @@ __all__ = ["commands"]
 
 commands = typer.Typer()
 
-APP_PATH = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+
+def server_command(address: str, port: int) -> list[str]:
+    """The child process that serves the dashboard (``coalition.auth.server``)."""
+    return [sys.executable, "-m", "coalition.auth.server", "--address", address, "--port", str(port)]
 
 
 @commands.command()
@@ -38,11 +47,21 @@ def serve(
     # The dashboard builds its own settings from the environment: hand it the store and
     # accounts file this run resolved, so both ends agree whatever flags were given.
     env = {**os.environ, "COALITION_DB": chosen.db_url, "COALITION_ACCOUNTS": str(accounts_file)}
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(APP_PATH),
-        "--server.address", address, "--server.port", str(port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
     who = "only this computer can open it" if is_loopback(address) else "sign-in required; put it behind HTTPS"
     out.print(f"Dashboard on http://{address}:{port} ({who}); Ctrl+C stops it.")
-    raise typer.Exit(subprocess.call(command, env=env))
+    raise typer.Exit(_run_until_stopped(server_command(address, port), env))
+
+
+def _run_until_stopped(command: list[str], env: dict[str, str]) -> int:
+    """Run the server and return its exit status; stopping this command (Ctrl+C, or
+    SIGTERM from a supervisor or a test) stops the server too, so it never outlives it."""
+    with subprocess.Popen(command, env=env) as child:
+        previous = signal.signal(signal.SIGTERM, lambda *_: child.terminate())
+        try:
+            code = child.wait()
+        except KeyboardInterrupt:  # the terminal sends it to the server as well
+            child.terminate()
+            code = child.wait()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    return 128 - code if code < 0 else code  # killed by a signal: the shell's convention

@@ -16,16 +16,27 @@ Three situations (``gate``):
   ``SessionPolicy.absolute`` in all (``Settings.session``), and a timer clears an
   unattended screen.
 
-Identity providers (``st.login``, OpenID Connect): the provider's verified email is
+Identity providers (``st.login``, OpenID Connect): the provider's email, only when the
+provider says it is verified (``email_verified`` true; a missing claim is refused), is
 looked up as an account name in the accounts file, which gives the role; an email
 without an account is refused. The provider's sign-in time counts towards the absolute
 limit, and signing out (or expiring) also clears the provider's cookie (``st.logout``).
 A ``secrets.toml`` that exists but cannot be used turns provider sign-in off and says so;
 no secrets file simply means no provider.
 
+Sessions and downloads belong to one browser. The dashboard's own server
+(``coalition.auth.server``, what ``coalition serve`` starts) gives each browser a cookie no
+script can read; a sign-in is bound to that cookie (``coalition.auth.browsers``), so a
+session id presented by another browser (read before sign-in, or from a log) is not let
+in, and a download is served only to the browser whose session made it, until sign-out or
+expiry. Shared mode is refused under plain ``streamlit run``, which has no such checks,
+and in a browser that does not keep the cookie.
+
 Every doubt denies: an error in this code stops the page before anyone is let in, a
 request whose headers cannot be read is not local, a page whose address is unknown is
-not known to be encrypted, and a download outside a known session is refused.
+not known to be encrypted, and a download outside a known session is refused. Until
+someone is let in, the page declares only hidden stand-ins for its pages, so the sidebar
+never lists the last person's pages.
 """
 
 from __future__ import annotations
@@ -36,8 +47,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from coalition.auth import accounts, serving
+from coalition.auth import accounts, browsers, serving
 from coalition.auth.accounts import LOCAL_OWNER, User
 from coalition.auth.permissions import PermissionDenied
 from coalition.domain.errors import USER_ERRORS
@@ -54,6 +66,7 @@ __all__ = [
     "request_headers",
     "identity_providers",
     "session_caption",
+    "browser_cookie",
     "SessionGuard",
 ]
 
@@ -63,15 +76,32 @@ PROVIDER = "identity provider"
 WATCH_EVERY = timedelta(seconds=60)
 #: How a broken identity-provider configuration is announced.
 PROVIDERS_OFF = "Sign-in through an identity provider is off until whoever runs this server fixes it"
+#: Why a shared map is not served by plain ``streamlit run``.
+UNGUARDED = (
+    "Start this shared dashboard with `coalition serve`: plain `streamlit run` would hand downloads to "
+    "anyone who has their address, and sessions to anyone who has their id"
+)
+#: Why a browser without the dashboard's cookie is not let in.
+NO_COOKIE = (
+    "This browser did not keep the dashboard's cookie, which ties a sign-in and its downloads to this browser: "
+    "allow cookies for this address, then reload the page"
+)
+#: The page files, and the one ``streamlit_app.py`` opens by default.
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+HOME_PAGE = "overview"
 T = TypeVar("T")
 
 
 class SessionGuard:
-    """The session's times, shared with work done outside a page run (a deferred
-    download), which must stop once the session ends."""
+    """The session's times and browser, shared with work done outside a page run (a
+    deferred download, the server's check of a download or an upload), which must stop
+    once the session ends."""
 
-    def __init__(self, user: User, accounts_path: Any, signed_in_at: datetime, policy: SessionPolicy) -> None:
+    def __init__(
+        self, user: User, accounts_path: Any, signed_in_at: datetime, policy: SessionPolicy, browser: str = ""
+    ) -> None:
         self.user = user
+        self.browser = browser
         self.accounts_path = accounts_path
         self.signed_in_at = signed_in_at
         self.last_activity = signed_in_at
@@ -91,6 +121,13 @@ class SessionGuard:
 def server_address() -> str | None:
     """The address Streamlit listens on (unset means every interface)."""
     return st.get_option("server.address")
+
+
+def browser_cookie() -> str:
+    """The cookie ``coalition.auth.server`` gave this browser ("" without one: under plain
+    ``streamlit run``, in AppTest, or in a browser that refuses cookies)."""
+    cookie = dict(st.context.cookies).get(browsers.COOKIE)  # as a dict: AppTest's stand-in answers any get()
+    return cookie if isinstance(cookie, str) else ""
 
 
 def request_headers() -> Mapping[str, str]:
@@ -113,16 +150,24 @@ def gate(settings: Settings) -> User:
             _refuse(serving.refusal(address))
         if not serving.request_is_local(request_headers()):
             _refuse(serving.refusal(address, proxied=True))
+        if browsers.served() and not browser_cookie():
+            _refuse(NO_COOKIE)
         if st.session_state.get(state.SIGNED_IN_USER) != LOCAL_OWNER:
             _clear_session()
         st.session_state[state.SIGNED_IN_USER] = LOCAL_OWNER
+        _bind(browsers.FOREVER)
         return LOCAL_OWNER
+    problem = _unguarded()
+    if problem:
+        _clear_session()
+        _refuse(problem)
     try:
         providers, provider_problem = identity_providers(), None
     except SettingsError as e:
         providers, provider_problem = [], str(e)
     user = _signed_in(path, policy, providers) or _from_identity_provider(path, policy, providers)
     if user is None:
+        _no_pages()
         _sign_in_form(path, policy, providers, provider_problem)
         st.stop()
     _watch_expiry()
@@ -146,15 +191,21 @@ def sign_out(reason: str | None = None) -> None:
 def guarded(make: Callable[[], T]) -> Callable[[], T]:
     """``make`` for a deferred download: refused once this session has ended (it may be
     asked for later, outside any page run), and refused outright without a session to
-    check, unless it is the local owner's."""
+    check, unless it is the local owner's. What it makes is recorded as this session's
+    download, which the server then hands only to this session's browser, and only
+    until the session ends (``coalition.auth.browsers``)."""
     guard = st.session_state.get(state.SESSION_GUARD)
     user = st.session_state.get(state.SIGNED_IN_USER)
     local = isinstance(user, User) and user.local
+    session_id = _session_id()
 
     def run() -> T:
         if not local and (not isinstance(guard, SessionGuard) or guard.expired()):
             raise PermissionDenied("this sign-in has ended; sign in again to download")
-        return make()
+        made = make()
+        if session_id and isinstance(made, bytes | str):  # as Streamlit stores it: str as UTF-8
+            browsers.REGISTRY.add_download(session_id, made.encode() if isinstance(made, str) else made)
+        return made
 
     return run
 
@@ -218,6 +269,9 @@ def _signed_in(path: Any, policy: SessionPolicy, providers: list[str]) -> User |
     if reason or not isinstance(guard, SessionGuard):
         sign_out(f"Signed out: {reason or 'the session was not complete'}. Sign in again.")
         return None
+    if guard.browser != browser_cookie():  # a session id presented by another browser
+        sign_out("Signed out: this sign-in belongs to another browser. Sign in again.")
+        return None
     fresh = accounts.get_user(path, user.name)
     password_changed = (
         st.session_state.get(state.SIGNED_IN_VIA) == PASSWORD
@@ -230,6 +284,7 @@ def _signed_in(path: Any, policy: SessionPolicy, providers: list[str]) -> User |
     st.session_state[state.SIGNED_IN_USER] = guard.user = fresh  # a new role or audience applies at once
     st.session_state[state.LAST_ACTIVITY] = guard.last_activity = now
     guard.policy = policy
+    _bind(guard)
     return fresh
 
 
@@ -239,7 +294,7 @@ def _start_session(
     _clear_session()
     now = _now()
     started = min(signed_in_at or now, now)
-    guard = SessionGuard(user, path, started, policy)
+    guard = SessionGuard(user, path, started, policy, browser_cookie())
     guard.last_activity = now
     st.session_state.update({
         state.SIGNED_IN_USER: user,
@@ -248,12 +303,58 @@ def _start_session(
         state.SIGNED_IN_VIA: via,
         state.SESSION_GUARD: guard,
     })  # fmt: skip
+    _bind(guard)
 
 
 def _clear_session() -> None:
-    """Forget the whole session (what the last person picked, typed or focused on)."""
+    """Forget the whole session (what the last person picked, typed or focused on), and
+    its tie to the browser with every download it made."""
+    session_id = _session_id()
+    if session_id:
+        browsers.REGISTRY.release(session_id)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+
+
+def _session_id() -> str | None:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else None
+
+
+def _bind(live: browsers.Live) -> None:
+    """Tie this session (and the downloads it will make) to this browser while ``live`` lasts."""
+    browser, session_id = browser_cookie(), _session_id()
+    if browser and session_id:
+        browsers.REGISTRY.bind(session_id, browser, live)
+
+
+def _unguarded() -> str | None:
+    """Why a shared map cannot be served to this request: plain ``streamlit run`` checks
+    no download or session against its browser, and a browser without the cookie cannot
+    be told apart. AppTest has neither a server nor a request (no headers): nothing there
+    can be fetched."""
+    if browsers.served():
+        return None if browser_cookie() else NO_COOKIE
+    return UNGUARDED if dict(st.context.headers) else None
+
+
+def _no_pages() -> None:
+    """Declare no page but hidden stand-ins, so the sidebar forgets the pages of whoever
+    was signed in before (the browser keeps the last navigation it was sent).
+
+    There is one stand-in, titled "Sign in", at the address of every page file, so that
+    an address typed in (or the page someone signed out from) is neither "not found" nor
+    lost: after sign-in the same address opens the real page, if the account may see it.
+    """
+    stand_ins = [
+        st.Page(_sign_in_page, title="Sign in", url_path=name, default=name == HOME_PAGE)
+        for name in sorted(page.stem for page in PAGES_DIR.glob("*.py") if not page.stem.startswith("_"))
+    ]
+    st.navigation(stand_ins, position="hidden")
+
+
+def _sign_in_page() -> None:
+    """Never run: the gate draws the sign-in form itself."""
 
 
 @st.fragment(run_every=WATCH_EVERY)
@@ -321,7 +422,7 @@ def _from_identity_provider(path: Any, policy: SessionPolicy, providers: list[st
     if not info.get("is_logged_in"):
         return None
     email = str(info.get("email") or "")
-    if not email or info.get("email_verified") is False:
+    if not email or info.get("email_verified") is not True:  # a provider that does not say is not trusted
         _provider_refusal("The identity provider did not confirm an email address for this sign-in.")
     user = accounts.get_user(path, email)
     if user is None:
@@ -338,6 +439,7 @@ def _from_identity_provider(path: Any, policy: SessionPolicy, providers: list[st
 
 
 def _provider_refusal(message: str) -> None:
+    _no_pages()
     st.title("Sign in")
     st.error(md(message))
     if st.button("Sign out of the identity provider", key=Keys.SIGN_OUT):
@@ -346,6 +448,7 @@ def _provider_refusal(message: str) -> None:
 
 
 def _refuse(message: str) -> None:
+    _no_pages()
     st.title("Not served")
     st.error(md(message))
     st.stop()

@@ -13,7 +13,7 @@ import streamlit as st
 
 from coalition.auth import permissions
 from coalition.maps.audit import audit_document, describe_entry, list_audit
-from coalition.ui import state
+from coalition.ui import login, state
 from coalition.ui.state import Keys, Tables
 from graph.store import AUDIT_KINDS
 
@@ -37,10 +37,11 @@ st.dataframe(
     hide_index=True,
     key=Tables.AUDIT_ENTRIES,
 )
-st.download_button(
+st.download_button(  # made on click, for this session's browser only (login.guarded)
     "Download these entries (JSON)",
-    data=json.dumps(audit_document(entries, store), ensure_ascii=False, indent=2),
+    data=login.guarded(lambda: json.dumps(audit_document(entries, store), ensure_ascii=False, indent=2).encode()),
     file_name="coalition-audit.json",
     mime="application/json",
+    on_click="ignore",
     key=Keys.AUDIT_DOWNLOAD,
 )
