@@ -231,6 +231,34 @@ def test_an_upload_is_checked_then_imported_on_confirmation(page, app_url: str, 
     assert page.external_requests == []
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("deep.json", "[" * 100_000 + "]" * 100_000),
+        (
+            "huge_number.json",
+            '{"format": "coalition-map", "version": 1, "organizations": [{"id": ' + "9" * 5000 + "}]}",
+        ),
+        ("wide_cell.csv", "id,name,movements\nx," + "y" * 140_000 + ",housing\n"),
+    ],
+)
+def test_a_hostile_upload_is_one_message_on_the_page_never_a_traceback(
+    page, app_url: str, tmp_path: Path, name: str, content: str
+) -> None:
+    hostile = tmp_path / name
+    hostile.write_text(content, encoding="utf-8")
+    _open(page, app_url, "import_export", "Import / Export")
+    page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(str(hostile))
+    page.locator("[data-testid='stAlertContentError']").first.wait_for(timeout=60_000)
+    shown = page.locator("[data-testid='stMain']").inner_text()
+    assert "Traceback" not in shown and 'File "' not in shown and "/work/" not in shown
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert (
+        page.get_by_role("button", name="Import", exact=True).count() == 0
+        or page.get_by_role("button", name="Import", exact=True).is_disabled()
+    )
+
+
 def test_an_export_downloads_only_what_its_audience_may_see(page, app_url: str, tmp_path: Path) -> None:
     _open(page, app_url, "import_export", "Import / Export")
     with page.expect_download(timeout=60_000) as started:
