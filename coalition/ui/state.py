@@ -34,7 +34,7 @@ from coalition.auth.accounts import User
 from coalition.domain.errors import USER_ERRORS, InvalidInput, StaleEdit
 from coalition.domain.privacy import read_view
 from coalition.domain.settings import Settings
-from coalition.introductions.recommend import introductions_for_store
+from coalition.introductions.recommend import DEFAULT_BOLDNESS, introductions_for_store
 from coalition.maps import services
 from coalition.ui.charts import md
 from graph.connect import Neo4jOptions
@@ -144,6 +144,7 @@ class Keys:
     # gaps and introductions
     GAPS_TABLES = "gaps_tables"
     INTRO_TOP = "intro_top"
+    INTRO_BOLDNESS = "intro_boldness"
     INTRO_STATUS = "intro_status"
     INTRO_PICK = "intro_pick"
     INTRO_NOTE = "intro_note"
@@ -297,20 +298,32 @@ def gaps(store: Store, audience: str) -> dict[str, Any]:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _introductions(
-    _store: Store, key: tuple[str, int], audience: str, top: int, status: str | None, today: date
+    _store: Store, key: tuple[str, int], audience: str, top: int, status: str | None, today: date, boldness: float
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    unmet: list[dict[str, Any]] = []
+    rows = introductions_for_store(
+        _store, audience, top=top, status=status, today=today, unmet=unmet, boldness=boldness
+    )
+    return rows, unmet
+
+
+def introductions(
+    store: Store, audience: str, top: int = 20, status: str | None = None, boldness: float = DEFAULT_BOLDNESS
 ) -> list[dict[str, Any]]:
-    return introductions_for_store(_store, audience, top=top, status=status, today=today)
-
-
-def introductions(store: Store, audience: str, top: int = 20, status: str | None = None) -> list[dict[str, Any]]:
     """Ranked introductions for the audience (or the stored ones with ``status``).
 
-    The first ``INTRO_FETCH`` are computed once per store version and day (capacity is
-    counted per month) and sliced, so pages asking for different numbers share one
-    computation.
+    The first ``INTRO_FETCH`` are computed once per store version, day (capacity is
+    counted per month) and boldness, and sliced, so pages asking for different numbers
+    share one computation.
     """
     status = None if status == "suggested" else status  # the same list: share its cache entry
-    return _introductions(store, _key(store), audience, max(top, INTRO_FETCH), status, date.today())[:top]
+    rows, _ = _introductions(store, _key(store), audience, max(top, INTRO_FETCH), status, date.today(), boldness)
+    return rows[:top]
+
+
+def gaps_without_introduction(store: Store, audience: str) -> list[dict[str, Any]]:
+    """The named gaps no feasible introduction closes now, each with why (the default list's)."""
+    return _introductions(store, _key(store), audience, INTRO_FETCH, None, date.today(), DEFAULT_BOLDNESS)[1]
 
 
 # showing things --------------------------------------------------------------------------

@@ -36,18 +36,45 @@ st.write(
     "than if organizations picked partners at random."
 )
 charts.movement_matrix(gaps.get("movement_matrix", {}), movements, key=Tables.GAPS_MATRIX)
+closing = {
+    tuple(row["gap"]["movements"]): row
+    for row in reversed(state.introductions(store, audience))
+    if row.get("gap") and row["gap"]["movements"]
+}
+why_not = {
+    tuple(u["gap"]["movements"]): u["why"]
+    for u in state.gaps_without_introduction(store, audience)
+    if u["gap"]["movements"]
+}
+
+
+def suggestion(a: str, b: str) -> str:
+    """The introduction the slate proposes for this gap, or why there is none."""
+    row = closing.get((a, b))
+    if row is not None:
+        return f"introduce {name(row['a'])} and {name(row['b'])}"
+    return f"none now: {why_not[(a, b)]}" if (a, b) in why_not else ""
+
+
 pairs = [
-    {"movements": f"{movements.get(a, a)} and {movements.get(b, b)}", "gap": "no tie at all"}
+    {
+        "movements": f"{movements.get(a, a)} and {movements.get(b, b)}",
+        "gap": "no tie at all",
+        "suggested": suggestion(a, b),
+    }
     for a, b in gaps.get("missing_movement_pairs", [])
 ] + [
     {
         "movements": f"{movements.get(a, a)} and {movements.get(b, b)}",
         "gap": f"few ties: {gaps['movement_matrix'][a][b]['ties']} "
         f"({gaps['movement_matrix'][a][b]['ratio']:.2f} of the expected density)",
+        "suggested": suggestion(a, b),
     }
     for a, b in gaps.get("weak_movement_pairs", [])
 ]
-table(pairs, Tables.GAPS_PAIRS, ["movements", "gap"])
+table(pairs, Tables.GAPS_PAIRS, ["movements", "gap", "suggested"])
+if pairs:
+    st.page_link("coalition/ui/pages/introductions.py", label="Plan the introductions that close these gaps")
 
 st.subheader("Single points of failure")
 st.write(

@@ -7,6 +7,7 @@ import streamlit as st
 
 from coalition.auth import permissions
 from coalition.domain.models import INTRODUCTION_STATUSES
+from coalition.introductions.recommend import DEFAULT_BOLDNESS
 from coalition.ui import actions, charts, state
 from coalition.ui.charts import md
 from coalition.ui.state import Keys, Tables
@@ -14,20 +15,33 @@ from coalition.ui.state import Keys, Tables
 store, user, audience, view, movements, names = state.open_page("Introductions")
 
 st.write(
-    "Pairs of organizations that do not work together yet and would bridge movements, ranked by how likely the "
+    "Pairs of organizations that do not work together yet and would bridge movements. First, for each gap the "
+    "Gaps page names, the best introduction that would close it; then the rest, ranked by how likely the "
     "introduction is to work times how much it bridges. Only groups that agreed to be suggested appear, never "
     "more often than they said they can take each month, never across a conflict, and never again once declined. "
     "Community-led groups come first."
 )
-left, right = st.columns(2)
+left, middle, right = st.columns(3)
 status = left.selectbox(
     "Show",
     INTRODUCTION_STATUSES,
     format_func=lambda s: "new suggestions" if s == "suggested" else f"introductions marked {s.replace('_', ' ')}",
     key=Keys.INTRO_STATUS,
 )
-top = right.slider("How many", 5, 100, 20, step=5, key=Keys.INTRO_TOP)
-rows = state.introductions(store, audience, top=top, status=status)
+top = middle.slider("How many", 5, 100, 20, step=5, key=Keys.INTRO_TOP)
+boldness = right.slider(
+    "Boldness",
+    0.0,
+    1.0,
+    DEFAULT_BOLDNESS,
+    step=0.1,
+    key=Keys.INTRO_BOLDNESS,
+    help="0: rank by the chance an introduction works. 1: lean on what it bridges. 0.5 weighs both (the default).",
+)
+rows = state.introductions(store, audience, top=top, status=status, boldness=boldness)
+if status == "suggested":
+    for missed in state.gaps_without_introduction(store, audience):
+        st.info(md(f"No introduction {missed['gap']['text']}: {missed['why']}."))
 if not rows:
     st.write("None for this audience.")
     st.stop()
