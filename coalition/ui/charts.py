@@ -107,7 +107,7 @@ def introduction_table(rows: list[dict[str, Any]], orgs: dict[str, str], movemen
             }
             for i, row in enumerate(rows, start=1)
         ],
-        columns=["rank", "introduce", "to", "movements", "broker", "score", "status", "closes", "why"],
+        columns=["rank", "introduce", "to", "closes", "movements", "broker", "score", "status", "why"],
     )
 
 
