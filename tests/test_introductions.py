@@ -480,10 +480,10 @@ def test_candidates_are_found_without_scoring_all_pairs() -> None:
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    from evaluate_introductions import generate_map
+    from generators import generate
 
-    view = generate_map(2000, 8000, seed=1)
-    ix = build_index(view, today=TODAY)
+    split = generate("homophily", n=2000, seed=1)
+    ix = build_index(split.view, today=split.today)
     pool = find_candidates(ix)
     assert len(pool.keys) < 0.1 * ix.n * (ix.n - 1) / 2
     assert not np.isin(pool.keys, np.concatenate([ix.tied_keys, ix.conflict_keys])).any()

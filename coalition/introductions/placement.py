@@ -7,7 +7,9 @@ a movement M that Y is not part of, is never placed above, nor instead of, a pai
 with a community-led organization of M that is still a candidate (consenting, capacity
 left) -- unless Y already has a tie to a community-led organization of M, or a
 community-led pair of Y for M is already placed. Such an ally pair moves just below the
-community-led one, and its shown score is lowered to match.
+community-led one, and its shown score is lowered to match. A pair is moved down at most
+``MAX_DEFERRALS`` times: pairs that block one another in a cycle would otherwise trade
+places without end, and after that the pair is placed where it stands.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ import numpy as np
 from coalition.introductions.candidates import Candidates
 from coalition.introductions.index import MapIndex
 
-__all__ = ["select"]
+__all__ = ["MAX_DEFERRALS", "select"]
+
+#: How many times the voice rule may move one pair down the list.
+MAX_DEFERRALS = 3
 
 
 def select(
@@ -51,6 +56,7 @@ def select(
     upcoming = next(stream, None)
     deferred: list[tuple[float, int, int]] = []
     voice = _Voice(ix, pool, score, state, remaining) if voice_rule else None
+    deferrals: dict[int, int] = {}
     for c in placed_before:
         state[c] = 1
         if voice is not None:
@@ -71,8 +77,9 @@ def select(
         if remaining[a] <= 0 or remaining[b] <= 0:
             state[c] = 2
             continue
-        blocker = voice.blocker(c) if voice is not None else None
+        blocker = voice.blocker(c) if voice is not None and deferrals.get(c, 0) < MAX_DEFERRALS else None
         if blocker is not None:
+            deferrals[c] = deferrals.get(c, 0) + 1
             effective[c] = min(effective[c], effective[blocker]) * (1 - 1e-5)
             heapq.heappush(deferred, (-effective[c], int(pool.keys[c]), c))
             continue

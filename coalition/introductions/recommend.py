@@ -22,8 +22,9 @@ each:
    groups, and community-led groups in general (``coalition.introductions.features``).
 4. ``coalition.introductions.slate``: the gaps the gap analysis names (movement pairs with
    no tie, weak movement pairs, isolated community-led groups) each get their best
-   feasible introduction at the top of the list, labelled with the gap (``gap``), or a
-   sentence saying why none is feasible (``unmet``).
+   feasible introduction in the list, labelled with the gap (``gap``), or a
+   sentence saying why none is feasible (``unmet``). The slate is sure of its places in
+   the list (at most half of it), and takes them in score order.
    ``coalition.introductions.placement``: then best first under capacity (counting the
    suggestions placed above in the same list) and the voice rule (community-led first:
    an ally of a movement never comes before, or instead of, a community-led group of
@@ -55,7 +56,7 @@ from coalition.introductions.index import MapIndex, build_index, count_used_capa
 from coalition.introductions.model import PairModel, fit_model
 from coalition.introductions.placement import select
 from coalition.introductions.reasons import explain
-from coalition.introductions.slate import Gap, gap_candidate_keys, label_of, named_gaps, plan_slate, why_none
+from coalition.introductions.slate import Gap, gap_candidate_keys, label_of, named_gaps, plan_slate
 from graph.store import Store
 
 __all__ = [
@@ -91,7 +92,7 @@ def recommend(
     unmet: list[dict[str, Any]] | None = None,
     boldness: float = DEFAULT_BOLDNESS,
 ) -> list[dict[str, Any]]:
-    """The ``top`` introductions to make: the gap slate first, then best first.
+    """The ``top`` introductions to make, best first, the gap slate among them.
 
     Parameters
     ----------
@@ -154,12 +155,14 @@ def recommend(
     with _timed(timings, "placement"):
         slate, missed, remaining = plan_slate(ix, pool, score, ranking.gaps, top)
         picks = [c for c, _ in slate]
-        placed = [(c, float(score[c])) for c in picks]
-        placed += select(
+        placed = select(
             ix, pool, score, top - len(slate), remaining=remaining, placed_before=picks, skip=pool.extra_only
         )
+        # The slate is sure of its places in the list, not of the top ones: merged by score,
+        # a gap closer that is unlikely to work does not push likelier introductions down.
+        placed = sorted(placed + [(c, float(score[c])) for c in picks], key=lambda item: -item[1])
     if unmet is not None:
-        unmet.extend({"gap": gap.label(ix), "why": why_none(ix, gap)} for gap in missed)
+        unmet.extend({"gap": gap.label(ix), "why": why} for gap, why in missed)
     with _timed(timings, "brokers and reasons"):
         return [describe(ranking, c, value) for c, value in placed]
 

@@ -13,6 +13,12 @@ gap analysis's own definitions (``coalition.analysis.gaps``: current non-conflic
 a pair is weak when its density is under ``WEAK_RATIO`` of the map's), and a test checks
 that the two agree.
 
+The slate takes at most half of the list (``SLATE_SHARE``), and isolated groups at most a
+quarter of it: on a map with many unconnected community-led groups, first partners for
+all of them would otherwise push out every introduction likely to happen (measured on the
+generated maps of ``bench/evaluate_introductions.py``: an uncapped slate of 68-84 first
+partners left no hit in the top 50).
+
 Candidates for a gap come from its two sides' first ``GAP_SIDE`` feasible organizations
 (community-led first, then the most capacity left, then the most ties), so the work per
 gap is bounded and never grows with the product of the movements' sizes. The slate takes,
@@ -34,6 +40,9 @@ __all__ = ["GAP_SIDE", "Gap", "gap_candidate_keys", "label_of", "named_gaps", "p
 
 #: Organizations taken from each side of a gap to pair up.
 GAP_SIDE = 12
+#: The share of a list the slate may take, and the share its isolated groups may take.
+SLATE_SHARE = 0.5
+ISOLATED_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -127,12 +136,12 @@ def label_of(ix: MapIndex, gaps: list[Gap], u: int, v: int) -> Gap | None:
 
 
 def plan_slate(
-    ix: MapIndex, pool: Candidates, score: np.ndarray, gaps: list[Gap], slots: int
-) -> tuple[list[tuple[int, Gap]], list[Gap], np.ndarray]:
-    """The best feasible candidate of each gap, within ``slots`` places.
+    ix: MapIndex, pool: Candidates, score: np.ndarray, gaps: list[Gap], top: int
+) -> tuple[list[tuple[int, Gap]], list[tuple[Gap, str]], np.ndarray]:
+    """The best feasible candidate of each gap, within its share of a list of ``top``.
 
     Returns the chosen ``(candidate position, gap)`` pairs in gap order, the gaps left
-    without one, and the capacity each organization has left after the slate.
+    without one with why, and the capacity each organization has left after the slate.
     """
     remaining = ix.remaining.copy()
     by_gap: dict[Gap, list[int]] = {gap: [] for gap in gaps}
@@ -141,11 +150,16 @@ def plan_slate(
         if gap is not None:
             by_gap[gap].append(c)
     chosen: list[tuple[int, Gap]] = []
-    unmet: list[Gap] = []
+    unmet: list[tuple[Gap, str]] = []
     taken: set[int] = set()
+    slots = max(1, int(top * SLATE_SHARE))
+    isolated_slots = max(1, int(top * ISOLATED_SHARE))
     for gap in gaps:
-        if len(chosen) >= slots:
-            unmet.append(gap)
+        full = len(chosen) >= slots
+        if gap.kind == "isolated":
+            full = full or sum(g.kind == "isolated" for _, g in chosen) >= isolated_slots
+        if full:
+            unmet.append((gap, f"a list of {top} keeps room for other introductions; ask for a longer one"))
             continue
         options = by_gap[gap]
         led = ix.community_led
@@ -154,7 +168,7 @@ def plan_slate(
             (c for c in options if c not in taken and remaining[pool.u[c]] > 0 and remaining[pool.v[c]] > 0), None
         )
         if pick is None:
-            unmet.append(gap)
+            unmet.append((gap, why_none(ix, gap)))
             continue
         taken.add(pick)
         remaining[pool.u[pick]] -= 1
@@ -172,6 +186,8 @@ def why_none(ix: MapIndex, gap: Gap) -> str:
         else [(ix.movement_names.get(m, m), np.flatnonzero(ix.member[:, at[m]])) for m in dict.fromkeys(gap.movements)]
     )
     for name, members in sides:
+        if not len(members):
+            break
         if not ix.consent[members].any():
             return f"no group in {name} takes introductions (consent is off)"
         if not (ix.remaining[members] > 0).any():

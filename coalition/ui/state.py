@@ -60,8 +60,6 @@ SIGN_IN_FAILED = "sign_in_failed"  # why the last sign-in was refused, shown onc
 EDIT_STARTED_FROM = "edit_started_from"
 
 DEFAULT_AUDIENCE = "coalition"
-#: How many introductions are ranked per store version (pages show a prefix).
-INTRO_FETCH = 100
 #: Above this many organizations, a profile analyses the whole map only when asked.
 ANALYSE_PROFILE_UP_TO = 2000
 
@@ -310,20 +308,16 @@ def _introductions(
 def introductions(
     store: Store, audience: str, top: int = 20, status: str | None = None, boldness: float = DEFAULT_BOLDNESS
 ) -> list[dict[str, Any]]:
-    """Ranked introductions for the audience (or the stored ones with ``status``).
-
-    The first ``INTRO_FETCH`` are computed once per store version, day (capacity is
-    counted per month) and boldness, and sliced, so pages asking for different numbers
-    share one computation.
-    """
+    """Ranked introductions for the audience (or the stored ones with ``status``), cached
+    per store version, day (capacity is counted per month), length and boldness: the gap
+    slate takes its places within the list asked for, so a longer list is no slice of it."""
     status = None if status == "suggested" else status  # the same list: share its cache entry
-    rows, _ = _introductions(store, _key(store), audience, max(top, INTRO_FETCH), status, date.today(), boldness)
-    return rows[:top]
+    return _introductions(store, _key(store), audience, top, status, date.today(), boldness)[0]
 
 
-def gaps_without_introduction(store: Store, audience: str) -> list[dict[str, Any]]:
-    """The named gaps no feasible introduction closes now, each with why (the default list's)."""
-    return _introductions(store, _key(store), audience, INTRO_FETCH, None, date.today(), DEFAULT_BOLDNESS)[1]
+def gaps_without_introduction(store: Store, audience: str, top: int = 20) -> list[dict[str, Any]]:
+    """The named gaps no introduction in the default list closes, each with why."""
+    return _introductions(store, _key(store), audience, top, None, date.today(), DEFAULT_BOLDNESS)[1]
 
 
 # showing things --------------------------------------------------------------------------

@@ -65,7 +65,7 @@ for line in charts.gap_lines(gaps, names, state.org_names(view))[:6]:
 st.page_link("coalition/ui/pages/gaps.py", label="All gaps, explained")
 
 st.subheader("Top introductions")
-top = state.introductions(store, audience, top=5)
+top = state.introductions(store, audience)[:5]  # the default list's first five (one computation)
 if not top:
     st.write("No introduction to suggest for this audience.")
 else:
