@@ -21,7 +21,9 @@ from graph.algorithms import (
     bridge_cuts,
     brokerage_roles,
     constraint,
+    cut_points,
     effective_size,
+    group_mixing,
     local_bridges,
     louvain_communities,
     resource_matches,
@@ -224,6 +226,20 @@ def test_cuts_agree_with_networkx_articulation_points_and_bridges(seed: int, n: 
         assert set(cut["cut_off"]) in (nx.node_connected_component(H, end) for end in cut["edge"])
 
 
+def test_cut_points_are_articulation_and_bridge_cuts_from_one_tree() -> None:
+    G = nx.Graph([(0, 1), (1, 2), (2, 0), (2, 3), (3, 4), (4, 5), (5, 3), (5, 6)])
+    assert cut_points(G, top=2) == (articulation_cuts(G, top=2), bridge_cuts(G, top=2))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 30), st.integers(0, 90))
+def test_edge_in_triangle_marks_ties_whose_ends_have_a_partner_in_common(seed: int, n: int, m: int) -> None:
+    H = as_indexed(nx.gnm_random_graph(n, m, seed=seed))
+    G = nx.Graph(H.edges.tolist())
+    expected = [bool(set(G[u]) & set(G[v])) for u, v in H.edges.tolist()]
+    assert H.edge_in_triangle.tolist() == expected
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 10_000), st.integers(4, 40), st.integers(3, 80))
 def test_local_bridges_and_spans_agree_with_networkx(seed: int, n: int, m: int) -> None:
@@ -270,6 +286,86 @@ def test_resource_matches_skip_tied_excluded_and_ineligible_pairs_and_cap_result
     assert len(resource_matches(_resource_graph(), per_need=2)[0]) == 2
     capped, total = resource_matches(_resource_graph(), per_need=5, limit=1)
     assert len(capped) == 1 and total == 4
+
+
+def _nearest_by_definition(G: nx.Graph, per_need: int, blocked: set, common: tuple = ("English",)) -> list:
+    """Every eligible offer of every need ranked by its definition: tier, then (in tier 2)
+    the first shared language in alphabetical order, then node as text."""
+    found = []
+    for node, data in G.nodes(data=True):
+        mine = sorted(set(data.get("languages", [])) - set(common))
+        for resource in data.get("needs", []):
+            ranked = []
+            for other, theirs in G.nodes(data=True):
+                if resource not in theirs.get("offers", []) or other == node or G.has_edge(node, other):
+                    continue
+                if frozenset((node, other)) in blocked:
+                    continue
+                shared = [language for language in mine if language in theirs.get("languages", [])]
+                local = bool(data.get("region")) and data.get("region") == theirs.get("region")
+                tier = 0 if local and shared else 1 if local else 2 if shared else 3
+                ranked.append((tier, mine.index(shared[0]) if tier == 2 else 0, str(other), other))
+            found += [(node, other, resource, tier) for tier, _, _, other in sorted(ranked)[:per_need]]
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 40), st.integers(1, 4))
+def test_resource_matches_take_the_nearest_offers_by_their_definition(seed: int, n: int, per_need: int) -> None:
+    rng = random.Random(seed)
+    G = nx.gnm_random_graph(n, rng.randint(0, 3 * n), seed=seed)
+    for node in G:
+        G.nodes[node].update(
+            needs=rng.sample(["a", "b"], rng.randint(0, 2)), offers=rng.sample(["a", "b"], rng.randint(0, 2)),
+            region=rng.choice(["", "north", "south"]), languages=rng.sample(["English", "es", "fr", "ar"], 2),
+        )  # fmt: skip
+    blocked = {frozenset(rng.sample(list(G), 2)) for _ in range(3)}
+    matches, total = resource_matches(G, per_need=per_need, exclude=[tuple(pair) for pair in blocked])
+    expected = _nearest_by_definition(G, per_need, blocked)
+    assert total == len(expected)
+    assert sorted((m["needs"], m["offers"], m["resource"], m["tier"]) for m in matches) == sorted(expected)
+
+
+def test_resource_matches_skip_a_needers_many_partners_among_the_nearest() -> None:
+    # The needer works with the first 30 offerers already: the next three are its matches.
+    G = nx.Graph()
+    G.add_node("needy", needs=["childcare"], region="east", languages=["Somali"])
+    for i in range(40):
+        G.add_node(f"o{i:02d}", offers=["childcare"], region="east", languages=["Somali"])
+    G.add_edges_from(("needy", f"o{i:02d}") for i in range(30))
+    G.add_node("twin", needs=["childcare"], region="east", languages=["Somali"])  # same need, no partner
+    matches, _ = resource_matches(G, per_need=3)
+    offers = {m["needs"]: [] for m in matches}
+    for m in matches:
+        offers[m["needs"]].append(m["offers"])
+    assert offers == {"needy": ["o30", "o31", "o32"], "twin": ["o00", "o01", "o02"]}
+
+
+def test_resource_matches_sort_by_a_key_of_needer_offerer_resource_and_tier() -> None:
+    matches, total = resource_matches(_resource_graph(), per_need=5, key=lambda a, b, r, tier: -tier, limit=2)
+    assert [m["offers"] for m in matches] == ["far", "same_language"] and total == 4
+
+
+# mixing ----------------------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(0, 30), st.integers(1, 4))
+def test_group_mixing_counts_every_cell_as_a_plain_walk_over_the_edges(seed: int, n: int, k: int) -> None:
+    rng = random.Random(seed)
+    G = nx.gnm_random_graph(n, rng.randint(0, 3 * n), seed=seed)
+    groups = ["g0", "g1", "g2", "g3"][:k]
+    member = {v: rng.sample([*groups, "other"], rng.randint(0, min(3, k + 1))) for v in G}
+    for u, v in G.edges():
+        G[u][v].update(ties=rng.randint(1, 3), strength=rng.randint(1, 5))
+    matrix, sizes = group_mixing(G, groups, member.__getitem__, count="ties", weight="strength")
+    for a in groups:
+        for b in groups:
+            edges = [(u, v, d) for u, v, d in G.edges(data=True)
+                     if (a in member[u] and b in member[v]) or (b in member[u] and a in member[v])]  # fmt: skip
+            cell = matrix[a][b]
+            assert cell["pairs"] == len(edges) and cell["ties"] == sum(d["ties"] for *_, d in edges)
+            assert cell["strength"] == sum(d["strength"] for *_, d in edges)
+            assert cell["organizations"] == len({end for u, v, _ in edges for end in (u, v)})
+        assert sizes[a] == sum(a in member[v] for v in G)
 
 
 # building graphs -------------------------------------------------------------------

@@ -4,12 +4,15 @@ and on small views whose answers are known by hand."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from coalition.analysis import gaps
 from coalition.analysis.gaps import REPORT_KEYS, WEAK_RATIO, analyse_gaps, gaps_for_store, gaps_text
+from coalition.cli import main
 from coalition.domain.privacy import read_view
 from coalition.maps import services
 from coalition.ui import state
@@ -123,8 +126,19 @@ def test_demo_needs_and_offers_match_the_isolated_group_with_the_legal_clinic(de
         "eastport_migrant_workers_center",
         "eastport_haitian_assembly",
     }
-    tiers = [gaps.NEAREST_TIERS.index(m["nearness"]) for m in demo_report["needs_offers"]]
-    assert tiers == sorted(tiers)
+    assert all(gaps.NEAREST_TIERS[m["tier"]] == m["nearness"] for m in demo_report["needs_offers"])
+
+
+def test_demo_needs_and_offers_list_what_to_act_on_first_first(demo_report: dict) -> None:
+    # community-led groups in need, then groups on the edge, then matches across
+    # movements, then the nearest
+    edge = {**gaps.EDGE_ORDER, None: len(gaps.EDGE_ORDER)}
+    ranks = [
+        (not m["needer_community_led"], edge[m["needer_on_the_edge"]], not m["cross_movement"], m["tier"])
+        for m in demo_report["needs_offers"]
+    ]
+    assert ranks == sorted(ranks)
+    assert demo_report["needs_offers"][0]["needs"] == "night_shift_collective"  # community-led, no tie at all
 
 
 def test_demo_needs_and_offers_skip_organizations_without_consent(demo_store: Store) -> None:
@@ -259,3 +273,88 @@ def test_ended_ties_are_left_out_unless_asked_for() -> None:
     assert analyse_gaps(view)["missing_movement_pairs"] == [["red", "blue"]]
     kept = analyse_gaps(view, include_ended=True)
     assert kept["missing_movement_pairs"] == [] and kept["summary"]["ended_ties_left_out"] == 0
+
+
+# lists that matter first -----------------------------------------------------------
+def _crowded_view() -> dict:
+    """150 community-led red groups each tied to a blue one, all needing legal advice
+    that the blue groups offer nearby (450 near matches); 30 community-led groups with
+    no tie and no needs; and one, ``z_lonely``, with no tie, far away, needing legal
+    advice: the group to reach first, last by id and by nearness."""
+
+    def org(org_id: str, name: str, movement: str, **more: object) -> dict:
+        return {"id": org_id, "name": name, "movements": [movement], "community_led": True, **more}
+
+    near = {"region": "north", "languages": ["English", "Spanish"]}
+    orgs = [org(f"a_{i:03d}", f"Red {i}", "red", needs=["legal_advice"], **near) for i in range(150)]
+    orgs += [org(f"b_{i:03d}", f"Blue {i}", "blue", offers=["legal_advice"], **near) for i in range(150)]
+    orgs += [org(f"c_{i:02d}", f"Green {i}", "green") for i in range(30)]
+    orgs.append(org("z_lonely", "Lonely", "red", region="south", languages=["English"], needs=["legal_advice"]))
+    view = _view([], [(f"a_{i:03d}", f"b_{i:03d}") for i in range(150)])
+    view["organizations"] = orgs
+    return view
+
+
+def test_the_group_to_reach_first_comes_first_though_the_cap_would_have_hidden_it() -> None:
+    report = analyse_gaps(_crowded_view())
+    needs = report["needs_offers"]
+    assert len(needs) == 200 and report["summary"]["needs_offers"] == 453
+    assert needs[0]["needs"] == "z_lonely" and needs[0]["needer_on_the_edge"] == "no_tie"
+    assert needs[0]["nearness"] == "elsewhere" and needs[0]["cross_movement"]
+    # nearest first, as the list was ordered before, put it past the cap
+    everything = analyse_gaps(_crowded_view(), max_needs_offers=None)["needs_offers"]
+    nearest_first = sorted(everything, key=lambda m: (m["tier"], str(m["needs"])))
+    assert [m["needs"] for m in nearest_first].index("z_lonely") >= 450
+    isolated = report["isolated_community_led"]
+    assert len(isolated) == 20 and report["summary"]["isolated_community_led"] == 31
+    assert isolated[0]["org"] == "z_lonely"  # no tie and in need, before 30 with no tie and no need
+
+
+def test_every_capped_list_gives_its_full_count_and_lifts_its_cap_on_request() -> None:
+    view, _ = planted_map(400, seed=0)
+    capped, everything = analyse_gaps(view, **gaps.list_caps(2)), analyse_gaps(view, **gaps.list_caps(everything=True))
+    for key in gaps.CAPPED_LISTS:
+        assert len(everything[key]) == everything["summary"][key] == capped["summary"][key], key
+        assert len(capped[key]) == min(2, capped["summary"][key]), key
+    spof = everything["single_points_of_failure"]
+    assert [item["separates"]["count"] for item in spof] == sorted(
+        (i["separates"]["count"] for i in spof), reverse=True
+    )
+    assert everything["summary"]["single_points_of_failure"] == sum(
+        everything["summary"][k] for k in ("articulation_points", "bridges")
+    )
+
+
+def test_the_text_says_how_many_it_shows_of_how_many() -> None:
+    report = analyse_gaps(_crowded_view())
+    text = gaps_text(report)
+    assert "Needs another member could meet (showing 25 of 453; --limit N or --all for more)" in text
+    assert "Community-led groups on the edge (showing 20 of 31; --limit N or --all for more)" in gaps_text(report, None)
+    assert (
+        "Lonely needs legal advice: Blue 0 offers it (elsewhere) - community-led, on the edge, across movements" in text
+    )
+    full = analyse_gaps(_crowded_view(), **gaps.list_caps(everything=True))
+    assert "showing" not in gaps_text(full, None)
+
+
+def test_cli_gaps_limit_and_all(
+    demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'map.db'}"
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["coalition", "--db", db, "gaps", *args])
+        with pytest.raises(SystemExit) as exited:
+            main()
+        out = capsys.readouterr()
+        return exited.value.code, out.out, out.err
+
+    code, out, _ = run("--limit", "1")
+    assert code == 0 and "Needs another member could meet (showing 1 of " in out
+    code, out, _ = run("--all", "--json")
+    report = json.loads(out)
+    assert code == 0 and all(len(report[key]) == report["summary"][key] for key in gaps.CAPPED_LISTS)
+    code, out, err = run("--limit", "3", "--all")
+    assert code == 2 and out == "" and "give --limit or --all, not both" in err
+    code, _, err = run("--limit", "0")
+    assert code == 2 and "--limit" in err

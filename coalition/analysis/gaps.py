@@ -18,63 +18,106 @@ audience and uses nothing else, so nothing hidden can appear in the result. Choi
   (``consultant`` is sna's itinerant role), ranked by betweenness, then by brokerage
   across movements.
 - Needs and offers leave out organizations that do not consent to introductions and
-  pairs in conflict; nearest first: same region and a shared language other than
-  English, same region, shared language, elsewhere.
+  pairs in conflict. Each need keeps its nearest offers: same region and a shared
+  language other than English, same region, shared language, elsewhere. The list is
+  ordered by what to act on first: community-led groups in need, then groups on the
+  edge (no current tie, or listed in ``isolated_community_led``), then matches across
+  movements, then nearness. Each match says why: ``needer_community_led``,
+  ``needer_on_the_edge`` (``"no_tie"``, ``"only_allies"``, ``"only_own_movement"`` or
+  null) and ``cross_movement``.
+- Lists are capped (needs and offers at 200, brokers at 15, the others at 20; ``None``
+  lifts a cap) after ordering, and ``summary`` always has the full counts. The work is
+  linear in the map (plus sorting) whatever the caps: nothing walks a product of group
+  sizes (see ``graph.algorithms.resources``).
 - Silos: Louvain communities (seed 0) with at least 3 organizations of one movement
   making up at least ``SILO_SHARE`` of the community (a gateway organization from
   another movement does not hide a silo).
-- Betweenness is exact up to 5,000 organizations, then sampled from 500 sources.
+- Betweenness is exact up to 5,000 organizations, then sampled from 500 sources. Local
+  bridges are looked for among at most 1,000 ties between movements (rarest pairs of
+  movements first), each with one bidirectional search.
 """
 
 from __future__ import annotations
 
+import gc
+import heapq
 import time
 from collections import Counter
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from coalition.domain.privacy import read_view
 from graph.algorithms import (
     NEAREST_TIERS,
-    articulation_cuts,
     as_indexed,
     betweenness,
     betweenness_is_sampled,
-    bridge_cuts,
     brokerage_roles,
     constraint,
+    cut_points,
     effective_size,
     group_mixing,
     local_bridges,
     louvain_communities,
     resource_matches,
 )
-from graph.networkx_graph import build_conflict_graph, build_graph
+from graph.networkx_graph import build_graph
 from graph.store import Store
 
-__all__ = ["REPORT_KEYS", "SILO_SHARE", "WEAK_RATIO", "analyse_gaps", "gaps_for_store", "gaps_text"]
+__all__ = [
+    "CAPPED_LISTS", "REPORT_KEYS", "SILO_SHARE", "TEXT_ITEMS", "WEAK_RATIO", "analyse_gaps", "gaps_for_store",
+    "gaps_text", "list_caps",
+]  # fmt: skip
 
 WEAK_RATIO = 0.25
 SILO_SHARE = 0.8
+#: Items of each list the text shows unless told otherwise.
 TEXT_ITEMS = 25
+#: Why a community-led group is on the edge, the most isolated first.
+EDGE_ORDER = {"no_tie": 0, "only_allies": 1, "only_own_movement": 2}
+#: The capped lists of the report; ``summary`` holds each one's full count under its key.
+CAPPED_LISTS = (
+    "single_points_of_failure", "local_bridges", "brokers", "isolated_community_led", "needs_offers", "silos",
+)  # fmt: skip
 REPORT_KEYS = (
     "movement_matrix", "missing_movement_pairs", "weak_movement_pairs", "single_points_of_failure",
     "brokers", "isolated_community_led", "needs_offers", "silos",
 )  # fmt: skip
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector while a map is read and analysed.
+
+    Reading and analysing a map makes hundreds of thousands of small objects and no
+    reference cycles worth collecting on the way, yet each full collection walks all of
+    them again: about 1.5 s of CPU in 8 at 50,000 organizations. Reference counting still
+    frees everything as usual; the collector is turned back on (if it was on) at the end.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@_collector_paused()
 def analyse_gaps(
     view: dict[str, Any],
     *,
     today: date | None = None,
     include_ended: bool = False,
-    top: int = 15,
-    max_items: int = 20,
+    top: int | None = 15,
+    max_items: int | None = 20,
     needs_per_org: int = 3,
-    max_needs_offers: int = 200,
+    max_needs_offers: int | None = 200,
     min_span: int = 4,
     seed: int = 0,
     timings: dict[str, float] | None = None,
@@ -89,13 +132,15 @@ def analyse_gaps(
         The day that decides which ties have ended (default: today).
     include_ended : bool
         Count ended ties as current.
-    top : int
-        Brokers listed.
-    max_items : int
+    top : int or None
+        Brokers listed (None: every broker).
+    max_items : int or None
         Cap on single points of failure, local bridges, isolated groups and silos
-        (``summary`` has the full counts).
-    needs_per_org, max_needs_offers : int
-        Nearest offers kept per need, and matches kept in all.
+        (None: no cap; ``summary`` has the full counts).
+    needs_per_org : int
+        Nearest offers kept per need.
+    max_needs_offers : int or None
+        Matches kept in all, those to act on first (None: every match).
     min_span : int
         Shortest span of a local bridge worth listing.
     seed : int
@@ -119,17 +164,21 @@ def analyse_gaps(
         "movement", "organizations", "not_in_movement", "share", "ties_in",
         "ties_out"}]``; and ``audience``, ``version``, ``summary`` (counts and
         methods), ``movements`` (name and size) and ``names`` (every organization
-        mentioned).
+        mentioned). ``summary`` counts every capped list in full under the list's key
+        (local bridges: those found among the ``local_bridges_searched`` of the
+        ``local_bridge_candidates``, ties between movements whose ends have no partner in
+        common).
     """
     clock = _Clock(timings)
     with clock("graph"):
         G = build_graph(view, today=today, include_ended=include_ended)
-        conflicts = build_conflict_graph(view)
+        conflicts = _conflict_pairs(view, G)
         H = as_indexed(G, weight="strength")
         names = {node: data["name"] for node, data in G.nodes(data=True)}
         movement_ids = _movement_ids(view, G)
         movement_names = {m: G.graph["movements"].get(m, m) for m in movement_ids}
     report: dict[str, Any] = {"audience": view.get("audience"), "version": view.get("version")}
+    counts: dict[str, Any] = {}
     with clock("movement_matrix"):
         matrix, sizes = group_mixing(
             G, movement_ids, lambda node: G.nodes[node]["movements"], count="ties", weight="strength_sum"
@@ -137,27 +186,22 @@ def analyse_gaps(
         report["movement_matrix"] = matrix
         report["missing_movement_pairs"], report["weak_movement_pairs"] = _thin_pairs(matrix, sizes)
     with clock("single_points_of_failure"):
-        spof, counts = _single_points_of_failure(G, H, movement_names, max_items)
-        report["single_points_of_failure"] = spof
+        report["single_points_of_failure"] = _single_points_of_failure(G, H, movement_names, max_items, counts)
     with clock("local_bridges"):
-        report["local_bridges"] = _local_bridges(G, H, matrix, min_span, max_items)
+        report["local_bridges"] = _local_bridges(G, H, matrix, min_span, max_items, counts)
     with clock("brokerage_roles"):
         roles = brokerage_roles(H, {node: d["primary_movement"] for node, d in G.nodes(data=True)})
     with clock("structural_holes"):
         holes = constraint(H), effective_size(H)
     with clock("betweenness"):
         between = betweenness(H, seed=seed)
-    report["brokers"] = _brokers(G, roles, holes, between, top)
+    report["brokers"] = _brokers(G, roles, holes, between, top, counts)
     with clock("isolated_community_led"):
         isolated = _isolated(G, movement_names)
         report["isolated_community_led"] = isolated[:max_items]
     with clock("needs_offers"):
-        matches, total_matches = resource_matches(
-            G, per_need=needs_per_org, limit=max_needs_offers, exclude=conflicts.edges(),
-            eligible=lambda node: G.nodes[node].get("consent_to_introductions") is not False,
-            first=lambda node: G.nodes[node]["community_led"],
-        )  # fmt: skip
-        report["needs_offers"] = [{**m, "nearness": NEAREST_TIERS[m["tier"]]} for m in matches]
+        edge = {item["org"]: EDGE_ORDER[item["reasons"][0]] for item in isolated}
+        report["needs_offers"] = _needs_offers(G, conflicts, edge, needs_per_org, max_needs_offers, counts)
     with clock("silos"):
         silos, communities = _silos(G, H, movement_ids, seed)
         report["silos"] = silos[:max_items]
@@ -165,14 +209,13 @@ def analyse_gaps(
         "organizations": G.number_of_nodes(),
         "tied_pairs": G.number_of_edges(),
         "ties": sum(d["ties"] for _, _, d in G.edges(data=True)),
-        "conflict_ties": conflicts.number_of_edges(),
+        "conflict_ties": len(conflicts),
         "ended_ties_left_out": G.graph["ended_ties_left_out"],
         **counts,
         "isolated_community_led": len(isolated),
         "betweenness": "sampled" if betweenness_is_sampled(G.number_of_nodes()) else "exact",
         "communities": communities,
         "silos": len(silos),
-        "needs_offers": total_matches,
         "weak_ratio": WEAK_RATIO,
     }
     report["movements"] = {m: {"name": movement_names[m], "organizations": sizes[m]} for m in movement_ids}
@@ -180,17 +223,38 @@ def analyse_gaps(
     return report
 
 
-def gaps_for_store(store: Store, audience: str, *, today: date | None = None) -> dict[str, Any]:
+def list_caps(limit: int | None = None, *, everything: bool = False) -> dict[str, int | None]:
+    """``analyse_gaps`` keywords capping every list at ``limit`` (None: the defaults),
+    or at nothing with ``everything``."""
+    if everything:
+        return {"top": None, "max_items": None, "max_needs_offers": None}
+    if limit is None:
+        return {}
+    return {"top": limit, "max_items": limit, "max_needs_offers": limit}
+
+
+def gaps_for_store(
+    store: Store, audience: str, *, today: date | None = None, limit: int | None = None, everything: bool = False
+) -> dict[str, Any]:
     """``analyse_gaps`` of the store's map for an audience, computed afresh on every call.
 
-    Nothing is cached here: the dashboard caches results at its edge
-    (``coalition.ui.state.gaps``, keyed by store version and audience), and the CLI asks once.
+    ``limit`` caps every list at that many items instead of the defaults; ``everything``
+    lifts the caps (see ``list_caps``). Nothing is cached here: the dashboard caches
+    results at its edge (``coalition.ui.state.gaps``, keyed by store version and
+    audience), and the CLI asks once.
     """
-    return analyse_gaps(read_view(store, audience), today=today or date.today())
+    caps = list_caps(limit, everything=everything)
+    with _collector_paused():
+        view = read_view(store, audience)
+    return analyse_gaps(view, today=today or date.today(), **caps)
 
 
-def gaps_text(report: dict[str, Any]) -> str:
-    """The report as plain text for people (the CLI without ``--json``)."""
+def gaps_text(report: dict[str, Any], limit: int | None = TEXT_ITEMS) -> str:
+    """The report as plain text for people (the CLI without ``--json``).
+
+    Each list shows its first ``limit`` items (None: all the report holds); a list that
+    shows fewer than it counts says so: "showing 25 of 12,345".
+    """
     names, movements, summary = report["names"], report["movements"], report["summary"]
 
     def org(org_id: str) -> str:
@@ -215,27 +279,30 @@ def gaps_text(report: dict[str, Any]) -> str:
     lines += ["", "Movement matrix: ties (observed / expected density)"]
     lines += ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
     sections = [
-        ("Movements that never work together", [f"{mov(a)} and {mov(b)}: no tie at all" for a, b in report["missing_movement_pairs"]]),
-        (f"Movements far below random mixing (ratio under {summary['weak_ratio']})", [
+        ("Movements that never work together", None, [f"{mov(a)} and {mov(b)}: no tie at all" for a, b in report["missing_movement_pairs"]]),
+        (f"Movements far below random mixing (ratio under {summary['weak_ratio']})", None, [
             f"{mov(a)} and {mov(b)}: {_plural(report['movement_matrix'][a][b]['ties'], 'tie')}, "
             f"{_ratio(report['movement_matrix'][a][b])} of the expected density"
             for a, b in report["weak_movement_pairs"]]),
-        ("Single points of failure", [item["explanation"] for item in report["single_points_of_failure"]]),
-        ("Ties between movements with no short way round", [item["explanation"] for item in report["local_bridges"]]),
-        (f"Brokers (betweenness {summary['betweenness']})", [_broker_line(b, org(b["org"])) for b in report["brokers"]]),
-        ("Community-led groups on the edge", [f"{org(i['org'])}: {i['why']}" for i in report["isolated_community_led"]]),
-        ("Needs another member could meet", [
+        ("Single points of failure", "single_points_of_failure", [item["explanation"] for item in report["single_points_of_failure"]]),
+        ("Ties between movements with no short way round", "local_bridges", [item["explanation"] for item in report["local_bridges"]]),
+        (f"Brokers (betweenness {summary['betweenness']})", "brokers", [_broker_line(b, org(b["org"])) for b in report["brokers"]]),
+        ("Community-led groups on the edge", "isolated_community_led", [f"{org(i['org'])}: {i['why']}" for i in report["isolated_community_led"]]),
+        ("Needs another member could meet", "needs_offers", [
             f"{org(m['needs'])} needs {m['resource'].replace('_', ' ')}: {org(m['offers'])} offers it ({m['nearness']}"
             + (f"; both speak {', '.join(m['shared_languages'])})" if m["shared_languages"] else ")")
-            for m in report["needs_offers"]]),
-        ("Silos: communities of a single movement", [
+            + _why_first(m) for m in report["needs_offers"]]),
+        ("Silos: communities of a single movement", "silos", [
             f"{len(s['organizations'])} organizations, {s['share']:.0%} of them {mov(s['movement'])}, "
             f"{_plural(s['ties_out'], 'tie')} out: "
             + _names(sorted(org(o) for o in s["organizations"])) for s in report["silos"]]),
     ]  # fmt: skip
-    for title, items in sections:
-        more = [f"  ... and {len(items) - TEXT_ITEMS} more (--json lists them)"] if len(items) > TEXT_ITEMS else []
-        lines += ["", title] + ([f"  - {item}" for item in items[:TEXT_ITEMS]] or ["  (none)"]) + more
+    for title, key, items in sections:
+        shown = items[:limit]
+        total = max(summary.get(key, len(items)) if key in CAPPED_LISTS else len(items), len(items))
+        if len(shown) < total:
+            title += f" (showing {len(shown):,} of {total:,}; --limit N or --all for more)"
+        lines += ["", title] + ([f"  - {item}" for item in shown] or ["  (none)"])
     return "\n".join(lines) + "\n"
 
 
@@ -260,13 +327,22 @@ def _thin_pairs(matrix: dict, sizes: dict[str, int]) -> tuple[list, list]:
     return missing, weak
 
 
-def _single_points_of_failure(G: nx.Graph, H, movement_names: dict, limit: int) -> tuple[list, dict]:
-    components = list(nx.connected_components(G))
-    component = {node: i for i, members in enumerate(components) for node in members}
+def _conflict_pairs(view: dict[str, Any], G: nx.Graph) -> set[frozenset]:
+    """Pairs of organizations in the map with a conflict tie (never matched)."""
+    return {
+        frozenset((t["source"], t["target"])) for t in view.get("ties", [])
+        if t.get("kind") == "conflict" and t["source"] != t["target"] and t["source"] in G and t["target"] in G
+    }  # fmt: skip
+
+
+def _single_points_of_failure(G: nx.Graph, H, movement_names: dict, limit: int | None, counts: dict) -> list:
+    components = H.graph.connected_components()
+    component, sizes = components.membership, components.sizes()
     in_map = Counter(m for _, d in G.nodes(data=True) for m in set(d["movements"]))
-    largest = max(map(len, components), default=0)
-    items = [("organization", cut["node"], None, cut) for cut in articulation_cuts(H, top=limit)]
-    items += [("tie", None, list(cut["edge"]), cut) for cut in bridge_cuts(H, top=limit)]
+    largest = max(sizes, default=0)
+    by_node, by_tie = cut_points(H, top=limit)
+    items = [("organization", cut["node"], None, cut) for cut in by_node]
+    items += [("tie", None, list(cut["edge"]), cut) for cut in by_tie]
     items.sort(key=lambda item: (-item[3]["cut_off_size"], item[0] != "organization", str(item[1] or item[2])))
     result = []
     for kind, node, tie, cut in items[:limit]:
@@ -275,7 +351,7 @@ def _single_points_of_failure(G: nx.Graph, H, movement_names: dict, limit: int) 
         stepping_back = set(G.nodes[node]["movements"]) if node is not None else set()
         cut_movements = Counter(m for member in cut["cut_off"] for m in set(G.nodes[member]["movements"]))
         whole = [m for m in movement_names if cut_movements[m] and cut_movements[m] == in_map[m] - (m in stepping_back)]
-        size = len(components[component[node if node is not None else tie[0]]])
+        size = sizes[component[H.index[node if node is not None else tie[0]]]]
         rest = (
             "the rest of the coalition"
             if size == largest
@@ -293,21 +369,41 @@ def _single_points_of_failure(G: nx.Graph, H, movement_names: dict, limit: int) 
                           "remaining": cut["remaining_size"]},
             "explanation": f"{lead}, {who} {verb} no path to {rest}.",
         })  # fmt: skip
-    counts = {"articulation_points": len(H.graph.articulation_points()), "bridges": len(H.graph.bridges())}
-    return result, counts
+    counts["articulation_points"] = len(H.graph.articulation_points())
+    counts["bridges"] = len(H.graph.bridges())
+    counts["single_points_of_failure"] = counts["articulation_points"] + counts["bridges"]
+    return result
 
 
-def _local_bridges(G: nx.Graph, H, matrix: dict, min_span: int, limit: int, budget: int = 1000) -> list[dict]:
-    def pair_ties(u: str, v: str) -> int:
-        return min(matrix[a][b]["ties"] for a in G.nodes[u]["movements"] for b in G.nodes[v]["movements"])
+def _local_bridges(
+    G: nx.Graph, H, matrix: dict, min_span: int, limit: int | None, counts: dict, budget: int = 1000
+) -> list[dict]:
+    """Ties between movements whose loss leaves the two sides ``min_span`` or more steps
+    apart, looked for among ``budget`` ties at most, the rarest pairs of movements first."""
+    movements = [frozenset(G.nodes[node]["movements"]) for node in H.nodes]
+    rarity: dict[tuple[frozenset, frozenset], int] = {}
 
-    bridges = {frozenset((H.nodes[e.source], H.nodes[e.target])) for e in H.graph.es[H.graph.bridges()]}
-    candidates = [
-        (u, v) for u, v in G.edges()
-        if not set(G.nodes[u]["movements"]) & set(G.nodes[v]["movements"]) and frozenset((u, v)) not in bridges
-    ]  # fmt: skip
-    candidates.sort(key=lambda e: (pair_ties(*e), str(min(e)), str(max(e))))
+    def pair_ties(a: frozenset, b: frozenset) -> int:
+        if (a, b) not in rarity:
+            rarity[a, b] = min(matrix[x][y]["ties"] for x in a for y in b)
+        return rarity[a, b]
+
+    bridge = np.zeros(H.graph.ecount(), dtype=bool)
+    bridge[H.graph.bridges()] = True
+    open_ends = np.flatnonzero(~bridge & ~H.edge_in_triangle)  # a partner in common: not a local bridge
+    nodes = H.nodes
+    candidates = []
+    for u, v in np.sort(H.edges[open_ends], axis=1).tolist():  # ends in map order, as networkx lists them
+        a, b = movements[u], movements[v]
+        if not a & b:
+            x, y = sorted((str(nodes[u]), str(nodes[v])))
+            candidates.append((pair_ties(a, b), x, y, nodes[u], nodes[v]))
+    candidates.sort(key=lambda c: c[:3])
+    candidates = [(u, v) for *_, u, v in candidates]
     found = local_bridges(H, edges=candidates, min_span=min_span, max_checked=budget)
+    counts["local_bridges"] = len(found)  # among the ties searched
+    counts["local_bridges_searched"] = min(len(candidates), budget)
+    counts["local_bridge_candidates"] = len(candidates)
     return [
         {"tie": [u, v], "span": span,
          "explanation": f"Without the tie between {G.nodes[u]['name']} and {G.nodes[v]['name']}, they are {span} "
@@ -316,30 +412,37 @@ def _local_bridges(G: nx.Graph, H, matrix: dict, min_span: int, limit: int, budg
     ]  # fmt: skip
 
 
-def _brokers(G: nx.Graph, roles: dict, holes: tuple, between: dict, top: int) -> list[dict]:
+def _brokers(G: nx.Graph, roles: dict, holes: tuple, between: dict, top: int | None, counts: dict) -> list[dict]:
     burt, size = holes
-    rows = []
-    for node, data in G.nodes(data=True):
+    ranked = []
+    for node in G:
         r = roles[node]
         across = r["total"] - r["coordinator"]
-        if not across and not between[node]:
-            continue
+        if across or between[node]:
+            ranked.append((-round(between[node], 6), -across, str(node), node))
+    counts["brokers"] = len(ranked)
+    rows = []
+    for _, _, _, node in heapq.nsmallest(top, ranked) if top is not None else sorted(ranked):
+        data, r = G.nodes[node], roles[node]
         rows.append({
             "org": node, "movement": data["primary_movement"], "community_led": data["community_led"],
             "kind": data.get("kind"), "ties": G.degree(node),
             "roles": {"coordinator": r["coordinator"], "consultant": r["itinerant"], "gatekeeper": r["gatekeeper"],
                       "representative": r["representative"], "liaison": r["liaison"], "total": r["total"]},
-            "across_movements": across,
+            "across_movements": r["total"] - r["coordinator"],
             "betweenness": round(between[node], 6), "constraint": _finite(burt[node]),
             "effective_size": _finite(size[node]),
         })  # fmt: skip
-    rows.sort(key=lambda row: (-row["betweenness"], -row["across_movements"], str(row["org"])))
-    return rows[:top]
+    return rows
 
 
 def _isolated(G: nx.Graph, movement_names: dict) -> list[dict]:
+    """Community-led groups on the edge, those to reach first first: no tie, then tied
+    only to allies, then only within their movement; more reasons, fewer ties, and a
+    group that needs something before the others."""
     found = []
-    for node, data in G.nodes(data=True):
+    attrs = dict(G.nodes(data=True))
+    for node, data in attrs.items():
         if not data["community_led"]:
             continue
         partners = list(G[node])
@@ -348,28 +451,69 @@ def _isolated(G: nx.Graph, movement_names: dict) -> list[dict]:
         if not partners:
             reasons.append(("no_tie", "no current tie with any organization in this map"))
         else:
-            names = _names(sorted(G.nodes[p]["name"] for p in partners))
-            if not any(G.nodes[p]["community_led"] for p in partners):
+            allies = not any(attrs[p]["community_led"] for p in partners)
+            inward = all(own.issuperset(attrs[p]["movements"]) for p in partners)
+            names = _names(sorted(attrs[p]["name"] for p in partners)) if allies or inward else ""
+            if allies:
                 reasons.append(("only_allies", f"tied only to allies ({names}); none of its partners is community-led"))
-            if all(set(G.nodes[p]["movements"]) <= own for p in partners):
+            if inward:
                 where = " or ".join(movement_names.get(m, m) for m in data["movements"])
                 reasons.append(("only_own_movement", f"tied only within {where} ({names})"))
         if reasons:
             found.append({"org": node, "reasons": [code for code, _ in reasons], "ties": len(partners),
                           "why": "; ".join(text for _, text in reasons)})  # fmt: skip
-    order = {"no_tie": 0, "only_allies": 1, "only_own_movement": 2}
-    found.sort(key=lambda item: (order[item["reasons"][0]], item["ties"], str(item["org"])))
+    found.sort(key=lambda item: (
+        EDGE_ORDER[item["reasons"][0]], -len(item["reasons"]), item["ties"], not G.nodes[item["org"]].get("needs"),
+        str(item["org"]),
+    ))  # fmt: skip
     return found
+
+
+def _needs_offers(
+    G: nx.Graph, conflicts: set[frozenset], on_edge: dict, per_need: int, limit: int | None, counts: dict
+) -> list[dict]:
+    """Needs another member offers, those to act on first first (see the module docstring).
+
+    ``on_edge`` ranks the community-led groups on the edge as ``_isolated`` orders them;
+    any other organization without a current tie counts as having no tie."""
+    nodes = dict(G.nodes(data=True))
+    away = len(EDGE_ORDER)
+    reasons = [*EDGE_ORDER, None]
+    movements = {node: frozenset(data["movements"]) for node, data in nodes.items()}
+    needers: dict[Hashable, tuple] = {}
+
+    def edge_rank(node: Hashable) -> int:
+        return on_edge.get(node, away if G._adj[node] else EDGE_ORDER["no_tie"])
+
+    def first(needer: Hashable, offerer: Hashable, resource: str, tier: int) -> tuple:
+        if needer not in needers:
+            needers[needer] = (not nodes[needer]["community_led"], edge_rank(needer), str(needer))
+        rank, edge, name = needers[needer]
+        return rank, edge, not movements[needer].isdisjoint(movements[offerer]), tier, name, resource, str(offerer)
+
+    matches, counts["needs_offers"] = resource_matches(
+        G, per_need=per_need, limit=limit, exclude=[tuple(pair) for pair in conflicts], key=first,
+        eligible=lambda node: nodes[node].get("consent_to_introductions") is not False,
+    )  # fmt: skip
+    return [
+        {**m, "nearness": NEAREST_TIERS[m["tier"]], "needer_community_led": nodes[m["needs"]]["community_led"],
+         "needer_on_the_edge": reasons[edge_rank(m["needs"])],
+         "cross_movement": movements[m["needs"]].isdisjoint(movements[m["offers"]])}
+        for m in matches
+    ]  # fmt: skip
 
 
 def _silos(G: nx.Graph, H, movement_ids: list[str], seed: int, min_size: int = 3) -> tuple[list, int]:
     communities = louvain_communities(H, seed=seed)
+    rank = {m: i for i, m in enumerate(movement_ids)}
     silos = []
     for number, members in enumerate(communities):
+        if len(members) < min_size:
+            continue  # the many single organizations of a sparse map: linear, not n x movements
         held = Counter(m for member in members for m in set(G.nodes[member]["movements"]))
         if not held:
             continue
-        movement = max(movement_ids, key=lambda m: (held[m], -movement_ids.index(m)))
+        movement = min(held, key=lambda m: (-held[m], rank.get(m, len(rank)), str(m)))
         if held[movement] < min_size or held[movement] < SILO_SHARE * len(members):
             continue
         inside = set(members)
@@ -422,6 +566,12 @@ def _finite(value: float) -> float | None:
 
 def _ratio(cell: dict) -> str:
     return "-" if cell["ratio"] is None else f"{cell['ratio']:.2f}"
+
+
+def _why_first(match: dict) -> str:
+    why = [word for key, word in (("needer_community_led", "community-led"), ("needer_on_the_edge", "on the edge"),
+                                  ("cross_movement", "across movements")) if match.get(key)]  # fmt: skip
+    return f" - {', '.join(why)}" if why else ""
 
 
 def _broker_line(broker: dict, name: str) -> str:

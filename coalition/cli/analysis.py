@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from coalition.analysis.gaps import gaps_for_store, gaps_text
+from coalition.analysis.gaps import TEXT_ITEMS, gaps_for_store, gaps_text
 from coalition.cli.common import AudienceOption, JsonOption, OneOrg, OtherOrg, out, print_json, store
 from coalition.domain.privacy import read_view
 from coalition.introductions.recommend import (
@@ -24,14 +24,32 @@ introductions = typer.Typer(help="Suggest, explain and track bridge-building int
 
 
 @commands.command()
-def gaps(ctx: typer.Context, as_json: JsonOption = False, audience: AudienceOption = "coalition") -> None:
+def gaps(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    audience: AudienceOption = "coalition",
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            min=1,
+            help=f"Show up to N items of every list, those to act on first (default {TEXT_ITEMS} in the text; "
+            "with --json 200 needs and offers, 15 brokers, 20 of the others).",
+        ),
+    ] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Show every item of every list (the summary always counts them all).")
+    ] = False,
+) -> None:
     """Where the coalition is thin: missing movement pairs, single points of failure,
     brokers, isolated community-led groups, needs another member offers, silos."""
-    report = gaps_for_store(store(ctx), audience)
+    if limit is not None and everything:
+        raise typer.BadParameter("give --limit or --all, not both", param_hint="'--limit' / '--all'")
+    report = gaps_for_store(store(ctx), audience, limit=limit, everything=everything)
     if as_json:
         print_json(report)
     else:
-        typer.echo(gaps_text(report))
+        typer.echo(gaps_text(report, limit=None if everything else limit or TEXT_ITEMS))
 
 
 @introductions.callback(invoke_without_command=True)

@@ -7,7 +7,7 @@ Each takes a networkx graph, or the ``IndexedGraph`` made once from it by
 from graph.algorithms.brokerage import ROLES, brokerage_roles
 from graph.algorithms.centrality import betweenness, betweenness_is_sampled
 from graph.algorithms.communities import louvain_communities
-from graph.algorithms.cuts import articulation_cuts, bridge_cuts, local_bridges
+from graph.algorithms.cuts import articulation_cuts, bridge_cuts, cut_points, local_bridges
 from graph.algorithms.igraph_bridge import IndexedGraph, as_indexed
 from graph.algorithms.mixing import group_mixing
 from graph.algorithms.resources import NEAREST_TIERS, resource_matches
@@ -24,6 +24,7 @@ __all__ = [
     "bridge_cuts",
     "brokerage_roles",
     "constraint",
+    "cut_points",
     "effective_size",
     "group_mixing",
     "local_bridges",

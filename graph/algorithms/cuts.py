@@ -9,13 +9,13 @@ known in linear time and the members are listed only for the cuts reported.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 
 import networkx as nx
 
 from graph.algorithms.igraph_bridge import IndexedGraph, as_indexed
 
-__all__ = ["articulation_cuts", "bridge_cuts", "local_bridges"]
+__all__ = ["articulation_cuts", "bridge_cuts", "cut_points", "local_bridges"]
 
 
 def articulation_cuts(G: nx.Graph | IndexedGraph, *, top: int | None = None) -> list[dict]:
@@ -46,28 +46,7 @@ def articulation_cuts(G: nx.Graph | IndexedGraph, *, top: int | None = None) -> 
     >>> [(c["node"], c["cut_off"]) for c in articulation_cuts(nx.path_graph(4))]
     [(1, [0]), (2, [3])]
     """
-    tree = _BlockCutTree(as_indexed(G))
-    cuts = []
-    for vertex, t in tree.ap_node.items():
-        pieces = [(tree.size[c], c, t) for c in tree.children[t]]
-        if tree.parent[t] >= 0:
-            pieces.append((tree.component_size(t) - tree.size[t], tree.parent[t], t))
-        pieces.sort(key=lambda piece: -piece[0])
-        cuts.append((sum(p[0] for p in pieces[1:]), vertex, pieces))
-    cuts.sort(key=lambda cut: (-cut[0], str(tree.H.nodes[cut[1]])))
-    result = []
-    for cut_off_size, vertex, pieces in cuts[:top]:
-        members = [m for _, start, avoid in pieces[1:] for m in tree.collect(start, avoid)]
-        result.append(
-            {
-                "node": tree.H.nodes[vertex],
-                "cut_off": sorted((tree.H.nodes[m] for m in members), key=str),
-                "cut_off_size": cut_off_size,
-                "remaining_size": pieces[0][0],
-                "pieces": len(pieces),
-            }
-        )
-    return result
+    return _articulation_cuts(_BlockCutTree(as_indexed(G)), top)
 
 
 def bridge_cuts(G: nx.Graph | IndexedGraph, *, top: int | None = None) -> list[dict]:
@@ -91,8 +70,48 @@ def bridge_cuts(G: nx.Graph | IndexedGraph, *, top: int | None = None) -> list[d
     >>> [(c["edge"], c["cut_off"]) for c in bridge_cuts(nx.path_graph(3))]
     [((0, 1), [0]), ((1, 2), [2])]
     """
-    H = as_indexed(G)
-    tree = _BlockCutTree(H)
+    return _bridge_cuts(_BlockCutTree(as_indexed(G)), top)
+
+
+def cut_points(G: nx.Graph | IndexedGraph, *, top: int | None = None) -> tuple[list[dict], list[dict]]:
+    """``articulation_cuts`` and ``bridge_cuts`` together, from one block-cut tree.
+
+    Examples
+    --------
+    >>> nodes, ties = cut_points(nx.path_graph(3))
+    >>> [c["node"] for c in nodes], [c["edge"] for c in ties]
+    ([1], [(0, 1), (1, 2)])
+    """
+    tree = _BlockCutTree(as_indexed(G))
+    return _articulation_cuts(tree, top), _bridge_cuts(tree, top)
+
+
+def _articulation_cuts(tree: _BlockCutTree, top: int | None) -> list[dict]:
+    cuts = []
+    for vertex, t in tree.ap_node.items():
+        pieces = [(tree.size[c], c, t) for c in tree.children[t]]
+        if tree.parent[t] >= 0:
+            pieces.append((tree.component_size(t) - tree.size[t], tree.parent[t], t))
+        pieces.sort(key=lambda piece: -piece[0])
+        cuts.append((sum(p[0] for p in pieces[1:]), vertex, pieces))
+    cuts.sort(key=lambda cut: (-cut[0], str(tree.H.nodes[cut[1]])))
+    result = []
+    for cut_off_size, vertex, pieces in cuts[:top]:
+        members = [m for _, start, avoid in pieces[1:] for m in tree.collect(start, avoid)]
+        result.append(
+            {
+                "node": tree.H.nodes[vertex],
+                "cut_off": sorted((tree.H.nodes[m] for m in members), key=str),
+                "cut_off_size": cut_off_size,
+                "remaining_size": pieces[0][0],
+                "pieces": len(pieces),
+            }
+        )
+    return result
+
+
+def _bridge_cuts(tree: _BlockCutTree, top: int | None) -> list[dict]:
+    H = tree.H
     cuts = []
     for block, members in enumerate(tree.blocks):
         if len(members) != 2:
@@ -155,20 +174,23 @@ def local_bridges(
     [(0, 1, 4), (0, 4, 4)]
     """
     H = as_indexed(G)
-    adjacency = H.adjacency
     if edges is None:
-        pairs = [(int(u), int(v)) for u, v in H.edges]
+        pairs = H.edges.tolist()
+        ids = range(len(pairs))
     else:
         pairs = [(H.index[u], H.index[v]) for u, v in edges]
+        ids = H.graph.get_eids(pairs, error=False) if pairs else []
+    closed = H.edge_in_triangle  # ends with a partner in common: span 2
+    neighbours = _Neighbours(H.graph)  # only the vertices the searches reach
     found = []
     checked = 0
-    for u, v in pairs:
-        if v not in adjacency[u] or adjacency[u] & adjacency[v]:
+    for (u, v), edge in zip(pairs, ids, strict=True):
+        if edge < 0 or closed[edge]:
             continue
         if max_checked is not None and checked >= max_checked:
             break
         checked += 1
-        span = _distance_without_edge(adjacency, u, v)
+        span = _distance_without_edge(neighbours, u, v)
         if span is not None and span >= min_span:
             found.append((H.nodes[u], H.nodes[v], span))
     found.sort(key=lambda item: (-item[2], str(item[0]), str(item[1])))
@@ -252,7 +274,19 @@ class _BlockCutTree:
         return self.size[t], lambda: self.collect(t, block)
 
 
-def _distance_without_edge(adjacency: list[set[int]], u: int, v: int) -> int | None:
+class _Neighbours(dict):
+    """Neighbour lists by vertex index, read from igraph on first use."""
+
+    def __init__(self, graph) -> None:  # noqa: ANN001
+        super().__init__()
+        self.graph = graph
+
+    def __missing__(self, vertex: int) -> list[int]:
+        self[vertex] = found = self.graph.neighbors(vertex)
+        return found
+
+
+def _distance_without_edge(adjacency: Mapping[int, list[int]], u: int, v: int) -> int | None:
     """Hops from u to v not using the edge u-v (bidirectional BFS), None if none."""
     dist_u, dist_v = {u: 0}, {v: 0}
     frontier_u, frontier_v = deque([u]), deque([v])

@@ -60,6 +60,21 @@ class IndexedGraph:
         """Every triangle once, as a (t, 3) integer array."""
         return np.asarray(self.graph.list_triangles(), dtype=np.int64).reshape(-1, 3)
 
+    @cached_property
+    def edge_in_triangle(self) -> np.ndarray:
+        """For every edge (igraph order), whether its two ends have a neighbour in common."""
+        flags = np.zeros(self.graph.ecount(), dtype=bool)
+        if self.graph.ecount() == 0 or len(self.triangles) == 0:
+            return flags
+        n = max(self.n, 1)
+        edges = np.sort(self.edges, axis=1)
+        codes = edges[:, 0] * n + edges[:, 1]
+        order = np.argsort(codes)
+        t = np.sort(self.triangles, axis=1)
+        sides = np.concatenate([t[:, 0] * n + t[:, 1], t[:, 1] * n + t[:, 2], t[:, 0] * n + t[:, 2]])
+        flags[order[np.searchsorted(codes, sides, sorter=order)]] = True
+        return flags
+
     def weights(self) -> list[float] | None:
         """Edge weights in igraph edge order, or None for an unweighted graph."""
         return self.graph.es["weight"] if self.weight is not None else None
@@ -87,8 +102,14 @@ def as_indexed(G: nx.Graph | IndexedGraph, weight: str | None = None) -> Indexed
         raise ValueError("as_indexed takes an undirected simple graph")
     nodes = list(G)
     index = {node: i for i, node in enumerate(nodes)}
-    edges = [(index[u], index[v]) for u, v in G.edges() if u != v]
+    if weight is None:
+        graph = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v in G.edges() if u != v], directed=False)
+        return IndexedGraph(graph=graph, nodes=nodes, weight=weight)
+    edges, weights = [], []
+    for u, v, d in G.edges(data=True):  # one pass for both
+        if u != v:
+            edges.append((index[u], index[v]))
+            weights.append(float(d.get(weight, 1) or 1))
     graph = ig.Graph(n=len(nodes), edges=edges, directed=False)
-    if weight is not None:
-        graph.es["weight"] = [float(d.get(weight, 1) or 1) for u, v, d in G.edges(data=True) if u != v]
+    graph.es["weight"] = weights
     return IndexedGraph(graph=graph, nodes=nodes, weight=weight)
