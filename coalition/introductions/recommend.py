@@ -56,7 +56,7 @@ from coalition.introductions.index import MapIndex, build_index, count_used_capa
 from coalition.introductions.model import PairModel, fit_model
 from coalition.introductions.placement import select
 from coalition.introductions.reasons import explain
-from coalition.introductions.slate import Gap, gap_candidate_keys, label_of, named_gaps, plan_slate
+from coalition.introductions.slate import Gap, gap_candidate_keys, labeler, named_gaps, plan_slate
 from graph.store import Store
 
 __all__ = [
@@ -190,6 +190,9 @@ class Ranking:
     gaps: list[Gap]
     boldness: float = DEFAULT_BOLDNESS
 
+    def __post_init__(self) -> None:
+        self.label = labeler(self.index, self.gaps)
+
     @property
     def score(self) -> np.ndarray:
         return self.likelihood * self.bridging ** (2 * self.boldness)
@@ -242,7 +245,7 @@ def describe(ranking: Ranking, c: int, score: float) -> dict[str, Any]:
     ix, pool = ranking.index, ranking.candidates
     u, v = int(pool.u[c]), int(pool.v[c])
     suggestion = explain(ix, u, v)
-    gap = label_of(ix, ranking.gaps, u, v)
+    gap = ranking.label(u, v)
     label = gap.label(ix) if gap is not None else None
     reasons = list(suggestion["reasons"])  # the broker (or cold path) line first, then the gap
     if label:

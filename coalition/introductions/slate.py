@@ -28,6 +28,7 @@ then the best score, within the capacity the slate has used so far.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +37,7 @@ from coalition.analysis.gaps import WEAK_RATIO
 from coalition.introductions.candidates import Candidates
 from coalition.introductions.index import MapIndex, unique_sorted
 
-__all__ = ["GAP_SIDE", "Gap", "gap_candidate_keys", "label_of", "named_gaps", "plan_slate", "why_none"]
+__all__ = ["GAP_SIDE", "Gap", "gap_candidate_keys", "labeler", "named_gaps", "plan_slate", "why_none"]
 
 #: Organizations taken from each side of a gap to pair up.
 GAP_SIDE = 12
@@ -121,18 +122,31 @@ def gap_candidate_keys(ix: MapIndex, gaps: list[Gap], eligible: np.ndarray) -> n
     return unique_sorted(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
 
 
-def label_of(ix: MapIndex, gaps: list[Gap], u: int, v: int) -> Gap | None:
-    """The first named gap the pair ``(u, v)`` closes, or None."""
+def labeler(ix: MapIndex, gaps: list[Gap]) -> Callable[[int, int], Gap | None]:
+    """A function giving the first named gap (in ``gaps`` order) a pair ``(u, v)``
+    closes, or None, in time that depends on the pair's movements, not on how many gaps
+    there are (a sparse map can name thousands of isolated groups)."""
     at = {m: i for i, m in enumerate(ix.movement_ids)}
+    order = {gap: k for k, gap in enumerate(gaps)}
+    by_org: dict[int, Gap] = {}
+    by_pair: dict[tuple[int, int], Gap] = {}
     for gap in gaps:
         if gap.kind == "isolated":
-            if gap.org in (u, v):
-                return gap
-            continue
-        i, j = at[gap.movements[0]], at[gap.movements[1]]
-        if (ix.member[u, i] and ix.member[v, j]) or (ix.member[u, j] and ix.member[v, i]):
-            return gap
-    return None
+            by_org.setdefault(gap.org, gap)
+        else:
+            i, j = at[gap.movements[0]], at[gap.movements[1]]
+            by_pair.setdefault((i, j), gap)
+            by_pair.setdefault((j, i), gap)
+
+    def label(u: int, v: int) -> Gap | None:
+        found = [gap for gap in (by_org.get(u), by_org.get(v)) if gap is not None]
+        for i in np.flatnonzero(ix.member[u]).tolist():
+            for j in np.flatnonzero(ix.member[v]).tolist():
+                if (i, j) in by_pair:
+                    found.append(by_pair[(i, j)])
+        return min(found, key=order.__getitem__) if found else None
+
+    return label
 
 
 def plan_slate(
@@ -145,8 +159,9 @@ def plan_slate(
     """
     remaining = ix.remaining.copy()
     by_gap: dict[Gap, list[int]] = {gap: [] for gap in gaps}
+    label = labeler(ix, gaps)
     for c in range(len(pool.u)):
-        gap = label_of(ix, gaps, int(pool.u[c]), int(pool.v[c]))
+        gap = label(int(pool.u[c]), int(pool.v[c]))
         if gap is not None:
             by_gap[gap].append(c)
     chosen: list[tuple[int, Gap]] = []
