@@ -17,6 +17,7 @@ child). The table is also written to ``bench/SHAPES.md``. Run from the repositor
     .venv/bin/python bench/bench_shapes.py --sizes 1000,10000 --degrees 2,4   # minutes
     .venv/bin/python bench/bench_shapes.py --sizes 50000 --profiles issue
     .venv/bin/python bench/bench_shapes.py --huge                # adds 200,000 / 1,000,000
+    .venv/bin/python bench/bench_shapes.py --sizes '' --huge     # that map alone
     .venv/bin/python bench/bench_shapes.py --sizes 50000 --steps gaps   # no introductions
 """
 
@@ -77,6 +78,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=3600, help="seconds before a step is given up")
     parser.add_argument("--keep", type=Path, help="keep the maps and stores in this folder")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "SHAPES.md", help="where to save the table")
+    parser.add_argument("--append", action="store_true", help="add the table to --out instead of replacing it")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)  # a baseline, in its own process
     args = parser.parse_args()
     if args.child:
@@ -84,12 +86,16 @@ def main() -> None:
         return
     shapes = [
         Shape(int(size), float(degree), profile, args.seed)
-        for size in args.sizes.split(",")
+        for size in filter(None, args.sizes.split(","))  # --sizes '' --huge: the huge map alone
         for degree in args.degrees.split(",")
         for profile in args.profiles.split(",")
     ]
     if args.huge:
         shapes.append(Shape(HUGE.organizations, HUGE.ties_per_org, HUGE.profile, args.seed))
+    startup = {  # what every row pays before any work: the interpreter and the imports
+        "cli": _timed([PYTHON, "-m", "coalition", "--help"], args.timeout).seconds,
+        "baseline": _timed([PYTHON, "-c", "import networkx, sqlite3"], args.timeout).seconds,
+    }
     rows = []
     with tempfile.TemporaryDirectory(prefix="coalition-shapes-") as scratch:
         base = args.keep or Path(scratch)
@@ -97,8 +103,12 @@ def main() -> None:
             rows.append(run_shape(shape, base / _slug(shape), args.timeout, set(args.steps.split(","))))
             print(_line(rows[-1]), file=sys.stderr, flush=True)
     command = "python bench/bench_shapes.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    text = render(rows, command)
-    print(text)
+    section = render(rows, command, startup)
+    print(section)
+    if args.append and args.out.exists():
+        text = args.out.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + section
+    else:
+        text = HEAD + "\n\n" + section
     args.out.write_text(text, encoding="utf-8")
 
 
@@ -207,18 +217,23 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def render(rows: list[Row], command: str) -> str:
-    """The Markdown document: how it was made, then the table."""
+HEAD = "\n".join([
+    "# Shapes benchmark",
+    "",
+    "Each step runs end to end in its own process through the CLI (`python -m coalition --db sqlite:///...`).",
+    "Ratios are figure / baseline from the same run. Profiles: " + "; ".join(
+        f"`{name}` {p.needs[0]}-{p.needs[1]} needs and offers, {p.languages[0]}-{p.languages[1]} languages, "
+        f"{p.two_movements:.0%} in two movements" for name, p in PROFILES.items()
+    ) + ".",
+])  # fmt: skip
+
+
+def render(rows: list[Row], command: str, startup: dict[str, float]) -> str:
+    """One run's section: how it was made, then its table (``HEAD`` goes above the first)."""
     lines = [
-        "# Shapes benchmark",
-        "",
         f"`{command}` on {date.today().isoformat()}; {machine()}.",
-        "",
-        "Each step runs end to end in its own process through the CLI (`python -m coalition --db sqlite:///...`).",
-        "Ratios are figure / baseline from the same run. Profiles: " + "; ".join(
-            f"`{name}` {p.needs[0]}-{p.needs[1]} needs and offers, {p.languages[0]}-{p.languages[1]} languages, "
-            f"{p.two_movements:.0%} in two movements" for name, p in PROFILES.items()
-        ) + ".",
+        f"Start-up alone (`python -m coalition --help`) took {startup['cli']:.1f} s, the baseline's "
+        f"(`python -c 'import networkx, sqlite3'`) {startup['baseline']:.1f} s: on small maps it is most of the ratio.",
         "",
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "|".join("---" if i == 0 else "---:" for i in range(len(COLUMNS))) + "|",

@@ -326,6 +326,26 @@ def test_resource_matches_take_the_nearest_offers_by_their_definition(seed: int,
     assert sorted((m["needs"], m["offers"], m["resource"], m["tier"]) for m in matches) == sorted(expected)
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 40), st.integers(1, 12))
+def test_resource_matches_match_only_the_needers_that_come_first_when_capped(seed: int, n: int, limit: int) -> None:
+    rng = random.Random(seed)
+    G = nx.gnm_random_graph(n, rng.randint(0, 2 * n), seed=seed)
+    for node in G:
+        G.nodes[node].update(needs=rng.sample("ab", rng.randint(0, 2)), offers=rng.sample("ab", rng.randint(0, 2)),
+                             region=rng.choice(["x", "y"]), languages=[rng.choice(["es", "fr"])])  # fmt: skip
+
+    def needer(node: int) -> int:
+        return node % 3
+
+    def match(a: int, b: int, resource: str, tier: int) -> tuple:
+        return tier, -b, resource
+
+    capped = resource_matches(G, key=match, needer_key=needer, limit=limit)
+    full = resource_matches(G, key=lambda a, b, r, t: (needer(a), match(a, b, r, t)))
+    assert capped == (full[0][:limit], full[1])
+
+
 def test_resource_matches_skip_a_needers_many_partners_among_the_nearest() -> None:
     # The needer works with the first 30 offerers already: the next three are its matches.
     G = nx.Graph()

@@ -27,8 +27,8 @@ audience and uses nothing else, so nothing hidden can appear in the result. Choi
   null) and ``cross_movement``.
 - Lists are capped (needs and offers at 200, brokers at 15, the others at 20; ``None``
   lifts a cap) after ordering, and ``summary`` always has the full counts. The work is
-  linear in the map (plus sorting) whatever the caps: nothing walks a product of group
-  sizes (see ``graph.algorithms.resources``).
+  linear in the map, plus sorting and the items listed (the members of each cut listed):
+  nothing walks a product of group sizes (see ``graph.algorithms.resources``).
 - Silos: Louvain communities (seed 0) with at least 3 organizations of one movement
   making up at least ``SILO_SHARE`` of the community (a gateway organization from
   another movement does not hide a silo).
@@ -480,20 +480,19 @@ def _needs_offers(
     away = len(EDGE_ORDER)
     reasons = [*EDGE_ORDER, None]
     movements = {node: frozenset(data["movements"]) for node, data in nodes.items()}
-    needers: dict[Hashable, tuple] = {}
 
     def edge_rank(node: Hashable) -> int:
         return on_edge.get(node, away if G._adj[node] else EDGE_ORDER["no_tie"])
 
-    def first(needer: Hashable, offerer: Hashable, resource: str, tier: int) -> tuple:
-        if needer not in needers:
-            needers[needer] = (not nodes[needer]["community_led"], edge_rank(needer), str(needer))
-        rank, edge, name = needers[needer]
-        return rank, edge, not movements[needer].isdisjoint(movements[offerer]), tier, name, resource, str(offerer)
+    def needer_first(needer: Hashable) -> tuple:
+        return not nodes[needer]["community_led"], edge_rank(needer)
+
+    def match_first(needer: Hashable, offerer: Hashable, resource: str, tier: int) -> tuple:
+        return not movements[needer].isdisjoint(movements[offerer]), tier, str(needer), resource, str(offerer)
 
     matches, counts["needs_offers"] = resource_matches(
-        G, per_need=per_need, limit=limit, exclude=[tuple(pair) for pair in conflicts], key=first,
-        eligible=lambda node: nodes[node].get("consent_to_introductions") is not False,
+        G, per_need=per_need, limit=limit, exclude=[tuple(pair) for pair in conflicts], key=match_first,
+        needer_key=needer_first, eligible=lambda node: nodes[node].get("consent_to_introductions") is not False,
     )  # fmt: skip
     return [
         {**m, "nearness": NEAREST_TIERS[m["tier"]], "needer_community_led": nodes[m["needs"]]["community_led"],

@@ -35,7 +35,8 @@ def resource_matches(
     exclude: Iterable[tuple[Hashable, Hashable]] = (),
     common_languages: Collection[str] = ("English",),
     first: Callable[[Hashable], bool] | None = None,
-    key: Callable[[dict], Any] | None = None,
+    key: Callable[[Hashable, Hashable, str, int], Any] | None = None,
+    needer_key: Callable[[Hashable], Any] | None = None,
 ) -> tuple[list[dict], int]:
     """Who offers what another node needs, when no edge joins the two.
 
@@ -59,6 +60,10 @@ def resource_matches(
     key : callable, optional
         Sort the matches by ``key(needs, offers, resource, tier)`` instead; ``first`` is
         then ignored.
+    needer_key : callable, optional
+        With ``key``: sort by ``needer_key(needs)`` first, then by ``key``. With a
+        ``limit`` too, only the needers that come first are matched in full (the others
+        are only counted), so a short list of a large map costs little.
 
     Returns
     -------
@@ -77,7 +82,9 @@ def resource_matches(
     after the other, in alphabetical order), same resource. Every group is read only as
     far as needed, so a need costs O(per_need + its degree + its conflicts) per group and
     the whole pass O((N + O) L) for N needs, O offers and L languages per node, plus
-    choosing the first ``limit`` of the matches (at most ``per_need`` per need).
+    choosing the first ``limit`` of the matches (at most ``per_need`` per need). Counting
+    needs no reading at all: a need has ``min(per_need, offerers - its skipped ones)``
+    matches, since the last group holds every offerer of the resource.
 
     Examples
     --------
@@ -94,23 +101,35 @@ def resource_matches(
         blocked.setdefault(u, set()).add(v)
         blocked.setdefault(v, set()).add(u)
     index = _OfferIndex(G, ok, common_languages)
-    found_all: list[tuple[Hashable, Hashable, str, int]] = []
+    needs, total = [], 0
     for node, data in G.nodes(data=True):
         if not data.get("needs") or not ok(node):
             continue
-        languages = tuple(sorted(_languages(data, common_languages)))
-        region = data.get("region") or ""
         skip = {node, *G._adj[node], *blocked.get(node, ())}
-        for resource in dict.fromkeys(data["needs"]):
-            found = index.nearest(resource, region, languages, per_need, skip)
-            found_all.extend((node, other, resource, tier) for other, tier in found.items())
-    total = len(found_all)
-    if key is None:
-        preferred = first or (lambda node: False)
-        ranked = [(m[3], not preferred(m[0]), str(m[0]), m[2], str(m[1])) for m in found_all]
-        kept = [found_all[i] for i in _smallest(range(total), limit, ranked.__getitem__)]
+        resources = [resource for resource in dict.fromkeys(data["needs"]) if resource in index.offered]
+        for resource in resources:
+            offered = index.offered[resource]
+            total += min(per_need, len(offered) - len(skip & offered))
+        if resources:
+            needs.append((node, data, resources))
+    if key is not None and needer_key is not None:
+        ranks = {node: needer_key(node) for node, _, _ in needs}
+        found_all = []
+        previous = None
+        for node, data, resources in sorted(needs, key=lambda need: ranks[need[0]]):
+            if limit is not None and len(found_all) >= limit and ranks[node] != previous:
+                break  # every match still to come sorts after the ones found
+            found_all += _matches(G, index, node, data, resources, per_need, blocked, common_languages)
+            previous = ranks[node]
+        kept = _smallest(found_all, limit, lambda m: (ranks[m[0]], key(*m)))
     else:
-        kept = _smallest(found_all, limit, lambda m: key(*m))
+        found_all = [m for need in needs for m in _matches(G, index, *need, per_need, blocked, common_languages)]
+        if key is None:
+            preferred = first or (lambda node: False)
+            ranked_all = [(m[3], not preferred(m[0]), str(m[0]), m[2], str(m[1])) for m in found_all]
+            kept = [found_all[i] for i in _smallest(range(len(found_all)), limit, ranked_all.__getitem__)]
+        else:
+            kept = _smallest(found_all, limit, lambda m: key(*m))
     nodes = G.nodes
     matches = []
     for needer, other, resource, tier in kept:
@@ -122,6 +141,21 @@ def resource_matches(
             "same_region": bool(region) and region == theirs.get("region"), "shared_languages": sorted(shared),
         })  # fmt: skip
     return matches, total
+
+
+def _matches(
+    G: nx.Graph, index: _OfferIndex, node: Hashable, data: dict, resources: list[str], per_need: int,
+    blocked: dict[Hashable, set], common: Collection[str],
+) -> list[tuple[Hashable, Hashable, str, int]]:  # fmt: skip
+    """(needer, offerer, resource, tier) for the nearest offers of each of a node's needs."""
+    languages = tuple(sorted(_languages(data, common)))
+    region = data.get("region") or ""
+    skip = {node, *G._adj[node], *blocked.get(node, ())}
+    return [
+        (node, other, resource, tier)
+        for resource in resources
+        for other, tier in index.nearest(resource, region, languages, per_need, skip).items()
+    ]
 
 
 class _OfferIndex:
@@ -138,6 +172,7 @@ class _OfferIndex:
 
     def __init__(self, G: nx.Graph, ok: Callable[[Hashable], bool], common: Collection[str]) -> None:
         self.prefixes: dict[tuple, tuple[list, bool]] = {}
+        self.offered: defaultdict[str, set] = defaultdict(set)
         self.by_resource: defaultdict[str, list] = defaultdict(list)
         self.by_region: defaultdict[tuple[str, str], list] = defaultdict(list)
         self.by_language: defaultdict[tuple[str, str], list] = defaultdict(list)
@@ -148,6 +183,7 @@ class _OfferIndex:
             region = data.get("region") or ""
             languages = _languages(data, common)
             for resource in dict.fromkeys(data["offers"]):
+                self.offered[resource].add(node)
                 self.by_resource[resource].append(node)
                 self.by_region[resource, region].append(node)
                 for language in languages:
