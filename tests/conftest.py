@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,3 +82,19 @@ def run_cli(
         [sys.executable, "-m", "coalition", *args],
         cwd=cwd, env=full_env, capture_output=True, text=True, input=stdin, timeout=120,
     )  # fmt: skip
+
+
+def wait_for_health(url: str, process: subprocess.Popen, log_path: Path, seconds: float = 60) -> None:
+    """Wait until a dashboard server answers its health check; fail with its log when it
+    exits or does not answer in time."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"the dashboard server did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)

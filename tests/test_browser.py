@@ -17,8 +17,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -29,7 +27,7 @@ import pytest
 from coalition.maps.transfer import load_demo
 from graph.sqlite.store import SQLiteStore
 
-from .conftest import ROOT
+from .conftest import ROOT, wait_for_health
 
 pytestmark = pytest.mark.browser
 
@@ -90,18 +88,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(f"streamlit did not start:\n{(folder / 'streamlit.log').read_text()[-3000:]}")
-            time.sleep(0.3)
+        log.flush()
+        wait_for_health(url, server, folder / "streamlit.log")
         yield url
     finally:
         server.terminate()

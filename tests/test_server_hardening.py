@@ -42,7 +42,7 @@ from coalition.auth import accounts, browsers, server
 from coalition.maps.transfer import load_demo
 from graph.sqlite.store import SQLiteStore
 
-from .conftest import ROOT
+from .conftest import ROOT, wait_for_health
 from .test_browser import CHROMIUM_ARGS, _free_port, _require_chromium
 
 PASSWORD = "correct horse battery"
@@ -77,18 +77,7 @@ def _serve(command: list[str], env: dict[str, str], folder: Path) -> Iterator[tu
     process = subprocess.Popen([*command, str(port)], cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(f"{command[:4]} did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
+        wait_for_health(url, process, log_path, seconds=30)
         yield url, log_path
     finally:
         process.terminate()
