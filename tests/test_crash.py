@@ -9,12 +9,13 @@ process, with no hook in the code under test:
   an uncommitted transaction into it), so the import is killed when the ``-wal`` file
   passes a few sizes; the next opener ignores the uncommitted frames.
 - Neo4j: the server lists running statements (``SHOW TRANSACTIONS``), so the import is
-  killed when its transaction is creating organizations, then ties, then audit
-  entries; the server rolls back the transaction of the dead connection.
+  killed when it is staging organizations, then ties, then audit entries (each batch
+  committed, but invisible until the switch-over), and when its own transaction is
+  switching them over; the server rolls back the transaction of the dead connection,
+  and what was staged stays invisible until the next write deletes it.
 
-The Neo4j map is smaller (10,000 organizations, 40,000 ties) because the test server
-runs with a 1 GB heap, in which one transaction of 30,000 organizations and 100,000
-ties does not fit (see the README's Neo4j import figures).
+Both maps are the same size (30,000 organizations, 100,000 ties): the test server runs
+with a 1 GB heap, which a staged import fits.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def test_killed_sqlite_import_leaves_the_store_as_before(tmp_path: Path) -> None
 def test_killed_neo4j_import_leaves_the_store_as_before(neo4j_store: Store, tmp_path: Path) -> None:
     prepare(neo4j_store)
     before = neo4j_store.dump()
-    folder = write_big_map(tmp_path / "big", 10_000, 40_000)
+    folder = write_big_map(tmp_path / "big", 30_000, 100_000)
     seen: list[str] = []
 
     def running(fragment: str) -> Callable[[float], bool]:
@@ -143,9 +144,10 @@ def test_killed_neo4j_import_leaves_the_store_as_before(neo4j_store: Store, tmp_
 
     for name, ready in [
         ("while reading and validating", lambda elapsed: elapsed > 1.0),
-        ("while creating organizations", running("CREATE (o:Organization")),
-        ("while creating ties", running("CREATE (s)-[t:TIE")),
-        ("while writing the audit trail", running("CREATE (a:AuditEntry)")),
+        ("while staging organizations", running("CREATE (o:StagedOrganization")),
+        ("while staging ties", running("CREATE (s)-[t:TIE")),
+        ("while staging the audit trail", running("CREATE (a:AuditEntry)")),
+        ("while switching over", running("REMOVE o:StagedOrganization")),
     ]:
         import_and_kill(neo4j_store.uri, folder, tmp_path, ready)
         _wait_until_rolled_back(neo4j_store)
@@ -165,6 +167,6 @@ def _running_queries(store: Store) -> list[str]:
 def _wait_until_rolled_back(store: Store) -> None:
     """The server rolls back a dead client's transaction when it notices; wait for it."""
     deadline = time.monotonic() + WAIT
-    while any("UNWIND $rows" in query for query in _running_queries(store)):
+    while any("UNWIND $rows" in query or "StagedOrganization" in query for query in _running_queries(store)):
         assert time.monotonic() < deadline, "the killed import's transaction is still running"
         time.sleep(0.1)

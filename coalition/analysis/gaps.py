@@ -39,11 +39,10 @@ audience and uses nothing else, so nothing hidden can appear in the result. Choi
 
 from __future__ import annotations
 
-import gc
 import heapq
 import time
 from collections import Counter
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -51,6 +50,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from coalition.domain.collector import collector_paused
 from coalition.domain.privacy import read_view
 from graph.algorithms import (
     NEAREST_TIERS,
@@ -90,25 +90,7 @@ REPORT_KEYS = (
 )  # fmt: skip
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause CPython's cyclic garbage collector while a map is read and analysed.
-
-    Reading and analysing a map makes hundreds of thousands of small objects and no
-    reference cycles worth collecting on the way, yet each full collection walks all of
-    them again: about 1.5 s of CPU in 8 at 50,000 organizations. Reference counting still
-    frees everything as usual; the collector is turned back on (if it was on) at the end.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-@_collector_paused()
+@collector_paused()
 def analyse_gaps(
     view: dict[str, Any],
     *,
@@ -244,7 +226,7 @@ def gaps_for_store(
     audience), and the CLI asks once.
     """
     caps = list_caps(limit, everything=everything)
-    with _collector_paused():
+    with collector_paused():
         view = read_view(store, audience)
     return analyse_gaps(view, today=today or date.today(), **caps)
 

@@ -1,4 +1,9 @@
-"""The analyses: ``coalition gaps`` and ``coalition introductions`` (suggest and track)."""
+"""The analyses: ``coalition gaps`` and ``coalition introductions`` (suggest and track).
+
+The analyses load networkx, igraph and scipy: they are imported inside the commands that
+run them, so that every other command (and ``--help``) starts without them. The two
+defaults the options show are spelled here, and a test holds them to the analyses' own.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,13 @@ from typing import Annotated
 
 import typer
 
-from coalition.analysis.gaps import TEXT_ITEMS, gaps_for_store, gaps_text
 from coalition.cli.common import AudienceOption, JsonOption, OneOrg, OtherOrg, out, print_json, store
-from coalition.domain.privacy import read_view
-from coalition.introductions.recommend import (
-    DEFAULT_BOLDNESS,
-    introductions_document,
-    introductions_for_store,
-    model_weights,
-)
-from coalition.maps.tracking import set_introduction_status
 
-__all__ = ["commands", "introductions"]
+__all__ = ["TEXT_ITEMS", "DEFAULT_BOLDNESS", "commands", "introductions"]
+
+#: ``coalition.analysis.gaps.TEXT_ITEMS`` and ``coalition.introductions.recommend.DEFAULT_BOLDNESS``.
+TEXT_ITEMS = 25
+DEFAULT_BOLDNESS = 0.1
 
 commands = typer.Typer()
 introductions = typer.Typer(help="Suggest, explain and track bridge-building introductions.")
@@ -45,6 +45,8 @@ def gaps(
     brokers, isolated community-led groups, needs another member offers, silos."""
     if limit is not None and everything:
         raise typer.BadParameter("give --limit or --all, not both", param_hint="'--limit' / '--all'")
+    from coalition.analysis.gaps import gaps_for_store, gaps_text
+
     report = gaps_for_store(store(ctx), audience, limit=limit, everything=everything)
     if as_json:
         print_json(report)
@@ -70,7 +72,7 @@ def suggest(
         typer.Option(
             min=0.0,
             max=1.0,
-            help="0 to 1: lean on what a pair bridges (1) or on its chance of working (0); default 0.5.",
+            help=f"0 to 1: lean on what a pair bridges (1) or on its chance of working (0); default {DEFAULT_BOLDNESS:g}.",
         ),
     ] = DEFAULT_BOLDNESS,
 ) -> None:
@@ -78,6 +80,9 @@ def suggest(
     capacity, conflicts and declined pairs."""
     if ctx.invoked_subcommand is not None:
         return
+    from coalition.domain.privacy import read_view
+    from coalition.introductions.recommend import introductions_document, introductions_for_store, model_weights
+
     opened = store(ctx)
     if weights:
         print_json(model_weights(read_view(opened, audience)))
@@ -113,5 +118,7 @@ def introductions_set(
     ] = False,
 ) -> None:
     """Track an introduction: plan it, mark it made (optionally adding the tie), decline it."""
+    from coalition.maps.tracking import set_introduction_status
+
     record = set_introduction_status(store(ctx), a, b, status, note=note, create_tie=create_tie)
     out.print(f"{record['a']} + {record['b']}: {record['status']} on {record['status_date']}")

@@ -1,5 +1,9 @@
 """Commands on a whole map: create it, load the demo, import, export, copy between
-stores, count."""
+stores, count.
+
+``transfer`` (numpy, rapidfuzz) and rich's progress bar are imported by the commands that
+use them, so that the others start without them.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from coalition.cli.common import AudienceOption, JsonOption, out, print_json, settings, store, table
 from coalition.formats import EXPORT_FORMATS, IMPORT_FORMATS
-from coalition.maps import services, transfer
+from coalition.maps import services
 from graph.connect import open_store
 
 __all__ = ["commands"]
@@ -36,6 +38,8 @@ def demo(
     ] = False,
 ) -> None:
     """Load the fictional demo coalition from seeds/ into the store."""
+    from coalition.maps import transfer
+
     opened = store(ctx)
     report = transfer.load_demo(opened, if_empty=if_empty)
     if report is None:
@@ -57,6 +61,11 @@ def import_(
     ] = False,
 ) -> None:
     """Import a map; re-importing updates by id. All or nothing: one problem, no change."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from coalition.maps import transfer
+
     opened = store(ctx)
     services.init_map(opened)
     errors = Console(stderr=True, highlight=False)
@@ -101,6 +110,8 @@ def export(
     ] = False,
 ) -> None:
     """Export the map as the audience may see it (contacts only where their visibility allows)."""
+    from coalition.maps import transfer
+
     result = transfer.export_map(store(ctx), path, fmt=format, audience=audience, anonymize=anonymize)
     withheld = ", ".join(f"{n} {kind}" for kind, n in result.withheld.items() if n) or "nothing"
     stand_ins = result.anonymized.get("organizations", 0)
@@ -116,6 +127,8 @@ def migrate(
     destination: Annotated[str, typer.Option("--to", help="Store URL to copy into (must hold no map yet).")],
 ) -> None:
     """Copy a whole map between two stores, e.g. SQLite to Neo4j, without loss."""
+    from coalition.maps import transfer
+
     neo4j = settings(ctx).neo4j
     with open_store(source, neo4j) as src, open_store(destination, neo4j) as dst:
         copied = transfer.migrate(src, dst)

@@ -21,7 +21,6 @@ from coalition.cli.common import (
 from coalition.domain.errors import CoalitionError
 from coalition.domain.models import ORG_KINDS
 from coalition.maps import services
-from coalition.maps.profile import organization_profile
 
 __all__ = ["app"]
 
@@ -109,6 +108,8 @@ def org_show(
     ctx: typer.Context, org_id: OrgId, as_json: JsonOption = False, audience: AudienceOption = "private"
 ) -> None:
     """Show every field of one organization and its ties."""
+    from coalition.maps.profile import organization_profile  # the analyses: only this command needs them
+
     profile = organization_profile(store(ctx), org_id, audience)
     org = profile["organization"]
     if as_json:

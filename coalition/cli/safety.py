@@ -1,4 +1,8 @@
-"""Commands that keep a map safe: the audit trail, the integrity check, backup and restore."""
+"""Commands that keep a map safe: the audit trail, the integrity check, backup and restore.
+
+Each command imports what it runs (backups load the cryptography library), so that the
+others start without it.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,6 @@ import typer
 from coalition.cli.common import JsonOption, PassphraseFile, out, print_json, store
 from coalition.domain.errors import CoalitionError
 from coalition.maps import services
-from coalition.maps.audit import audit_document, describe_entry, export_audit, list_audit
-from coalition.maps.backup import backup as backup_store
-from coalition.maps.backup import read_passphrase
-from coalition.maps.backup import restore as restore_store
-from coalition.maps.integrity import check as integrity_check
 
 __all__ = ["commands"]
 
@@ -34,6 +33,8 @@ def audit(
     ] = None,
 ) -> None:
     """Who changed what, when, and from which values to which (holds private data: admins only)."""
+    from coalition.maps.audit import audit_document, describe_entry, export_audit, list_audit
+
     opened = store(ctx)
     if output is not None:
         count = export_audit(opened, output, limit=limit, since=since, kind=kind, key=key)
@@ -50,6 +51,8 @@ def audit(
 @commands.command()
 def check(ctx: typer.Context) -> None:
     """Check the store's integrity: the database itself, then every record against the rules."""
+    from coalition.maps.integrity import check as integrity_check
+
     opened = store(ctx)
     problems = integrity_check(opened)
     for problem in problems:
@@ -66,6 +69,9 @@ def backup_(
     passphrase_file: PassphraseFile = None,
 ) -> None:
     """Take a consistent online backup of the whole store, encrypted with --passphrase-file (AES-GCM)."""
+    from coalition.maps.backup import backup as backup_store
+    from coalition.maps.backup import read_passphrase
+
     passphrase = read_passphrase(passphrase_file) if passphrase_file else None
     out.print(backup_store(store(ctx), path, passphrase).summary())
 
@@ -78,6 +84,9 @@ def restore(
 ) -> None:
     """Replace the store's content with a backup, in one transaction; refuses a wrong
     passphrase or a changed file."""
+    from coalition.maps.backup import read_passphrase
+    from coalition.maps.backup import restore as restore_store
+
     opened = store(ctx)
     services.init_map(opened)
     passphrase = read_passphrase(passphrase_file) if passphrase_file else None

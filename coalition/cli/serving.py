@@ -16,7 +16,6 @@ from typing import Annotated
 
 import typer
 
-from coalition.auth.serving import check_serving, is_loopback
 from coalition.cli.common import out, settings
 
 __all__ = ["commands"]
@@ -41,6 +40,8 @@ def serve(
     ] = "127.0.0.1",
 ) -> None:
     """Start the dashboard: this computer only, or with sign-in when accounts exist."""
+    from coalition.auth.serving import check_serving, is_loopback  # argon2: only this command needs it
+
     chosen = settings(ctx)
     accounts_file = chosen.accounts_path.resolve()
     check_serving(address, accounts_file)

@@ -10,14 +10,19 @@ Kumu's Elements/Connections layout; GraphML or GEXF).
 Reading takes the import's ``ImportLimits``: every reader refuses a file past a limit
 while it reads (``coalition.formats.files.ReadBudget``). Telling a file's format reads a
 bounded part of it only (the first bytes, or the workbook part of an archive).
+
+A format's module is imported when the format is first used, not with this registry:
+the PDF brief, the images and the HTML map pull in matplotlib, reportlab and the
+analyses, which an import of a CSV folder never needs (they made every command start
+a second later).
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 import zipfile
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,19 +30,6 @@ from typing import Any, Protocol
 from coalition.domain.errors import InvalidInput, Problem
 from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap
-from coalition.formats import (
-    csv_format,
-    cypher_format,
-    gexf_format,
-    graphml_format,
-    html_format,
-    image_format,
-    json_format,
-    kumu_format,
-    kumu_sheet_format,
-    pdf_brief,
-    xlsx_format,
-)
 from coalition.formats.files import load_json
 
 __all__ = ["FORMATS", "IMPORT_FORMATS", "EXPORT_FORMATS", "Format", "detect", "format_for"]
@@ -64,48 +56,49 @@ class Format(Protocol):
 
 @dataclass(frozen=True)
 class _ModuleFormat:
-    """A format whose reading and writing live in one module (or image writer)."""
+    """A format whose reading and writing live in one module of this package, imported
+    on first use; ``writer`` is the writing function's name in it (``png.write``)."""
 
     name: str
     suffixes: tuple[str, ...]
     mime_type: str
     download_name: str
-    writer: Callable[[dict[str, Any], Path], list[Path]]
-    reader: Callable[[Path, ImportLimits | None], RawMap] | None = None
-
-    @property
-    def can_read(self) -> bool:
-        return self.reader is not None
+    module: str
+    can_read: bool = True
+    writer: str = "write"
 
     def read(self, path: Path, limits: ImportLimits | None = None) -> RawMap:
-        if self.reader is None:
+        if not self.can_read:
             raise InvalidInput([Problem(f"{self.name} is an export format only", file=path.name)])
-        return self.reader(path, limits)
+        return _module(self.module).read(path, limits)
 
     def write(self, view: dict[str, Any], path: Path) -> list[Path]:
-        return self.writer(view, path)
+        target: Any = _module(self.module)
+        for part in self.writer.split("."):
+            target = getattr(target, part)
+        return target(view, path)
 
 
-def _both(name: str, module: Any, suffixes: tuple[str, ...], mime_type: str, download: str) -> _ModuleFormat:
-    return _ModuleFormat(name, suffixes, mime_type, download, module.write, module.read)
+def _module(name: str) -> Any:
+    return importlib.import_module(f"coalition.formats.{name}")
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        _both("csv", csv_format, (".csv", ".zip"), "application/zip", "coalition-map.zip"),
-        _both("xlsx", xlsx_format, (".xlsx",), XLSX, "coalition-map.xlsx"),
-        _both("json", json_format, (".json",), "application/json", "coalition-map.json"),
-        _both("graphml", graphml_format, (".graphml",), "application/graphml+xml", "coalition-map.graphml"),
-        _both("gexf", gexf_format, (".gexf",), "application/xml", "coalition-map.gexf"),
-        _both("kumu", kumu_format, (".kumu.json",), "application/json", "coalition-map.kumu.json"),
-        _both("kumu-xlsx", kumu_sheet_format, (".kumu.xlsx",), XLSX, "coalition-map.kumu.xlsx"),
-        _ModuleFormat("cypher", (".cypher", ".cql"), "text/plain", "coalition-map.cypher", cypher_format.write),
-        _ModuleFormat("html", (".html", ".htm"), "text/html", "coalition-map.html", html_format.write),
-        _ModuleFormat("png", (".png",), "image/png", "coalition-map.png", image_format.png.write),
-        _ModuleFormat("svg", (".svg",), "image/svg+xml", "coalition-map.svg", image_format.svg.write),
-        _ModuleFormat("pdf", (".pdf",), "application/pdf", "coalition-map.pdf", pdf_brief.write),
+        _ModuleFormat("csv", (".csv", ".zip"), "application/zip", "coalition-map.zip", "csv_format"),
+        _ModuleFormat("xlsx", (".xlsx",), XLSX, "coalition-map.xlsx", "xlsx_format"),
+        _ModuleFormat("json", (".json",), "application/json", "coalition-map.json", "json_format"),
+        _ModuleFormat("graphml", (".graphml",), "application/graphml+xml", "coalition-map.graphml", "graphml_format"),
+        _ModuleFormat("gexf", (".gexf",), "application/xml", "coalition-map.gexf", "gexf_format"),
+        _ModuleFormat("kumu", (".kumu.json",), "application/json", "coalition-map.kumu.json", "kumu_format"),
+        _ModuleFormat("kumu-xlsx", (".kumu.xlsx",), XLSX, "coalition-map.kumu.xlsx", "kumu_sheet_format"),
+        _ModuleFormat("cypher", (".cypher", ".cql"), "text/plain", "coalition-map.cypher", "cypher_format", False),
+        _ModuleFormat("html", (".html", ".htm"), "text/html", "coalition-map.html", "html_format", False),
+        _ModuleFormat("png", (".png",), "image/png", "coalition-map.png", "image_format", False, "png.write"),
+        _ModuleFormat("svg", (".svg",), "image/svg+xml", "coalition-map.svg", "image_format", False, "svg.write"),
+        _ModuleFormat("pdf", (".pdf",), "application/pdf", "coalition-map.pdf", "pdf_brief", False),
     )
 }
 IMPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.can_read)
@@ -156,6 +149,7 @@ def _sniff(path: Path, by_name: str | None) -> str | None:
     do not tell)."""
     suffix = path.suffix.lower()
     if suffix == ".json" and by_name == "json":
+        json_format, kumu_format = _module("json_format"), _module("kumu_format")
         head = _head(path)
         if _COALITION_MAP.search(head):
             return by_name

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coalition.introductions.index import MapIndex, lookup, unique_sorted
+from coalition.introductions.index import MapIndex, contains, lookup, unique_sorted
 
 __all__ = ["BUCKET_CAP", "HUB_CAP", "Candidates", "distinct_groups", "find_candidates", "two_step"]
 
@@ -61,12 +61,12 @@ def find_candidates(ix: MapIndex, eligible: np.ndarray | None = None, extra: np.
     extra = np.zeros(0, dtype=np.int64) if extra is None else extra
     keys = unique_sorted(np.concatenate([found, extra]))
     drop = np.concatenate([ix.tied_keys, ix.conflict_keys, ix.settled_keys])
-    keys = keys[~np.isin(keys, drop)]
+    keys = keys[~contains(unique_sorted(drop), keys)]
     u, v = ix.split(keys)
     keep = (u != v) & distinct_groups(ix, u, v)
     keys, u, v = keys[keep], u[keep], v[keep]
     common, aa, ra, warmth = (lookup(two_keys, values, keys) for values in (common, aa, ra, warmth))
-    return Candidates(u, v, keys, common, aa, ra, warmth, ~np.isin(keys, found))
+    return Candidates(u, v, keys, common, aa, ra, warmth, ~contains(found, keys))
 
 
 def two_step(ix: MapIndex, eligible: np.ndarray) -> tuple[np.ndarray, ...]:

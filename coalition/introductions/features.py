@@ -9,6 +9,7 @@ region) says more than a common one.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from coalition.introductions.index import MapIndex, lookup, unique_sorted
 
@@ -28,25 +29,33 @@ FEATURES = (
     "needs_met",  # needs of one the other offers, both ways, anywhere, at most 3
     "movement_affinity",  # log(tie density between their movements / mean density)
     "activity",  # mean log(1 + ties) of the two, centred on the map's mean
+    "warmth",  # weaker tie (1-5) of the best common partner who takes introductions, 0 if none
 )
 
 
-def structural(ix: MapIndex, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Common partners, Adamic-Adar and resource allocation for given pairs (a loop in
-    Python: for the few thousand pairs a model is trained on, not for candidates)."""
-    adj = ix.adjacency
-    degree = ix.degree
-    common = np.zeros(len(u))
-    aa = np.zeros(len(u))
-    ra = np.zeros(len(u))
-    for k, (a, b) in enumerate(zip(u.tolist(), v.tolist(), strict=True)):
-        shared = adj[a].keys() & adj[b].keys()
-        if shared:
-            deg = degree[list(shared)].astype(float)
-            common[k] = len(shared)
-            aa[k] = float((1.0 / np.log(deg)).sum())
-            ra[k] = float((1.0 / deg).sum())
-    return common, aa, ra
+def structural(ix: MapIndex, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Common partners, Adamic-Adar, resource allocation and warmth for given pairs
+    (sparse rows of the adjacency combined: for the pairs a model learns from, which
+    need not have a partner in common; candidates get them from
+    ``coalition.introductions.candidates.two_step``)."""
+    if len(u) == 0 or len(ix.edges) == 0:
+        return tuple(np.zeros(len(u)) for _ in range(4))
+    A = ix.sparse_adjacency
+    e = ix.edges
+    consenting = np.r_[ix.strength, ix.strength] * ix.consent[np.r_[e[:, 1], e[:, 0]]]
+    S = sp.csr_matrix((consenting, (np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]])), shape=A.shape)
+    degree = ix.degree.astype(float)
+    inv_log = np.where(degree > 1, 1.0 / np.log(np.maximum(degree, 2)), 0.0)
+    inv = np.where(degree > 0, 1.0 / np.maximum(degree, 1), 0.0)
+    common, aa, ra, warmth = (np.zeros(len(u)) for _ in range(4))
+    for start in range(0, len(u), 50_000):
+        part = slice(start, start + 50_000)
+        shared = A[u[part]].multiply(A[v[part]]).tocsr()
+        common[part] = np.asarray(shared.sum(axis=1)).ravel()
+        aa[part] = shared @ inv_log
+        ra[part] = shared @ inv
+        warmth[part] = S[u[part]].minimum(S[v[part]]).max(axis=1).toarray().ravel()
+    return common, aa, ra, warmth
 
 
 def pair_features(
@@ -56,14 +65,9 @@ def pair_features(
     common: np.ndarray,
     aa: np.ndarray,
     ra: np.ndarray,
-    tied: bool = False,
+    warmth: np.ndarray,
 ) -> np.ndarray:
-    """The feature matrix (pairs x ``FEATURES``).
-
-    ``tied=True`` is for existing ties used as training examples: their own tie is
-    taken out of the degrees and of the movement tie count, so that a tie does not
-    predict itself.
-    """
+    """The feature matrix (pairs x ``FEATURES``)."""
     same_region = (ix.region[u] == ix.region[v]) & (ix.region[u] >= 0)
     issues = _shared(ix.issues, u, v)
     languages = _shared(ix.languages, u, v)
@@ -77,15 +81,13 @@ def pair_features(
     need_nearby[near] = _rarity_sum(ix.needs[nu] & ix.offers[nv], offers, rows) + _rarity_sum(
         ix.needs[nv] & ix.offers[nu], offers, rows
     )
-    affinity = ix.movement_pair_tables[3 if tied else 2][ix.mset[u], ix.mset[v]]
+    affinity = ix.movement_pair_tables[2][ix.mset[u], ix.mset[v]]
     degree_u, degree_v = ix.degree[u].astype(float), ix.degree[v].astype(float)
-    if tied:
-        degree_u, degree_v = np.maximum(degree_u - 1, 0), np.maximum(degree_v - 1, 0)
     mean_log_degree = float(np.log1p(ix.degree).mean()) if ix.n else 0.0
     columns = [
-        np.minimum(common, 10),
-        aa,
-        ra,
+        np.log1p(common),
+        np.log1p(aa),
+        np.log1p(ra),
         same_region.astype(float),
         issue_nearby,
         language_nearby,
@@ -95,6 +97,7 @@ def pair_features(
         np.minimum(needs, 3),
         affinity,
         (np.log1p(degree_u) + np.log1p(degree_v)) / 2 - mean_log_degree,
+        warmth,
     ]
     return np.column_stack(columns).astype(float) if len(u) else np.zeros((0, len(FEATURES)))
 

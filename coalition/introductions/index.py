@@ -17,7 +17,7 @@ conflict tie never is either.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -25,6 +25,7 @@ from typing import Any
 import igraph as ig
 import networkx as nx
 import numpy as np
+import scipy.sparse as sp
 
 from graph.algorithms.communities import louvain_communities
 from graph.algorithms.igraph_bridge import IndexedGraph
@@ -35,6 +36,7 @@ __all__ = [
     "SETTLED_STATUSES",
     "MapIndex",
     "build_index",
+    "contains",
     "count_used_capacity",
     "lookup",
     "month_of",
@@ -46,6 +48,8 @@ BUSY_STATUSES = ("planned", "made")
 #: Stored statuses whose pairs are not suggested again as new.
 SETTLED_STATUSES = ("planned", "made", "declined", "on_hold")
 ENGLISH = "english"
+#: ``until`` of a tie that has not ended, as a date ordinal.
+FOREVER = date.max.toordinal()
 
 
 def month_of(value: Any) -> str:
@@ -92,6 +96,9 @@ class MapIndex:
     conflict_keys: np.ndarray
     settled_keys: np.ndarray  # stored planned / made / declined / on_hold pairs
     outcomes: np.ndarray  # (k, 3) u, v, 1 for a made introduction or 0 for a declined one
+    #: (t, 5) every non-conflict tie: u, v, strength, since and until as date ordinals
+    #: (since -1 when unknown, until ``FOREVER`` when open): what ``as_of`` cuts.
+    history: np.ndarray = field(default_factory=lambda: np.zeros((0, 5), dtype=np.int64))
     seed: int = 0
     index: dict[str, int] = field(init=False)
 
@@ -165,9 +172,9 @@ class MapIndex:
         return counts
 
     @cached_property
-    def movement_pair_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def movement_pair_tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """By movement-set ids: (shares a movement; fewest ties between two different
-        movements of the two sets; affinity; affinity less the pair's own tie).
+        movements of the two sets; affinity).
 
         Affinity is how often the two movements already work together, per pair of their
         organizations: the largest ``log(tie density / mean density)`` over a movement of
@@ -180,19 +187,16 @@ class MapIndex:
         possible = np.maximum(possible, 1.0)
         mean = float(((T + 0.5) / possible)[np.triu_indices(len(size))].mean()) if len(size) else 1.0
         density = np.log((T + 0.5) / possible / mean)
-        density_less_one = np.log((np.maximum(T - 1, 0) + 0.5) / possible / mean)
         shares = np.zeros((K, K), dtype=bool)
         fewest = np.zeros((K, K), dtype=np.int64)
         affinity = np.zeros((K, K))
-        affinity_tied = np.zeros((K, K))
         for i, a in enumerate(self.msets):
             for j, b in enumerate(self.msets):
                 shares[i, j] = bool(set(a) & set(b))
                 cross = [T[x, y] for x in a for y in b if x != y]
                 fewest[i, j] = min(cross) if cross else T[a[0], a[0]] if a else 0
                 affinity[i, j] = max((density[x, y] for x in a for y in b), default=0.0)
-                affinity_tied[i, j] = max((density_less_one[x, y] for x in a for y in b), default=0.0)
-        return shares, fewest, affinity, affinity_tied
+        return shares, fewest, affinity
 
     @cached_property
     def community_led_partner(self) -> np.ndarray:
@@ -228,6 +232,42 @@ class MapIndex:
                 np.add.at(counts, self.region[where], unpacked.astype(float))
             cache[field] = 1.0 / np.log(1.0 + np.maximum(counts, 1.0))
         return cache[field]
+
+    @cached_property
+    def sparse_adjacency(self) -> sp.csr_matrix:
+        """The current ties as a symmetric 0/1 sparse matrix (for features of many pairs)."""
+        e = self.edges
+        ones = np.ones(2 * len(e))
+        return sp.csr_matrix((ones, (np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]])), shape=(self.n, self.n))
+
+    def as_of(self, day: int) -> MapIndex:
+        """The map as it stood at the end of date ordinal ``day``: the ties started by then
+        (undated ones included) and not ended before it, with no introductions. The same
+        organizations and traits: a view keeps no history of those."""
+        h = self.history
+        started = h[:, 3] <= day
+        current = h[started & (h[:, 4] >= day)]
+        current = current[np.lexsort((current[:, 2], current[:, 1], current[:, 0]))]
+        keys = self.key(current[:, 0], current[:, 1])
+        last = np.ones(len(keys), dtype=bool)  # several ties of a pair: the strongest
+        last[:-1] = keys[1:] != keys[:-1]
+        return self.with_ties(current[last, :2], current[last, 2], self.key(h[started, 0], h[started, 1]))
+
+    def with_ties(self, edges: np.ndarray, strength: np.ndarray, tied_keys: np.ndarray) -> MapIndex:
+        """The same organizations with other ties (current ``edges`` and every pair that
+        ever had a tie), no introductions and no history: an earlier or thinned map to
+        learn from. Everything computed from the ties is computed afresh."""
+        none = np.zeros(0, dtype=np.int64)
+        order = np.lexsort((edges[:, 1], edges[:, 0])) if len(edges) else none
+        return replace(
+            self,
+            edges=edges[order].reshape(-1, 2),
+            strength=strength[order],
+            tied_keys=unique_sorted(tied_keys),
+            settled_keys=none,
+            outcomes=np.zeros((0, 3), dtype=np.int64),
+            history=np.zeros((0, 5), dtype=np.int64),
+        )
 
     def key(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         lo, hi = np.minimum(u, v), np.maximum(u, v)
@@ -281,6 +321,7 @@ def build_index(
     current: dict[tuple[int, int], int] = {}
     tied: set[tuple[int, int]] = set()
     conflicts: set[tuple[int, int]] = set()
+    history = []
     for tie in view.get("ties", []):
         u, v = index.get(tie["source"]), index.get(tie["target"])
         if u is None or v is None or u == v:
@@ -290,6 +331,10 @@ def build_index(
             conflicts.add(pair)
             continue
         tied.add(pair)
+        until = _ordinal(tie.get("until"))
+        history.append(
+            (*pair, int(tie.get("strength") or 1), _ordinal(tie.get("since")), until if until > 0 else FOREVER)
+        )
         if not tie_has_ended(tie, today):
             current[pair] = max(current.get(pair, 0), int(tie.get("strength") or 1))
     edges = np.array(sorted(current), dtype=np.int64).reshape(-1, 2)
@@ -333,6 +378,7 @@ def build_index(
         conflict_keys=keys_of(conflicts),
         settled_keys=unique_sorted(np.array(settled, dtype=np.int64)),
         outcomes=np.array(outcomes, dtype=np.int64).reshape(-1, 3),
+        history=np.array(history, dtype=np.int64).reshape(-1, 5),
         seed=seed,
     )
 
@@ -353,12 +399,31 @@ def unique_sorted(keys: np.ndarray, inverse: bool = False) -> Any:
     return unique, positions
 
 
+def contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``np.isin(keys, sorted_keys)`` for sorted integer keys by binary search (``np.isin``
+    goes through the slow hash-based ``unique`` on millions of keys)."""
+    if len(sorted_keys) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[at] == keys
+
+
 def lookup(sorted_keys: np.ndarray, values: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """``values`` at ``keys`` in ``sorted_keys``, 0 where absent."""
     if len(sorted_keys) == 0:
         return np.zeros(len(keys))
     at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
     return np.where(sorted_keys[at] == keys, values[at], 0).astype(float)
+
+
+def _ordinal(value: Any) -> int:
+    """A date (or ISO date text) as its ordinal; -1 when missing or not a date."""
+    if isinstance(value, date):
+        return value.toordinal()
+    try:
+        return date.fromisoformat(str(value)[:10]).toordinal() if value else -1
+    except ValueError:
+        return -1
 
 
 def _vocabulary(orgs: list[dict[str, Any]]) -> list[str]:

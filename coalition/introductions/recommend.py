@@ -12,19 +12,22 @@ each:
    consent and have capacity left this month, is not settled (a stored introduction
    planned, made, declined or on hold is not suggested again as new; declined never),
    and joins different movements, or different communities of a movement both share.
-3. Score = likelihood x bridging value ** (2 x boldness); boldness 0.5 (the default)
-   is their plain product, 0 ranks by the chance it works alone, 1 leans on what the pair
-   bridges. The likelihood comes from two small logistic
-   regressions learned from the map's own ties, one for pairs across movements and one
-   for pairs within a movement (``coalition.introductions.model``), with the odds raised for a
-   warm introduction (``warm``). The bridging value favours movements and communities
-   with few ties between them, organizations nothing links yet, isolated community-led
-   groups, and community-led groups in general (``coalition.introductions.features``).
+3. Score = likelihood x bridging value ** (2 x boldness): two numbers, one knob. The
+   likelihood is the chance the introduction works: two logistic regressions (one for
+   pairs across movements, one for pairs within a movement), learned with scikit-learn
+   from how the map's own ties formed and calibrated on them
+   (``coalition.introductions.model``); a warm broker is one of their features. The
+   bridging value favours movements and communities with few ties between them,
+   organizations nothing links yet, isolated community-led groups, and community-led
+   groups in general (``coalition.introductions.features``). Boldness 0 ranks by the
+   chance alone, 1 leans hard on what the pair bridges; the default
+   (``DEFAULT_BOLDNESS``) is chosen from ``bench/evaluate_introductions.py``. A pair
+   within one movement counts ``PairModel.within_weight`` of a pair across movements.
 4. ``coalition.introductions.slate``: the gaps the gap analysis names (movement pairs with
    no tie, weak movement pairs, isolated community-led groups) each get their best
    feasible introduction in the list, labelled with the gap (``gap``), or a
    sentence saying why none is feasible (``unmet``). The slate is sure of its places in
-   the list (at most half of it), and takes them in score order.
+   the list (at most half of a first page), and takes them in score order.
    ``coalition.introductions.placement``: then best first under capacity (counting the
    suggestions placed above in the same list) and the voice rule (community-led first:
    an ally of a movement never comes before, or instead of, a community-led group of
@@ -67,14 +70,19 @@ __all__ = [
     "introductions_document",
     "introductions_for_store",
     "model_weights",
+    "place",
     "rank",
     "recommend",
     "stored_introductions",
 ]
 
 #: How much the ranking leans on what a pair bridges rather than on its chance of working
-#: (0 to 1); see ``recommend``.
-DEFAULT_BOLDNESS = 0.5
+#: (0 to 1); see ``recommend``. Chosen from ``bench/evaluate_introductions.py``: the
+#: boldest value whose list is as precise as the best baseline (within its bootstrap
+#: interval) at K = 10, 50 and 200 on every map; 0.2 already falls behind common
+#: neighbours at K = 10 on the Holme-Kim maps. The named gaps get their places through
+#: the slate at any boldness.
+DEFAULT_BOLDNESS = 0.1
 
 #: Keys every introduction in the JSON document has, in this order.
 DOCUMENT_KEYS = ("a", "b", "score", "broker", "reasons", "movements", "status")
@@ -151,20 +159,25 @@ def recommend(
         return stored_introductions(view, status, top)
     ranking = rank(view, today=today, used_capacity=used_capacity, seed=seed, timings=timings)
     ranking.boldness = boldness
-    ix, pool, score = ranking.index, ranking.candidates, ranking.score
     with _timed(timings, "placement"):
-        slate, missed, remaining = plan_slate(ix, pool, score, ranking.gaps, top)
-        picks = [c for c, _ in slate]
-        placed = select(
-            ix, pool, score, top - len(slate), remaining=remaining, placed_before=picks, skip=pool.extra_only
-        )
-        # The slate is sure of its places in the list, not of the top ones: merged by score,
-        # a gap closer that is unlikely to work does not push likelier introductions down.
-        placed = sorted(placed + [(c, float(score[c])) for c in picks], key=lambda item: -item[1])
+        placed, missed = place(ranking, top)
     if unmet is not None:
-        unmet.extend({"gap": gap.label(ix), "why": why} for gap, why in missed)
+        unmet.extend({"gap": gap.label(ranking.index), "why": why} for gap, why in missed)
     with _timed(timings, "brokers and reasons"):
         return [describe(ranking, c, value) for c, value in placed]
+
+
+def place(ranking: Ranking, top: int) -> tuple[list[tuple[int, float]], list[tuple[Gap, str]]]:
+    """The list of ``top`` from a ranking at its boldness: the gap slate merged with the
+    best of the rest under the limits. Returns ``(candidate position, score)`` pairs best
+    first, and the named gaps left without an introduction with why."""
+    ix, pool, score = ranking.index, ranking.candidates, ranking.score
+    slate, missed, remaining = plan_slate(ix, pool, score, ranking.gaps, top)
+    picks = [c for c, _ in slate]
+    placed = select(ix, pool, score, top - len(slate), remaining=remaining, placed_before=picks, skip=pool.extra_only)
+    # The slate is sure of its places in the list, not of the top ones: merged by score,
+    # a gap closer that is unlikely to work does not push likelier introductions down.
+    return sorted(placed + [(c, float(score[c])) for c in picks], key=lambda item: -item[1]), missed
 
 
 @contextmanager
@@ -188,6 +201,8 @@ class Ranking:
     likelihood: np.ndarray
     bridging: np.ndarray
     gaps: list[Gap]
+    #: 1 for pairs across movements, ``PairModel.within_weight`` for pairs within one
+    kind_weight: np.ndarray
     boldness: float = DEFAULT_BOLDNESS
 
     def __post_init__(self) -> None:
@@ -195,7 +210,7 @@ class Ranking:
 
     @property
     def score(self) -> np.ndarray:
-        return self.likelihood * self.bridging ** (2 * self.boldness)
+        return self.likelihood * self.kind_weight * self.bridging ** (2 * self.boldness)
 
 
 def rank(
@@ -214,21 +229,13 @@ def rank(
         gaps = named_gaps(ix)
         pool = find_candidates(ix, extra=gap_candidate_keys(ix, gaps, ix.remaining > 0))
     with _timed(timings, "model"):
-        model = fit_model(ix, pool, seed=seed)
+        model = fit_model(ix, seed=seed)
     with _timed(timings, "scores"):
-        X = pair_features(ix, pool.u, pool.v, pool.common, pool.adamic_adar, pool.resource_allocation)
+        X = pair_features(ix, pool.u, pool.v, pool.common, pool.adamic_adar, pool.resource_allocation, pool.warmth)
         within = ix.movement_pair_tables[0][ix.mset[pool.u], ix.mset[pool.v]]
-        likelihood = warm(model.predict(X, within), pool.warmth)
+        likelihood = model.predict(X, within)
         bridging = bridging_value(ix, pool.u, pool.v)
-    return Ranking(ix, pool, X, model, likelihood, bridging, gaps)
-
-
-def warm(chance: np.ndarray, warmth: np.ndarray) -> np.ndarray:
-    """An introduction through a partner who knows both works better than a cold one:
-    the odds are multiplied by ``1 + w / 5`` (at most 2), ``w`` the weaker tie of the
-    best consenting common partner (0 when there is none)."""
-    odds = chance / np.maximum(1 - chance, 1e-12) * (1 + warmth / 5)
-    return odds / (1 + odds)
+    return Ranking(ix, pool, X, model, likelihood, bridging, gaps, np.where(within, model.within_weight, 1.0))
 
 
 def model_weights(view: dict[str, Any], today: date | None = None, seed: int = 0) -> dict[str, float]:
@@ -237,7 +244,7 @@ def model_weights(view: dict[str, Any], today: date | None = None, seed: int = 0
     with its ``intercept``, ``positives`` and ``negatives`` (how many examples it
     learned from). ``exp(weight)`` is how much one unit of a feature multiplies the odds."""
     ix = build_index(view, today=today, seed=seed)
-    return fit_model(ix, find_candidates(ix), seed=seed).as_dict()
+    return fit_model(ix, seed=seed).as_dict()
 
 
 def describe(ranking: Ranking, c: int, score: float) -> dict[str, Any]:

@@ -5,25 +5,26 @@ none is feasible.
 The gaps, in this order:
 
 1. movement pairs with no tie at all (``missing_movement_pairs`` of the gap analysis);
-2. movement pairs far below random mixing (``weak_movement_pairs``, weakest first);
-3. community-led groups with no tie yet (``isolated`` community-led groups).
+2. community-led groups with no tie yet (``isolated`` community-led groups);
+3. movement pairs far below random mixing (``weak_movement_pairs``, weakest first).
 
 Both movement lists are computed here from the same index the recommender uses, with the
 gap analysis's own definitions (``coalition.analysis.gaps``: current non-conflict ties;
 a pair is weak when its density is under ``WEAK_RATIO`` of the map's), and a test checks
 that the two agree.
 
-The slate takes at most half of the list (``SLATE_SHARE``), and isolated groups at most a
-quarter of it: on a map with many unconnected community-led groups, first partners for
-all of them would otherwise push out every introduction likely to happen (measured on the
-generated maps of ``bench/evaluate_introductions.py``: an uncapped slate of 68-84 first
-partners left no hit in the top 50).
+The slate takes at most half of a first page (``SLATE_SHARE`` of ``PAGE``: 10 of the
+default 20), and isolated groups at most a quarter of it, however long the list: on a map
+with many unconnected community-led groups, first partners for all of them would
+otherwise push out every introduction likely to happen (measured on the generated maps of
+``bench/evaluate_introductions.py``: an uncapped slate of 68-84 first partners left no hit
+in the top 50; half of a list of 200 cost a third of its hits).
 
 Candidates for a gap come from its two sides' first ``GAP_SIDE`` feasible organizations
 (community-led first, then the most capacity left, then the most ties), so the work per
 gap is bounded and never grows with the product of the movements' sizes. The slate takes,
-for each gap, the feasible candidate with both ends community-led first, then one end,
-then the best score, within the capacity the slate has used so far.
+for each gap, the feasible candidate with the best score (which already weighs
+community-led groups up), within the capacity the slate has used so far.
 """
 
 from __future__ import annotations
@@ -37,13 +38,15 @@ from coalition.analysis.gaps import WEAK_RATIO
 from coalition.introductions.candidates import Candidates
 from coalition.introductions.index import MapIndex, unique_sorted
 
-__all__ = ["GAP_SIDE", "Gap", "gap_candidate_keys", "labeler", "named_gaps", "plan_slate", "why_none"]
+__all__ = ["GAP_SIDE", "Gap", "gap_candidate_keys", "gap_indices", "labeler", "named_gaps", "plan_slate", "why_none"]
 
 #: Organizations taken from each side of a gap to pair up.
 GAP_SIDE = 12
 #: The share of a list the slate may take, and the share its isolated groups may take.
 SLATE_SHARE = 0.5
 ISOLATED_SHARE = 0.25
+#: The first page of suggestions, whose share the slate takes in a longer list too.
+PAGE = 20
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,9 @@ class Gap:
 
 
 def named_gaps(ix: MapIndex) -> list[Gap]:
-    """Missing movement pairs, then weak ones (weakest first), then isolated community-led
-    organizations, as the gap analysis names them."""
+    """Missing movement pairs, then isolated community-led organizations, then weak
+    movement pairs (weakest first), as the gap analysis names them: a group with no tie
+    at all comes before two movements that only talk less than others."""
     T = ix.movement_ties.astype(float)
     size = ix.member.sum(axis=0).astype(np.int64)
     overlap = ix.member.T.astype(np.int64) @ ix.member.astype(np.int64)
@@ -99,7 +103,7 @@ def named_gaps(ix: MapIndex) -> list[Gap]:
                 weak.append((ratio, Gap("weak", (ix.movement_ids[i], ix.movement_ids[j]))))
     weak.sort(key=lambda item: item[0])
     isolated = [Gap("isolated", org=int(i)) for i in np.flatnonzero(ix.community_led & (ix.degree == 0))]
-    return missing + [gap for _, gap in weak] + isolated
+    return missing + isolated + [gap for _, gap in weak]
 
 
 def gap_candidate_keys(ix: MapIndex, gaps: list[Gap], eligible: np.ndarray) -> np.ndarray:
@@ -122,31 +126,51 @@ def gap_candidate_keys(ix: MapIndex, gaps: list[Gap], eligible: np.ndarray) -> n
     return unique_sorted(np.concatenate(keys)) if keys else np.zeros(0, dtype=np.int64)
 
 
+def gap_indices(ix: MapIndex, gaps: list[Gap], u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """For each pair ``(u[k], v[k])``: the position in ``gaps`` of the first named gap it
+    closes, or -1 (see ``labeler``)."""
+    return _GapTables(ix, gaps).first(u, v)
+
+
 def labeler(ix: MapIndex, gaps: list[Gap]) -> Callable[[int, int], Gap | None]:
     """A function giving the first named gap (in ``gaps`` order) a pair ``(u, v)``
-    closes, or None, in time that depends on the pair's movements, not on how many gaps
-    there are (a sparse map can name thousands of isolated groups)."""
-    at = {m: i for i, m in enumerate(ix.movement_ids)}
-    order = {gap: k for k, gap in enumerate(gaps)}
-    by_org: dict[int, Gap] = {}
-    by_pair: dict[tuple[int, int], Gap] = {}
-    for gap in gaps:
-        if gap.kind == "isolated":
-            by_org.setdefault(gap.org, gap)
-        else:
-            i, j = at[gap.movements[0]], at[gap.movements[1]]
-            by_pair.setdefault((i, j), gap)
-            by_pair.setdefault((j, i), gap)
+    closes, or None. Tables by movement set and by organization, so the work grows with
+    the pairs asked about, not with how many gaps there are (a sparse map can name
+    thousands of isolated groups)."""
+    tables = _GapTables(ix, gaps)
 
     def label(u: int, v: int) -> Gap | None:
-        found = [gap for gap in (by_org.get(u), by_org.get(v)) if gap is not None]
-        for i in np.flatnonzero(ix.member[u]).tolist():
-            for j in np.flatnonzero(ix.member[v]).tolist():
-                if (i, j) in by_pair:
-                    found.append(by_pair[(i, j)])
-        return min(found, key=order.__getitem__) if found else None
+        k = int(tables.first(np.array([u]), np.array([v]))[0])
+        return gaps[k] if k >= 0 else None
 
     return label
+
+
+class _GapTables:
+    """The first gap (position in ``gaps``) between two movement sets, and of each
+    organization; ``len(gaps)`` for none."""
+
+    def __init__(self, ix: MapIndex, gaps: list[Gap]) -> None:
+        self.ix, self.none = ix, len(gaps)
+        at = {m: i for i, m in enumerate(ix.movement_ids)}
+        between = np.full((len(ix.movement_ids),) * 2, self.none, dtype=np.int64)
+        self.of_org = np.full(ix.n, self.none, dtype=np.int64)
+        for k, gap in reversed(list(enumerate(gaps))):
+            if gap.kind == "isolated":
+                self.of_org[gap.org] = k
+            else:
+                i, j = at[gap.movements[0]], at[gap.movements[1]]
+                between[i, j] = between[j, i] = k
+        self.by_sets = np.full((len(ix.msets),) * 2, self.none, dtype=np.int64)
+        for x, a in enumerate(ix.msets):
+            for y, b in enumerate(ix.msets):
+                if a and b:
+                    self.by_sets[x, y] = between[np.ix_(a, b)].min()
+
+    def first(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        mset = self.ix.mset
+        found = np.minimum(self.by_sets[mset[u], mset[v]], np.minimum(self.of_org[u], self.of_org[v]))
+        return np.where(found == self.none, -1, found)
 
 
 def plan_slate(
@@ -158,27 +182,24 @@ def plan_slate(
     without one with why, and the capacity each organization has left after the slate.
     """
     remaining = ix.remaining.copy()
-    by_gap: dict[Gap, list[int]] = {gap: [] for gap in gaps}
-    label = labeler(ix, gaps)
-    for c in range(len(pool.u)):
-        gap = label(int(pool.u[c]), int(pool.v[c]))
-        if gap is not None:
-            by_gap[gap].append(c)
+    closes = gap_indices(ix, gaps, pool.u, pool.v)
+    labelled = np.flatnonzero(closes >= 0)
+    labelled = labelled[np.lexsort((pool.keys[labelled], -score[labelled], closes[labelled]))]
+    starts = np.searchsorted(closes[labelled], np.arange(len(gaps) + 1))
     chosen: list[tuple[int, Gap]] = []
     unmet: list[tuple[Gap, str]] = []
     taken: set[int] = set()
-    slots = max(1, int(top * SLATE_SHARE))
-    isolated_slots = max(1, int(top * ISOLATED_SHARE))
-    for gap in gaps:
-        full = len(chosen) >= slots
-        if gap.kind == "isolated":
-            full = full or sum(g.kind == "isolated" for _, g in chosen) >= isolated_slots
-        if full:
-            unmet.append((gap, f"a list of {top} keeps room for other introductions; ask for a longer one"))
+    page = min(top, PAGE)
+    slots = max(1, int(page * SLATE_SHARE))
+    isolated_slots = max(1, int(page * ISOLATED_SHARE))
+    for k, gap in enumerate(gaps):
+        if len(chosen) >= slots:
+            unmet.append((gap, _no_room(top, slots, "gaps")))
             continue
-        options = by_gap[gap]
-        led = ix.community_led
-        options.sort(key=lambda c: (-(int(led[pool.u[c]]) + int(led[pool.v[c]])), -score[c], int(pool.keys[c])))
+        if gap.kind == "isolated" and sum(g.kind == "isolated" for _, g in chosen) >= isolated_slots:
+            unmet.append((gap, _no_room(top, isolated_slots, "isolated groups")))
+            continue
+        options = labelled[starts[k] : starts[k + 1]].tolist()  # best score first
         pick = next(
             (c for c in options if c not in taken and remaining[pool.u[c]] > 0 and remaining[pool.v[c]] > 0), None
         )
@@ -190,6 +211,12 @@ def plan_slate(
         remaining[pool.v[pick]] -= 1
         chosen.append((pick, gap))
     return chosen, unmet, remaining
+
+
+def _no_room(top: int, slots: int, what: str) -> str:
+    if top < PAGE:
+        return f"a list of {top} keeps room for other introductions; ask for a longer one"
+    return f"more {what} than the {slots} places a list keeps for them; close the ones above first"
 
 
 def why_none(ix: MapIndex, gap: Gap) -> str:

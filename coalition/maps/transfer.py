@@ -34,6 +34,7 @@ from typing import Any, Protocol
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
+from coalition.domain.collector import collector_paused
 from coalition.domain.errors import CoalitionError, InvalidInput, Problem
 from coalition.domain.models import slugify
 from coalition.domain.privacy import can_see, read_view
@@ -41,9 +42,7 @@ from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import MAX_PROBLEMS, RawMap, RawRow, ValidMap, validate_map
 from coalition.formats import Format, detect, format_for
 from coalition.formats.files import check_import_size
-from coalition.introductions.index import BUSY_STATUSES
 from coalition.maps.services import init_map
-from coalition.maps.tracking import check_introduction_limits
 from graph.store import Store
 
 __all__ = [
@@ -171,9 +170,12 @@ def import_map(
     module = format_for(fmt, path)
     if not module.can_read:
         raise InvalidInput([Problem(f"{fmt} is an export format only", file=path.name)])
-    raw = _read(module, path, limits)
-    with nullcontext() if dry_run else store.transaction():
-        return _check_and_write(store, path, fmt, raw, dry_run=dry_run, progress=progress, limits=limits, guard=guard)
+    with collector_paused():
+        raw = _read(module, path, limits)
+        with nullcontext() if dry_run else store.transaction():
+            return _check_and_write(
+                store, path, fmt, raw, dry_run=dry_run, progress=progress, limits=limits, guard=guard
+            )
 
 
 def _read(module: Format, path: Path, limits: ImportLimits) -> RawMap:
@@ -212,8 +214,8 @@ def _check_and_write(
         path=str(path),
         format=fmt,
         counts={kind: len(items) for kind, items in records.items()},
-        new_organizations=sum(1 for o in valid.organizations if o.id not in known_orgs),
-        updated_organizations=sum(1 for o in valid.organizations if o.id in known_orgs),
+        new_organizations=sum(1 for o in valid.organizations if o["id"] not in known_orgs),
+        updated_organizations=sum(1 for o in valid.organizations if o["id"] in known_orgs),
         problems=problems[:MAX_PROBLEMS],
         duplicates=find_duplicates(raw.organizations, valid, seen),
         preview=preview,
@@ -236,7 +238,15 @@ def _introduction_problems(
     """Planned or made introductions of the file that go around a limit the groups set
     (a conflict, consent off, capacity used up), checked on the map as the import would
     leave it. An introduction the map already holds with the same status and date is not
-    a new plan and is left as it is."""
+    a new plan and is left as it is.
+
+    The rules live with the introductions (numpy, scipy, igraph): they are imported only
+    for a file that holds introductions."""
+    if not records["introductions"]:
+        return []
+    from coalition.introductions.index import BUSY_STATUSES
+    from coalition.maps.tracking import check_introduction_limits
+
     busy = [i for i in records["introductions"] if i["status"] in BUSY_STATUSES]
     if not busy:
         return []
@@ -307,7 +317,7 @@ def find_duplicates(
     the file or of one already in the map. An update of the same id is not a duplicate,
     nor are two organizations the map already holds apart."""
     where = {str(r.data.get("id") or slugify(str(r.data.get("name") or ""))): _where(r) for r in rows}
-    incoming = [(o.id, o.name) for o in valid.organizations]
+    incoming = [(o["id"], o["name"]) for o in valid.organizations]
     in_map = {o["id"]: o["name"] for o in existing}
     found: list[dict[str, Any]] = []
     new = [(i, n) for i, n in incoming if i not in in_map]
@@ -326,25 +336,31 @@ def find_duplicates(
 
 
 def _similar(
-    left: list[tuple[str, str]], right: list[tuple[str, str]], limit: int, block: bool = True
+    left: list[tuple[str, str]],
+    right: list[tuple[str, str]],
+    limit: int,
+    block: bool = True,
+    processed: dict[str, str] | None = None,
 ) -> Iterator[tuple]:
     """Pairs of (id, name) whose names score at least ``DUPLICATE_SCORE``, each once, in
     chunks so that memory stays small. Beyond ``_ALL_PAIRS`` comparisons, only candidates
-    are compared (``_blocks``): a large map is checked in seconds, not minutes."""
+    are compared (``_blocks``): a large map is checked in seconds, not minutes.
+    ``processed`` keeps each name as compared, made once however many blocks hold it."""
+    processed = {} if processed is None else processed
     if block and len(left) * len(right) > _ALL_PAIRS:
         seen: set[tuple[str, str]] = set()
-        for block_left, block_right in _blocks(left, right):
-            for found in _similar(block_left, block_right, limit, block=False):
+        for block_left, block_right in _blocks(left, right, processed):
+            for found in _similar(block_left, block_right, limit, block=False, processed=processed):
                 if (found[0][0], found[1][0]) not in seen:
                     seen.add((found[0][0], found[1][0]))
                     yield found
                     if len(seen) >= limit:
                         return
         return
-    right_names = [utils.default_process(n) for _, n in right]
+    right_names = [_processed(n, processed) for _, n in right]
     count = 0
     for start in range(0, len(left), _CHUNK):
-        chunk = [utils.default_process(n) for _, n in left[start : start + _CHUNK]]
+        chunk = [_processed(n, processed) for _, n in left[start : start + _CHUNK]]
         scores = process.cdist(
             chunk, right_names, scorer=fuzz.token_sort_ratio, score_cutoff=DUPLICATE_SCORE, dtype=np.uint8,
             workers=-1 if len(chunk) * len(right_names) > 100_000 else 1,
@@ -359,11 +375,22 @@ def _similar(
                 return
 
 
-def _blocks(left: list[tuple[str, str]], right: list[tuple[str, str]]) -> Iterator[tuple[list, list]]:
+def _processed(name: str, processed: dict[str, str]) -> str:
+    try:
+        return processed[name]
+    except KeyError:
+        processed[name] = utils.default_process(name)
+        return processed[name]
+
+
+def _blocks(
+    left: list[tuple[str, str]], right: list[tuple[str, str]], processed: dict[str, str]
+) -> Iterator[tuple[list, list]]:
     """Candidate groups for a large check: names sharing a rare word (in at most 1% of
     the names), and neighbours in the order of their sorted words ("Casa Migrante" next
-    to "Casa Migrante SF"), ``_WINDOW`` at a time."""
-    words = {item: utils.default_process(item[1]).split() for item in {*left, *right}}
+    to "Casa Migrante SF"), ``_WINDOW`` at a time. A word only one name holds makes no
+    group (at 50,000 names numbered like "Project 4127", 50,000 groups of one)."""
+    words = {item: _processed(item[1], processed).split() for item in {*left, *right}}
     in_left, in_right = set(left), set(right)
     frequency = Counter(word for split in words.values() for word in set(split))
     rare = max(50, len(words) // 100)
@@ -373,7 +400,8 @@ def _blocks(left: list[tuple[str, str]], right: list[tuple[str, str]]) -> Iterat
             if frequency[word] <= rare:
                 by_word.setdefault(word, []).append(item)
     for members in by_word.values():
-        yield [m for m in members if m in in_left], [m for m in members if m in in_right]
+        if len(members) > 1:
+            yield [m for m in members if m in in_left], [m for m in members if m in in_right]
     ordered = sorted(words, key=lambda item: " ".join(sorted(words[item])))
     for start in range(0, len(ordered), _WINDOW):
         window = ordered[start : start + 2 * _WINDOW]
@@ -400,8 +428,9 @@ def _where(row: RawRow) -> str:
 
 
 def _validate(raw: RawMap, current: dict, known_orgs: set[str], progress: Progress | None, max_rows: int) -> ValidMap:
+    movements = {m["id"] for m in current["movements"]}
     if progress is None:
-        return validate_map(raw, {m["id"] for m in current["movements"]}, known_orgs, max_rows)
+        return validate_map(raw, movements, known_orgs, max_rows)
     total = _row_count(raw) + 1  # and one step for the write
     done = [0]
     progress(0, total)
@@ -410,33 +439,11 @@ def _validate(raw: RawMap, current: dict, known_orgs: set[str], progress: Progre
         done[0] += step
         progress(done[0], total)
 
-    counted = RawMap(problems=raw.problems)
-    for kind in ("movements", "organizations", "ties", "introductions"):
-        setattr(counted, kind, _Counted(getattr(raw, kind), report))
-    return validate_map(counted, {m["id"] for m in current["movements"]}, known_orgs, max_rows)
+    return validate_map(raw, movements, known_orgs, max_rows, progress=report)
 
 
 def _row_count(raw: RawMap) -> int:
     return len(raw.movements) + len(raw.organizations) + len(raw.ties) + len(raw.introductions)
-
-
-class _Counted(list):
-    """Rows that report how many have been checked as validation walks through them."""
-
-    def __init__(self, rows: list[RawRow], report: Callable[[int], None], every: int = 500) -> None:
-        super().__init__(rows)
-        self._report, self._every = report, every
-
-    def __iter__(self) -> Iterator[RawRow]:
-        pending = 0
-        for row in super().__iter__():
-            yield row
-            pending += 1
-            if pending == self._every:
-                self._report(pending)
-                pending = 0
-        if pending:
-            self._report(pending)
 
 
 def load_demo(store: Store, if_empty: bool = False) -> ImportReport | None:

@@ -8,6 +8,14 @@ Labels and relationship types are fixed here and never built from input. Graph m
     (:StoreMeta {key: "store", version, audit_seq})   (:SchemaMigration {name, applied_at})
     (:AuditEntry {seq, at, actor, action, kind, key, before, after})   before/after: JSON text
 
+A large write is staged (see ``graph.neo4j.staging``): its new organizations are written
+beforehand, in committed batches, as (:StagedOrganization {staged_import,
+staged_movements, ...}) nodes with their ties among themselves, and its audit entries as
+(:AuditEntry) nodes numbered past ``audit_seq``. Every read names (:Organization) and
+counts only entries up to ``audit_seq``, so staged data stays invisible until the write's
+own transaction relabels the nodes and moves the counter (``SWITCH_ORGANIZATIONS``,
+``SET_AUDIT_SEQ``); what a killed write staged is deleted by the next writer.
+
 Every write transaction starts with ``LOCK_STORE``: it takes the write lock of the one
 (:StoreMeta) node, so writes run one at a time (as in SQLite) and each reads what it
 then changes (versions, existing records) without another write slipping in between.
@@ -64,6 +72,49 @@ RETURN o {.*} AS org, [x IN collect(m.id) WHERE x IS NOT NULL] AS movements
 """
 # New and changed records take separate statements: CREATE needs no lookup, while MERGE
 # in a large transaction slows down with every batch (measured: 1 s to 8 s per batch).
+STAGE_ORGANIZATIONS = """
+UNWIND $rows AS row
+CREATE (o:StagedOrganization {id: row.id, staged_import: $stage, staged_movements: row.movements})
+SET o += row.props
+RETURN o.id AS id, elementId(o) AS element
+"""
+# Ties among staged organizations join nodes by element id: no index to look up, and no
+# lock on a live node the write's own transaction may hold.
+STAGE_TIES = """
+UNWIND $rows AS row
+MATCH (s) WHERE elementId(s) = row.source
+MATCH (o) WHERE elementId(o) = row.target
+CREATE (s)-[t:TIE {kind: row.kind}]->(o)
+SET t += row.props
+"""
+# The switch-over, in the write's own transaction: the relabelled nodes and their
+# movement links become visible together when it commits.
+SWITCH_ORGANIZATIONS = """
+MATCH (o:StagedOrganization) WHERE o.staged_import = $stage
+REMOVE o:StagedOrganization
+SET o:Organization
+WITH o, o.staged_movements AS movements
+REMOVE o.staged_import, o.staged_movements
+WITH o, movements
+UNWIND range(0, size(movements) - 1) AS position
+MATCH (m:Movement {id: movements[position]})
+CREATE (o)-[:IN_MOVEMENT {position: position}]->(m)
+"""
+LEFTOVERS = """
+MATCH (s:StoreMeta {key: 'store'})
+RETURN COLLECT { MATCH (o:StagedOrganization) RETURN DISTINCT o.staged_import } AS imports,
+       EXISTS { MATCH (a:AuditEntry) WHERE a.seq > s.audit_seq } AS entries, s.audit_seq AS seq
+"""
+# Run as auto-commit statements, so a large leftover is deleted in small transactions.
+DELETE_STAGED_ORGANIZATIONS = """
+MATCH (o:StagedOrganization) WHERE o.staged_import IN $imports
+CALL (o) { DETACH DELETE o } IN TRANSACTIONS OF 1000 ROWS
+"""
+DELETE_AUDIT_ENTRIES_AFTER = """
+MATCH (a:AuditEntry) WHERE a.seq > $seq
+CALL (a) { DELETE a } IN TRANSACTIONS OF 5000 ROWS
+"""
+
 CREATE_ORGANIZATIONS = """
 UNWIND $rows AS row
 CREATE (o:Organization {id: row.id})
@@ -147,10 +198,14 @@ BROKERED_INTRODUCTIONS = """
 MATCH (i:Introduction {broker: $id}) WHERE i.a <> $id AND i.b <> $id
 RETURN i {.*} AS intro
 """
+# Clearing retires the organizations (and so their ties) as staged ones of a dead write
+# (``$stage``) instead of deleting them: a transaction deleting a national map does not
+# fit a 1 GB heap, a relabelling does, and the next writer deletes them in small
+# transactions (``DELETE_STAGED_ORGANIZATIONS``).
 CLEAR = [
     "MATCH (i:Introduction) DETACH DELETE i",
-    "MATCH (o:Organization) DETACH DELETE o",
     "MATCH (m:Movement) DETACH DELETE m",
+    "MATCH (o:Organization) REMOVE o:Organization SET o:StagedOrganization, o.staged_import = $stage",
 ]
 
 GET_ORGANIZATION = """
@@ -160,27 +215,31 @@ WITH o, r, m ORDER BY r.position
 RETURN o {.*} AS org, [x IN collect(m.id) WHERE x IS NOT NULL] AS movements
 """
 ALL_MOVEMENTS = "MATCH (m:Movement) RETURN m.id AS id, m.name AS name, m.color AS color ORDER BY id"
-ALL_ORGANIZATIONS = """
-MATCH (o:Organization)
+# The whole map is read in pages that follow an index in its order (``$after`` is the
+# last key of the page before), so the server never sorts or holds all of it at once.
+ORGANIZATIONS_AFTER = """
+MATCH (o:Organization) WHERE o.id > $after
+WITH o ORDER BY o.id LIMIT $limit
 OPTIONAL MATCH (o)-[r:IN_MOVEMENT]->(m:Movement)
 WITH o, r, m ORDER BY r.position
 RETURN o {.*} AS org, [x IN collect(m.id) WHERE x IS NOT NULL] AS movements
 ORDER BY org.id
 """
-ALL_TIES = """
-MATCH (s:Organization)-[t:TIE]->(o:Organization)
+TIES_FROM = """
+UNWIND $ids AS id
+MATCH (s:Organization {id: id})-[t:TIE]->(o:Organization)
 RETURN s.id AS source, o.id AS target, t {.*} AS tie
 ORDER BY source, target, t.kind
 """
-ALL_INTRODUCTIONS = """
-MATCH (i:Introduction)
+INTRODUCTIONS_AFTER = """
+MATCH (i:Introduction) WHERE i.key > $after
 RETURN i {.*} AS intro
-ORDER BY i.a, i.b
+ORDER BY i.key LIMIT $limit
 """
 COUNTS = """
 CALL () { MATCH (m:Movement) RETURN count(m) AS movements }
 CALL () { MATCH (o:Organization) RETURN count(o) AS organizations }
-CALL () { MATCH ()-[t:TIE]->() RETURN count(t) AS ties }
+CALL () { MATCH (:Organization)-[t:TIE]->() RETURN count(t) AS ties }
 CALL () { MATCH (i:Introduction) RETURN count(i) AS introductions }
 RETURN movements, organizations, ties, introductions
 """
@@ -193,20 +252,27 @@ UNWIND $rows AS row
 CREATE (a:AuditEntry)
 SET a = row
 """
+# Entries past ``audit_seq`` are staged by a write not yet committed (or left by a killed
+# one): never shown.
 AUDIT_ENTRIES = """
-MATCH (a:AuditEntry)
-WHERE ($since IS NULL OR a.at >= $since) AND ($kind IS NULL OR a.kind = $kind)
+MATCH (s:StoreMeta {key: 'store'})
+MATCH (a:AuditEntry) WHERE a.seq <= s.audit_seq
+  AND ($since IS NULL OR a.at >= $since) AND ($kind IS NULL OR a.kind = $kind)
   AND ($key IS NULL OR a.key = $key) AND ($after IS NULL OR a.seq > $after)
 RETURN a {.*} AS entry
 ORDER BY a.seq DESC
 LIMIT $limit
 """
 RENAMES = """
-MATCH (a:AuditEntry) WHERE a.kind = 'organization' AND a.action = 'update' AND a.before CONTAINS '"name":'
+MATCH (s:StoreMeta {key: 'store'})
+MATCH (a:AuditEntry) WHERE a.seq <= s.audit_seq AND a.kind = 'organization' AND a.action = 'update' AND a.before CONTAINS '"name":'
 RETURN a.key AS key, a.before AS before ORDER BY a.seq
 """
-ALL_AUDIT_ENTRIES = "MATCH (a:AuditEntry) RETURN a {.*} AS entry ORDER BY a.seq"
-COUNT_AUDIT_ENTRIES = "MATCH (a:AuditEntry) RETURN count(a) AS n"
+AUDIT_AFTER = """
+MATCH (a:AuditEntry) WHERE a.seq > $after AND a.seq <= $top
+RETURN a {.*} AS entry
+ORDER BY a.seq LIMIT $limit
+"""
 
 # integrity checks: each returns one ``problem`` sentence per row --------------------
 SHOW_SCHEMA_NAMES = ["SHOW CONSTRAINTS YIELD name RETURN name", "SHOW INDEXES YIELD name RETURN name"]
@@ -223,7 +289,8 @@ CHECKS = [
        WHERE NOT o.visibility IN ['public', 'coalition', 'private']
           OR NOT o.contact_visibility IN ['public', 'coalition', 'private']
        RETURN 'organization ' + o.id + ' has an unknown visibility' AS problem""",
-    """MATCH (a)-[t:TIE]->(b) WHERE NOT a:Organization OR NOT b:Organization
+    """MATCH (a)-[t:TIE]->(b) WHERE NOT (a:Organization AND b:Organization)
+         AND NOT (a:StagedOrganization AND b:StagedOrganization)
        RETURN 'a ' + coalesce(t.kind, '') + ' tie joins something that is not an organization' AS problem""",
     """MATCH (s:Organization)-[t:TIE]->(o:Organization)
        WHERE t.kind IS NULL OR NOT t.visibility IN ['public', 'coalition', 'private']
@@ -241,10 +308,6 @@ CHECKS = [
        RETURN 'introduction ' + i.a + ' / ' + i.b + ' names a missing broker ' + i.broker AS problem""",
     """MATCH (i:Introduction) WHERE NOT i.a < i.b OR i.key <> i.a + '|' + i.b
        RETURN 'introduction ' + coalesce(i.key, '?') + ' is not stored in order (a|b with a before b)' AS problem""",
-    """MATCH (s:StoreMeta {key: 'store'}) OPTIONAL MATCH (a:AuditEntry) WITH s, max(a.seq) AS top
-       WHERE top > coalesce(s.audit_seq, 0)
-       RETURN 'the audit counter (' + toString(coalesce(s.audit_seq, 0)) + ') is behind the last entry ('
-              + toString(top) + ')' AS problem""",
 ]
 #: At most this many problems of one check are listed.
 PER_CHECK = 50

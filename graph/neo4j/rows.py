@@ -1,13 +1,14 @@
-"""Records as Neo4j parameters and back: batched upserts that log what they change, a
-whole map read in one transaction, and audit entries. Used by ``graph.neo4j.store``
+"""Records as Neo4j parameters and back: batched upserts that log what they change
+(staging the new records of a large write, see ``graph.neo4j.staging``), a whole map
+read in pages inside one transaction, and audit entries. Used by ``graph.neo4j.store``
 inside its transactions; all Cypher comes from ``graph.neo4j.queries``.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from neo4j import ManagedTransaction
 
@@ -33,10 +34,14 @@ from graph.store import (
     plan_upserts,
 )
 
+if TYPE_CHECKING:
+    from graph.neo4j.staging import Stager
+
 __all__ = [
     "BATCH",
     "append_audit",
     "audit_record",
+    "audit_trail",
     "batches",
     "intro_key",
     "intro_record",
@@ -47,10 +52,11 @@ __all__ = [
     "tie_key",
     "tie_params",
     "tie_record",
+    "write_audit_rows",
     "write_records",
 ]
 
-#: Rows per ``UNWIND $rows`` statement; all batches of one write share a transaction.
+#: Rows per ``UNWIND $rows`` statement, and per page of a read.
 BATCH = 5000
 
 
@@ -77,8 +83,13 @@ def write_records(
     ties: list[Record],
     introductions: list[Record],
     expected: ExpectedVersions | None,
+    stager: Stager,
 ) -> None:
-    """Upsert normalized records inside a write transaction, logging what changed."""
+    """Upsert normalized records inside a write transaction, logging what changed.
+
+    When the write creates many organizations and ties, the new organizations and the
+    ties among them are staged (``stager``) and switched over in ``tx``; everything else
+    is written in ``tx``."""
     if movements:
         known = {r["id"]: dict(r) for r in tx.run(q.ALL_MOVEMENTS)}
         changed = [m for m in {m["id"]: m for m in movements}.values() if known.get(m["id"]) != m]
@@ -89,17 +100,28 @@ def write_records(
     existing_orgs = _existing_organizations(tx, organizations)
     check_expected("organization", expected, existing_orgs, {o["id"] for o in organizations})
     org_rows = plan_upserts(organizations, existing_orgs, lambda o: o["id"], now)
-    _write_split(
-        tx, org_rows, lambda o: o["id"] in existing_orgs, q.CREATE_ORGANIZATIONS, q.UPDATE_ORGANIZATIONS, org_params
-    )
-    log.extend(change_entries("organization", org_rows, existing_orgs, lambda o: o["id"]))
+    new_orgs = [o for o in org_rows if o["id"] not in existing_orgs]
+    fresh = {o["id"] for o in new_orgs}  # no tie can touch them yet
     ends = {t[end] for t in ties for end in ("source", "target")}
     ends |= {i[end] for i in introductions for end in ("a", "b", "broker") if i[end]}
-    _check_known(tx, q.ORGANIZATION_IDS, ends, "organization")
-    existing_ties = _existing_ties(tx, ties)
+    _check_known(tx, q.ORGANIZATION_IDS, ends - fresh, "organization")
+    existing_ties = _existing_ties(tx, [t for t in ties if t["source"] not in fresh and t["target"] not in fresh])
     check_expected("tie", expected, existing_ties, {tie_key(t) for t in ties})
     tie_rows = plan_upserts(ties, existing_ties, tie_key, now)
-    _write_split(tx, tie_rows, lambda t: tie_key(t) in existing_ties, q.CREATE_TIES, q.UPDATE_TIES, tie_params)
+    if stager.wants(len(new_orgs) + len(tie_rows)):
+        stager.organizations(new_orgs)
+        among = [t for t in tie_rows if t["source"] in fresh and t["target"] in fresh]
+        stager.ties(among)
+        stager.switch_over(tx)
+        staged = {tie_key(t) for t in among}
+        rest = [t for t in tie_rows if tie_key(t) not in staged]
+    else:
+        _write_batches(tx, q.CREATE_ORGANIZATIONS, new_orgs, org_params)
+        rest = tie_rows
+    _write_batches(tx, q.UPDATE_ORGANIZATIONS, [o for o in org_rows if o["id"] in existing_orgs], org_params)
+    log.extend(change_entries("organization", org_rows, existing_orgs, lambda o: o["id"]))
+    _write_batches(tx, q.CREATE_TIES, [t for t in rest if tie_key(t) not in existing_ties], tie_params)
+    _write_batches(tx, q.UPDATE_TIES, [t for t in rest if tie_key(t) in existing_ties], tie_params)
     log.extend(change_entries("tie", tie_rows, existing_ties, tie_key))
     if introductions:
         keys = [f"{a}|{b}" for a, b in map(intro_key, introductions)]
@@ -124,42 +146,68 @@ def _check_known(tx: ManagedTransaction, query: str, ids: set[str], what: str) -
         raise StoreError(f"the map was not changed: unknown {what} {missing[0]!r}")
 
 
-def append_audit(tx: ManagedTransaction, log: list[Record], actor: str) -> None:
-    """Write a transaction's audit entries, numbered after the last one."""
+def append_audit(tx: ManagedTransaction, log: list[Record], actor: str, stager: Stager) -> None:
+    """Write a transaction's audit entries, numbered after the last one; a long trail is
+    staged, and becomes visible when ``tx`` moves the counter past it."""
     if not log:
         return
     seq = tx.run(q.AUDIT_SEQ).single()["seq"]
     at = now_iso()
     rows = [audit_fields({**entry, "seq": seq + n, "at": at, "actor": actor}) for n, entry in enumerate(log, 1)]
-    for batch in batches(rows):
-        tx.run(q.CREATE_AUDIT_ENTRIES, rows=batch).consume()
+    write_audit_rows(tx, rows, stager)
     tx.run(q.SET_AUDIT_SEQ, seq=seq + len(log)).consume()
 
 
+def write_audit_rows(tx: ManagedTransaction, rows: list[Record], stager: Stager) -> None:
+    """Store numbered audit rows (``audit_fields``) past the counter: in ``tx``, or staged
+    when there are many. Either way they count once ``tx`` moves the counter past them."""
+    if stager.wants(len(rows)):
+        stager.audit(rows)
+        return
+    for batch in batches(rows):
+        tx.run(q.CREATE_AUDIT_ENTRIES, rows=batch).consume()
+
+
 def read_map(tx: ManagedTransaction) -> MapSnapshot:
-    """The whole map, inside the caller's transaction."""
+    """The whole map, inside the caller's transaction, in pages (``BATCH`` records each)."""
+    organizations = [
+        org_record(r["org"], r["movements"]) for r in _pages(tx, q.ORGANIZATIONS_AFTER, "", lambda r: r["org"]["id"])
+    ]
+    ids = [o["id"] for o in organizations]
+    intros = [intro_record(r["intro"]) for r in _pages(tx, q.INTRODUCTIONS_AFTER, "", lambda r: r["intro"]["key"])]
     return MapSnapshot(
         movements=[dict(r) for r in tx.run(q.ALL_MOVEMENTS)],
-        organizations=[org_record(r["org"], r["movements"]) for r in tx.run(q.ALL_ORGANIZATIONS)],
-        ties=[tie_record(r) for r in tx.run(q.ALL_TIES)],
-        introductions=[intro_record(r["intro"]) for r in tx.run(q.ALL_INTRODUCTIONS)],
+        organizations=organizations,
+        ties=[tie_record(r) for batch in batches(ids) for r in tx.run(q.TIES_FROM, ids=batch)],
+        introductions=sorted(intros, key=intro_key),
         former_names=former_names((r["key"], r["before"]) for r in tx.run(q.RENAMES)),
         version=tx.run(q.READ_VERSION).single()["version"],
     )
 
 
-def _write_split(
-    tx: ManagedTransaction,
-    rows: list[Record],
-    exists: Callable[[Record], bool],
-    create: str,
-    update: str,
-    params: Callable[[Record], dict[str, Any]],
+def audit_trail(tx: ManagedTransaction) -> list[Record]:
+    """Every visible audit entry, oldest first, in pages."""
+    top = tx.run(q.AUDIT_SEQ).single()["seq"]
+    return [audit_record(r["entry"]) for r in _pages(tx, q.AUDIT_AFTER, 0, lambda r: r["entry"]["seq"], top=top)]
+
+
+def _pages(tx: ManagedTransaction, query: str, start: Any, last: Callable[[Any], Any], **params: Any) -> Iterator[Any]:
+    """The rows of ``query`` page by page: each page starts ``$after`` the key (``last``)
+    of the page before."""
+    after = start
+    while True:
+        page = list(tx.run(query, after=after, limit=BATCH, **params))
+        yield from page
+        if len(page) < BATCH:
+            return
+        after = last(page[-1])
+
+
+def _write_batches(
+    tx: ManagedTransaction, statement: str, rows: list[Record], params: Callable[[Record], dict[str, Any]]
 ) -> None:
-    """Send new rows through ``create`` and changed ones through ``update``, in batches."""
-    for statement, chosen in ((create, [r for r in rows if not exists(r)]), (update, [r for r in rows if exists(r)])):
-        for batch in batches(chosen):
-            tx.run(statement, rows=[params(r) for r in batch]).consume()
+    for batch in batches(rows):
+        tx.run(statement, rows=[params(r) for r in batch]).consume()
 
 
 def batches(rows: Sequence[Any]) -> Iterable[list[Any]]:

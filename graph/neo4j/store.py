@@ -3,11 +3,15 @@
 Writes go through ``session.execute_write`` so the driver retries transient errors, and
 each ``write_map`` is one transaction however many ``UNWIND $rows`` batches it sends: a
 failure leaves the database as it was, and so does a client that dies halfway (the
-server rolls back the transaction of a closed connection). Every write first takes the
-store lock (``LOCK_STORE``), so writes run one at a time and stale edits are caught
-reliably, and writes its audit entries before it commits. Reads of the whole map
-(``snapshot``, ``dump``) take the same lock, as Neo4j offers no snapshot isolation;
-reads of single records use read routing. All Cypher lives in ``graph.neo4j.queries``.
+server rolls back the transaction of a closed connection). A large write stages its new
+records beforehand in committed batches nobody sees, and its transaction switches them
+over (``graph.neo4j.staging``), so it fits the server's heap and stays all or nothing;
+``clear`` retires the map in its transaction and deletes it in small ones afterwards.
+Every write first takes the store lock (``LOCK_STORE``), so writes run one at a time and
+stale edits are caught reliably, and writes its audit entries before it commits. Reads
+of the whole map (``snapshot``, ``dump``) take the same lock, as Neo4j offers no snapshot
+isolation, and come in pages of ``BATCH`` records; reads of single records use read
+routing. All Cypher lives in ``graph.neo4j.queries``.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
+from uuid import uuid4
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
 from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable, TransientError
@@ -28,7 +33,7 @@ from graph.neo4j.rows import (
     BATCH,
     append_audit,
     audit_record,
-    batches,
+    audit_trail,
     intro_key,
     intro_record,
     normalized,
@@ -36,8 +41,10 @@ from graph.neo4j.rows import (
     read_map,
     tie_key,
     tie_record,
+    write_audit_rows,
     write_records,
 )
+from graph.neo4j.staging import Stager, clear_leftovers
 from graph.store import (
     ExpectedVersions,
     MapSnapshot,
@@ -148,9 +155,10 @@ class Neo4jStore(Store):
 
         def unit(tx: ManagedTransaction | Transaction) -> Any:
             tx.run(q.LOCK_STORE).consume()
+            clear_leftovers(tx, self.driver, self.database)
             log: list[Record] = []
             result = work(tx, log)
-            append_audit(tx, log, actor)
+            append_audit(tx, log, actor, self._stager())
             return result
 
         tx = getattr(self._unit, "tx", None)
@@ -168,6 +176,10 @@ class Neo4jStore(Store):
             return unit(tx)
 
         return self._run(lambda session: session.execute_write(checked))
+
+    def _stager(self) -> Stager:
+        """A new staging area for one write attempt (a retried attempt stages anew)."""
+        return Stager(self.driver, self.database)
 
     def _upgrade(self) -> None:
         """Apply migrations a database made by an older version lacks, once per store."""
@@ -229,6 +241,7 @@ class Neo4jStore(Store):
         def unit(tx: ManagedTransaction) -> None:
             tx.run(q.ENSURE_META).consume()
             tx.run(q.LOCK_FOR_READ).consume()  # the store lock; the version grows only if movements are added
+            clear_leftovers(tx, self.driver, self.database)
             done = {r["name"] for r in tx.run(q.APPLIED_MIGRATIONS)}
             for name, statements in q.MIGRATIONS:
                 if name not in done:
@@ -240,7 +253,7 @@ class Neo4jStore(Store):
             if added:
                 tx.run(q.ADD_MOVEMENTS_IF_ABSENT, rows=added).consume()
                 tx.run(q.LOCK_STORE).consume()
-            append_audit(tx, change_entries("movement", added, {}, lambda m: m["id"]), actor)
+            append_audit(tx, change_entries("movement", added, {}, lambda m: m["id"]), actor, self._stager())
 
         self._run(lambda session: session.execute_write(unit))
         self._upgraded = True
@@ -270,7 +283,7 @@ class Neo4jStore(Store):
     ) -> None:
         records = normalized(movements, organizations, ties, introductions)
         now = now_iso()
-        self._write(lambda tx, log: write_records(tx, log, now, *records, expected_versions), actor)
+        self._write(lambda tx, log: write_records(tx, log, now, *records, expected_versions, self._stager()), actor)
 
     def delete_organization(self, org_id: str, *, actor: str | None = None) -> int:
         def work(tx: ManagedTransaction, log: list[Record]) -> int:
@@ -302,11 +315,11 @@ class Neo4jStore(Store):
     def clear(self, *, actor: str | None = None) -> None:
         def work(tx: ManagedTransaction, log: list[Record]) -> None:
             counts = dict(tx.run(q.COUNTS).single())
-            for statement in q.CLEAR:
-                tx.run(statement).consume()
+            _retire_map(tx)
             log.append({"action": "clear", "kind": "map", "key": "*", "before": counts, "after": None})
 
         self._write(work, actor)
+        self._collect_retired()
 
     def replace_all(self, content: Mapping[str, Any], *, actor: str | None = None) -> None:
         kinds = ("movements", "organizations", "ties", "introductions")
@@ -314,20 +327,31 @@ class Neo4jStore(Store):
         now = now_iso()
 
         def work(tx: ManagedTransaction, log: list[Record]) -> None:
-            trail = [audit_record(r["entry"]) for r in tx.run(q.ALL_AUDIT_ENTRIES)]
+            trail = audit_trail(tx)
             before = {**tx.run(q.COUNTS).single(), "audit": len(trail)}
-            for statement in q.CLEAR:
-                tx.run(statement).consume()
-            write_records(tx, [], now, *records, None)
+            _retire_map(tx)
+            write_records(tx, [], now, *records, None, self._stager())
             last = tx.run(q.AUDIT_SEQ).single()["seq"]
             history = restored_history(trail, content.get("audit") or (), last)
-            for batch in batches(history):
-                tx.run(q.CREATE_AUDIT_ENTRIES, rows=batch).consume()
+            write_audit_rows(tx, history, self._stager())
             tx.run(q.SET_AUDIT_SEQ, seq=last + len(history)).consume()
             after = {**tx.run(q.COUNTS).single(), "audit": len(trail) + len(history)}
             log.append({"action": "restore", "kind": "map", "key": "*", "before": before, "after": after})
 
         self._write(work, actor)
+        self._collect_retired()
+
+    def _collect_retired(self) -> None:
+        """Delete the map a committed ``clear`` or ``replace_all`` retired, now rather
+        than at the next write (inside a unit of work, the next write does it)."""
+        if getattr(self._unit, "tx", None) is not None:
+            return
+
+        def unit(tx: ManagedTransaction) -> None:
+            tx.run(q.LOCK_FOR_READ).consume()
+            clear_leftovers(tx, self.driver, self.database)
+
+        self._run(lambda session: session.execute_write(unit))
 
     # reads -------------------------------------------------------------------------
     def get_organization(self, org_id: str) -> Record | None:
@@ -345,7 +369,7 @@ class Neo4jStore(Store):
     def dump(self) -> MapSnapshot:
         def work(tx: ManagedTransaction) -> MapSnapshot:
             content = read_map(tx)
-            content["audit"] = [audit_record(r["entry"]) for r in tx.run(q.ALL_AUDIT_ENTRIES)]
+            content["audit"] = audit_trail(tx)
             return content
 
         return self._consistent(work)
@@ -418,6 +442,13 @@ class Neo4jStore(Store):
             return found
 
         return problems + self._run(lambda session: session.execute_read(work))
+
+
+def _retire_map(tx: ManagedTransaction) -> None:
+    """Empty the map in ``tx`` (see ``CLEAR``); the audit trail stays."""
+    stage = uuid4().hex
+    for statement in q.CLEAR:
+        tx.run(statement, stage=stage).consume()
 
 
 def _applied_migrations(tx: ManagedTransaction) -> list[Any]:

@@ -49,6 +49,8 @@ from graph.store import (
 __all__ = ["SQLiteStore", "MIGRATIONS", "read_content"]
 
 MAP_TABLES = ("introductions", "ties", "org_movements", "organizations", "movements")
+#: The most each connection caches, in KiB.
+CACHE_KIB = 64 * 1024
 
 
 class SQLiteStore(Store):
@@ -80,6 +82,11 @@ class SQLiteStore(Store):
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
+            # A large import touches every page of the ties and audit b-trees: with
+            # SQLite's 2 MB default they are evicted and read back over and over (a
+            # 200,000-tie import wrote its ties in 3.0 s instead of 1.7 s). A limit, not
+            # an allocation: pages are cached as they are read.
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         except sqlite3.DatabaseError as e:
             raise StoreError(f"cannot open {self.path} as a SQLite map: {e}") from e
         conn.row_factory = sqlite3.Row

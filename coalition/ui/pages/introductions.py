@@ -36,7 +36,9 @@ boldness = right.slider(
     DEFAULT_BOLDNESS,
     step=0.1,
     key=Keys.INTRO_BOLDNESS,
-    help="0: rank by the chance an introduction works. 1: lean on what it bridges. 0.5 weighs both (the default).",
+    help="0: rank by the chance an introduction works. 1: lean hard on what it bridges. The default, "
+    f"{DEFAULT_BOLDNESS:g}, is as likely to be right as the best classic predictor on every map we tested; "
+    "the gaps get their places in the list at any boldness.",
 )
 rows = state.introductions(store, audience, top=top, status=status, boldness=boldness)
 if status == "suggested":
