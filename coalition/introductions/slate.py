@@ -107,8 +107,17 @@ def named_gaps(ix: MapIndex) -> list[Gap]:
 
 
 def gap_candidate_keys(ix: MapIndex, gaps: list[Gap], eligible: np.ndarray) -> np.ndarray:
-    """Pair keys joining each gap's two sides (``GAP_SIDE`` organizations each)."""
+    """Pair keys joining each gap's two sides (``GAP_SIDE`` organizations each). Sides
+    are worked out once per movement or movement set, so thousands of isolated groups
+    cost thousands of small pairings, not thousands of passes over the map."""
     at = {m: i for i, m in enumerate(ix.movement_ids)}
+    sides: dict[tuple, np.ndarray] = {}
+
+    def side(key: tuple, who: Callable[[], np.ndarray]) -> np.ndarray:
+        if key not in sides:
+            sides[key] = _side(ix, who())
+        return sides[key]
+
     keys = []
     for gap in gaps:
         if gap.kind == "isolated":
@@ -116,10 +125,12 @@ def gap_candidate_keys(ix: MapIndex, gaps: list[Gap], eligible: np.ndarray) -> n
                 continue
             own = ix.member[gap.org]
             left = np.array([gap.org])
-            right = np.concatenate([_side(ix, eligible & (ix.member & own).any(axis=1)), _side(ix, eligible)])
+            nearby = side(("set", int(ix.mset[gap.org])), lambda own=own: eligible & (ix.member & own).any(axis=1))
+            right = np.concatenate([nearby, side(("all",), lambda: eligible)])
         else:
-            left = _side(ix, eligible & ix.member[:, at[gap.movements[0]]])
-            right = _side(ix, eligible & ix.member[:, at[gap.movements[1]]])
+            first, second = at[gap.movements[0]], at[gap.movements[1]]
+            left = side(("movement", first), lambda m=first: eligible & ix.member[:, m])
+            right = side(("movement", second), lambda m=second: eligible & ix.member[:, m])
         a, b = np.repeat(left, len(right)), np.tile(right, len(left))
         keep = a != b
         keys.append(ix.key(a[keep], b[keep]))
