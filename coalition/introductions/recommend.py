@@ -84,6 +84,10 @@ __all__ = [
 #: the slate at any boldness.
 DEFAULT_BOLDNESS = 0.1
 
+#: Candidate pairs scored at a time: the features of a whole pool (millions of pairs on a
+#: national map) would take gigabytes at once.
+SCORE_CHUNK = 250_000
+
 #: Keys every introduction in the JSON document has, in this order.
 DOCUMENT_KEYS = ("a", "b", "score", "broker", "reasons", "movements", "status")
 
@@ -196,7 +200,6 @@ class Ranking:
 
     index: MapIndex
     candidates: Candidates
-    features: np.ndarray
     model: PairModel
     likelihood: np.ndarray
     bridging: np.ndarray
@@ -231,11 +234,17 @@ def rank(
     with _timed(timings, "model"):
         model = fit_model(ix, seed=seed)
     with _timed(timings, "scores"):
-        X = pair_features(ix, pool.u, pool.v, pool.common, pool.adamic_adar, pool.resource_allocation, pool.warmth)
         within = ix.movement_pair_tables[0][ix.mset[pool.u], ix.mset[pool.v]]
-        likelihood = model.predict(X, within)
+        likelihood = np.empty(len(pool.u))
+        for start in range(0, len(pool.u), SCORE_CHUNK):  # features of millions of pairs, a slice at a time
+            part = slice(start, start + SCORE_CHUNK)
+            X = pair_features(
+                ix, pool.u[part], pool.v[part], pool.common[part], pool.adamic_adar[part],
+                pool.resource_allocation[part], pool.warmth[part],
+            )  # fmt: skip
+            likelihood[part] = model.predict(X, within[part])
         bridging = bridging_value(ix, pool.u, pool.v)
-    return Ranking(ix, pool, X, model, likelihood, bridging, gaps, np.where(within, model.within_weight, 1.0))
+    return Ranking(ix, pool, model, likelihood, bridging, gaps, np.where(within, model.within_weight, 1.0))
 
 
 def model_weights(view: dict[str, Any], today: date | None = None, seed: int = 0) -> dict[str, float]:
