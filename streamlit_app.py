@@ -7,7 +7,9 @@ let in: in local mode (no accounts, served on 127.0.0.1) that is the person at t
 computer; otherwise everyone signs in, and the pages and audiences offered follow the
 account's role. The settings (``coalition.domain.settings``, the same as the CLI's) are
 read once per session before anything else; a bad one is one error line, never a
-traceback. The store they name is opened on first use, never at import.
+traceback. The store they name is opened on first use, never at import. Once a page has
+run, a big map's analyses are begun in the background (``coalition.ui.ahead``), so the
+pages that show them need not wait.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import streamlit as st
 
 from coalition.auth import permissions
 from coalition.domain.errors import USER_ERRORS
-from coalition.ui import actions, login, state
+from coalition.ui import actions, ahead, login, state
 from coalition.ui.charts import md
 from coalition.ui.state import Keys
 from graph.store import acting_as
@@ -78,3 +80,5 @@ else:
 state.show_flash()
 with acting_as(actions.actor(user)):  # the audit trail names the signed-in account
     page.run()
+if ahead.big(store.counts()["organizations"]):  # the page is sent: now work out what others show
+    ahead.start(store, state.audience())

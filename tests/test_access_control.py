@@ -279,7 +279,18 @@ def test_a_viewer_gets_no_edit_form_anywhere(
     demo_store: Store, accounts_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = signed_in(demo_store, monkeypatch, "vic")
-    editing = ("org_add", "org_edit", "org_remove", "tie_", "intro_plan", "intro_made", "intro_decline", "intro_note")
+    editing = (
+        "org_add",
+        "org_edit",
+        "org_remove",
+        "tie_add",
+        "tie_edit",
+        "tie_remove",
+        "intro_plan",
+        "intro_made",
+        "intro_decline",
+        "intro_note",
+    )
     editing += ("intro_create_tie", "import_")
     for page in PAGES:
         app.switch_page(page).run()

@@ -215,7 +215,12 @@ def map_stats(store: Store, audience: str = "private") -> dict[str, Any]:
     A tie is cross-movement when its two organizations share no movement; conflict ties
     are counted as ties but never as cross-movement work.
     """
-    view = read_view(store, audience)
+    return view_stats(read_view(store, audience))
+
+
+def view_stats(view: dict[str, Any]) -> dict[str, Any]:
+    """``map_stats`` of a view already read (the dashboard reuses the view it caches
+    instead of reading the map a second time)."""
     movements_of = {o["id"]: set(o["movements"]) for o in view["organizations"]}
     cross = sum(
         1 for t in view["ties"] if t["kind"] != "conflict" and not movements_of[t["source"]] & movements_of[t["target"]]

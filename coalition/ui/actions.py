@@ -23,7 +23,6 @@ from coalition.domain.models import Organization, Tie, slugify
 from coalition.domain.privacy import can_see
 from coalition.domain.settings import ImportLimits
 from coalition.maps import services
-from coalition.maps.tracking import set_introduction_status as track
 from coalition.maps.transfer import ExportResult, ImportReport, export_map, import_map
 from graph.store import Store, acting_as
 
@@ -132,6 +131,8 @@ def set_introduction_status(
 ) -> dict[str, Any]:
     """Plan, mark made or decline an introduction, acting as the account's audience (the
     tie a made introduction may create is never more visible than coalition)."""
+    from coalition.maps.tracking import set_introduction_status as track  # scipy, igraph: not for every page
+
     require(user, TRACK)
     with acting_as(actor(user)):
         return track(store, a, b, status, audience=permissions.cap_audience(user, audience), **options)

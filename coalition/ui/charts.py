@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -27,6 +26,8 @@ def md(text: Any) -> str:
 def movement_matrix(matrix: dict[str, dict[str, dict[str, Any]]], names: dict[str, str], key: str) -> None:
     """The movement gap matrix as a heatmap (ties per pair, written in each cell) and as a
     table. Colour is never the only cue: every cell carries its number."""
+    import altair as alt  # here, not at the top: half a second the first page need not wait for
+
     if not matrix:
         st.write("No movements with organizations yet.")
         return

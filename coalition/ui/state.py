@@ -9,9 +9,11 @@ query result lives in ``st.cache_data`` keyed by the store's URL, its version an
 audience; the store itself is passed as ``_store`` so it is never hashed. A write bumps
 the version, so the next read of anything that depends on the map recomputes, and a page
 never shows a stale map. This is the one cache: the use cases behind it (gaps,
-introductions) compute afresh each time they are called. The map layout is keyed by the
-drawn structure instead (the organizations and ties on it), so editing a note or a
-region does not move the nodes.
+introductions) compute afresh each time they are called; on a big map
+``coalition.ui.ahead`` fills it in the background. Those use cases are imported when
+first called: networkx, igraph, pyvis and scipy cost a second the first page need not wait
+for. The map layout is keyed by the drawn structure instead (the organizations and ties
+on it), so editing a note or a region does not move the nodes.
 
 Hidden data never reaches the browser: every read here goes through
 ``coalition.domain.privacy.read_view`` (or a use case built on it) for the chosen audience,
@@ -22,23 +24,20 @@ and ``audience()`` never exceeds what the signed-in account may see
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
 import streamlit as st
 
-from coalition.analysis.gaps import gaps_for_store
 from coalition.auth import permissions
 from coalition.auth.accounts import User
 from coalition.domain.errors import USER_ERRORS, InvalidInput, StaleEdit
 from coalition.domain.privacy import read_view
 from coalition.domain.settings import Settings
-from coalition.introductions.recommend import DEFAULT_BOLDNESS, introductions_for_store
 from coalition.maps import services
 from coalition.ui.charts import md
 from graph.connect import Neo4jOptions
-from graph.render import layout_positions
 from graph.store import Store
 
 # Session keys that are not widgets: they survive page switches. -----------------------
@@ -62,6 +61,8 @@ EDIT_STARTED_FROM = "edit_started_from"
 DEFAULT_AUDIENCE = "coalition"
 #: Above this many organizations, a profile analyses the whole map only when asked.
 ANALYSE_PROFILE_UP_TO = 2000
+#: The most choices a picker of organizations or ties lists; beyond it, those a search finds.
+PICK_UP_TO = 1000
 
 
 class Keys:
@@ -129,6 +130,7 @@ class Keys:
     ORG_ADD_PREFIX = "org_add"
     ORG_EDIT_PREFIX = "org_edit"
     # ties
+    TIE_SEARCH = "tie_search"
     TIE_TABLE = "tie_table"
     TIE_ADD_FORM = "tie_add_form"
     TIE_ADD_PREFIX = "tie_add"
@@ -260,18 +262,10 @@ def view(store: Store, audience: str) -> dict[str, Any]:
     return _view(store, _key(store), audience)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def _stats(_store: Store, key: tuple[str, int], audience: str) -> dict[str, Any]:
-    return services.map_stats(_store, audience)
-
-
-def stats(store: Store, audience: str) -> dict[str, Any]:
-    """``coalition stats`` for the audience (cached per store version)."""
-    return _stats(store, _key(store), audience)
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def _layout(structure: str, _nodes: list[str], _edges: list[tuple[str, str, float]]) -> dict[str, tuple]:
+    from graph.render import layout_positions  # igraph and pyvis: for the Map page, not the first
+
     return layout_positions(_nodes, _edges)
 
 
@@ -285,6 +279,8 @@ def layout(organizations: list[dict[str, Any]], ties: list[dict[str, Any]]) -> d
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _gaps(_store: Store, key: tuple[str, int], audience: str, today: date) -> dict[str, Any]:
+    from coalition.analysis.gaps import gaps_for_store  # networkx and igraph: not for the first page
+
     return gaps_for_store(_store, audience, today=today)
 
 
@@ -298,6 +294,8 @@ def gaps(store: Store, audience: str) -> dict[str, Any]:
 def _introductions(
     _store: Store, key: tuple[str, int], audience: str, top: int, status: str | None, today: date, boldness: float
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    from coalition.introductions.recommend import introductions_for_store  # scipy: not for the first page
+
     unmet: list[dict[str, Any]] = []
     rows = introductions_for_store(
         _store, audience, top=top, status=status, today=today, unmet=unmet, boldness=boldness
@@ -306,18 +304,27 @@ def _introductions(
 
 
 def introductions(
-    store: Store, audience: str, top: int = 20, status: str | None = None, boldness: float = DEFAULT_BOLDNESS
+    store: Store, audience: str, top: int = 20, status: str | None = None, boldness: float | None = None
 ) -> list[dict[str, Any]]:
     """Ranked introductions for the audience (or the stored ones with ``status``), cached
     per store version, day (capacity is counted per month), length and boldness: the gap
-    slate takes its places within the list asked for, so a longer list is no slice of it."""
+    slate takes its places within the list asked for, so a longer list is no slice of it.
+    ``boldness`` None is the recommender's default."""
     status = None if status == "suggested" else status  # the same list: share its cache entry
-    return _introductions(store, _key(store), audience, top, status, date.today(), boldness)[0]
+    return _introductions(store, _key(store), audience, top, status, date.today(), _boldness(boldness))[0]
 
 
 def gaps_without_introduction(store: Store, audience: str, top: int = 20) -> list[dict[str, Any]]:
     """The named gaps no introduction in the default list closes, each with why."""
-    return _introductions(store, _key(store), audience, top, None, date.today(), DEFAULT_BOLDNESS)[1]
+    return _introductions(store, _key(store), audience, top, None, date.today(), _boldness(None))[1]
+
+
+def _boldness(value: float | None) -> float:
+    if value is not None:
+        return value
+    from coalition.introductions.recommend import DEFAULT_BOLDNESS  # scipy: not for the first page
+
+    return DEFAULT_BOLDNESS
 
 
 # showing things --------------------------------------------------------------------------
@@ -395,6 +402,25 @@ def org_names(view_: dict[str, Any]) -> dict[str, str]:
         o["id"]: o["name"] if counts[o["name"]] == 1 else f"{o['name']} ({o['id']})"
         for o in sorted(view_["organizations"], key=lambda o: o["name"].lower())
     }
+
+
+def pickable(choices: Mapping[str, Any], found: Iterable[str], keep: Iterable[str | None] = ()) -> dict[str, Any]:
+    """What a picker lists: every choice up to ``PICK_UP_TO``; beyond, those the page's
+    search ``found`` if they are few enough, and always those in ``keep`` (the current
+    picks). A picker of ten thousand names is sent whole to the browser on every run,
+    which took seconds, and nobody scrolls it."""
+    if len(choices) <= PICK_UP_TO:
+        return choices
+    wanted = {key for key in found if key in choices}
+    if len(wanted) > PICK_UP_TO:
+        wanted = set()
+    wanted |= {key for key in keep if key in choices}
+    return {key: name for key, name in choices.items() if key in wanted}
+
+
+def pick_placeholder(listed: Mapping[str, Any], choices: Mapping[str, Any], what: str) -> str:
+    """The picker's prompt, asking for a search when it lists only some of ``choices``."""
+    return f"Pick {what}" if len(listed) == len(choices) else f"Search above to pick among {len(choices):,}"
 
 
 def movement_names(view_: dict[str, Any]) -> dict[str, str]:

@@ -22,8 +22,6 @@ def _mark(item: dict) -> str:
 
 store, user, audience, view, movements, names = state.open_page("Map")
 
-sizes = mapview.measures(view)
-sizes["betweenness"] = {b["org"]: float(b.get("betweenness") or 0) for b in state.gaps(store, audience)["brokers"]}
 SIZE_HELP = {
     "ties": "ties: how many ties an organization has",
     "strength": "strength: the sum of its ties' strengths",
@@ -50,16 +48,22 @@ with st.sidebar:
 
 top = st.columns([2, 2, 1, 2])
 search = top[0].text_input("Search organizations", key=Keys.MAP_SEARCH, placeholder="Part of a name")
+found = [o["id"] for o in mapview.filter_map(view, search=search)[0]] if search.strip() else []
+listed = state.pickable(names, found, keep=[st.session_state.get(Keys.MAP_FOCUS)])
 focus = top[1].selectbox(
     "Focus on",
-    list(names),
+    list(listed),
     index=None,
     format_func=names.get,
     key=Keys.MAP_FOCUS,
-    placeholder="Everyone (no focus)",
+    placeholder="Everyone (no focus)" if len(listed) == len(names) else "Everyone (search to focus on one)",
 )
 steps = top[2].number_input("Steps around it", 1, 3, 1, key=Keys.MAP_STEPS, disabled=focus is None)
-size_by = top[3].selectbox("Size by", list(sizes), format_func=SIZE_HELP.get, key=Keys.MAP_SIZE_BY)
+size_by = top[3].selectbox("Size by", list(SIZE_HELP), format_func=SIZE_HELP.get, key=Keys.MAP_SIZE_BY)
+if size_by == "betweenness":  # the gap analysis: on a big map, only worth waiting for when asked
+    sizes = {b["org"]: float(b.get("betweenness") or 0) for b in state.gaps(store, audience)["brokers"]}
+else:
+    sizes = mapview.measures(view)[size_by]
 
 orgs, ties = mapview.filter_map(
     view,
@@ -79,7 +83,7 @@ page = render_map(
     view["movements"],
     orgs,
     ties,
-    sizes=sizes[size_by],
+    sizes=sizes,
     size_label=size_by,
     positions=positions,
     focus=focus,

@@ -42,6 +42,7 @@ st.dataframe(
     height=300,
 )
 st.caption(f"{len(shown):,} of {len(view['organizations']):,} organizations the {audience} audience may see.")
+found = [o["id"] for o in shown]  # on a big map, the pickers below list what the search finds
 
 may_edit = permissions.allowed(user, permissions.EDIT)
 visibilities = permissions.allowed_audiences(user)
@@ -55,13 +56,14 @@ with profile_tab:
     remembered = st.session_state.get(state.PROFILE_ORG)
     if remembered in names and st.session_state.get(Keys.ORG_PROFILE) != remembered:
         st.session_state[Keys.ORG_PROFILE] = remembered  # just added, or focused on the map
+    listed = state.pickable(names, found, keep=(remembered, st.session_state.get(Keys.ORG_PROFILE)))
     chosen = st.selectbox(
         "Organization",
-        list(names),
+        list(listed),
         index=None,
         format_func=names.get,
         key=Keys.ORG_PROFILE,
-        placeholder="Pick an organization",
+        placeholder=state.pick_placeholder(listed, names, "an organization"),
     )
     if chosen:
         st.session_state[state.PROFILE_ORG] = chosen
@@ -164,13 +166,14 @@ with add_tab:
             st.rerun()
 
 with edit_tab:
+    listed = state.pickable(names, found, keep=[st.session_state.get(Keys.ORG_EDIT_PICK)])
     editing = st.selectbox(
         "Organization to edit",
-        list(names),
+        list(listed),
         index=None,
         format_func=names.get,
         key=Keys.ORG_EDIT_PICK,
-        placeholder="Pick an organization",
+        placeholder=state.pick_placeholder(listed, names, "an organization"),
     )
     if editing:
         current = state.started_from("organization", editing, by_id[editing])
@@ -207,13 +210,14 @@ with edit_tab:
                     st.rerun()
 
 with remove_tab:
+    listed = state.pickable(names, found, keep=[st.session_state.get(Keys.ORG_REMOVE_PICK)])
     removing = st.selectbox(
         "Organization to remove",
-        list(names),
+        list(listed),
         index=None,
         format_func=names.get,
         key=Keys.ORG_REMOVE_PICK,
-        placeholder="Pick an organization",
+        placeholder=state.pick_placeholder(listed, names, "an organization"),
     )
     if removing:
         tie_count = sum(1 for t in view["ties"] if removing in (t["source"], t["target"]))

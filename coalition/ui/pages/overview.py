@@ -1,17 +1,24 @@
 """Overview: the map in numbers, the movement gap matrix, the top gaps and introductions,
-and what changed lately."""
+and what changed lately.
+
+The numbers and recent changes come from the audience's view alone; the matrix, gaps and
+introductions need the whole-map analyses, which on a big map are worked out in the
+background and fill in when ready, so the first page never waits for them.
+"""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
-from coalition.ui import charts, state
+from coalition.maps import services
+from coalition.ui import ahead, charts, state
 from coalition.ui.state import Tables
 
-store, user, audience, view, movements, names = state.open_page("Overview")
-figures = state.stats(store, audience)
-names = state.movement_names(view)
+store, user, audience, view, movements, org_names = state.open_page("Overview")
+figures = services.view_stats(view)  # counted on the view already read: no second read of the map
 
 total = figures["organizations"]
 share = f"{figures['community_led'] / total:.0%}" if total else "–"
@@ -28,7 +35,7 @@ if not total:
 st.subheader("Organizations by movement")
 st.dataframe(
     pd.DataFrame(
-        [{"movement": names.get(m, m), "organizations": n} for m, n in figures["movements"].items()],
+        [{"movement": movements.get(m, m), "organizations": n} for m, n in figures["movements"].items()],
         columns=["movement", "organizations"],
     ),
     hide_index=True,
@@ -42,7 +49,7 @@ st.dataframe(
         [
             {
                 "name": o["name"],
-                "movements": ", ".join(names.get(m, m) for m in o["movements"]),
+                "movements": ", ".join(movements.get(m, m) for m in o["movements"]),
                 "community-led": o["community_led"],
                 "changed": (o.get("updated_at") or "").replace("T", " ")[:16],
                 "version": o.get("version", 1),
@@ -56,20 +63,44 @@ st.dataframe(
     height=260,
 )
 
-gaps = state.gaps(store, audience)
-st.subheader("Which movements work together")
-charts.movement_matrix(gaps.get("movement_matrix", {}), names, key=Tables.OVERVIEW_MATRIX)
-st.subheader("Top gaps")
-for line in charts.gap_lines(gaps, names, state.org_names(view))[:6]:
-    st.markdown(f"- {line}")
-st.page_link("coalition/ui/pages/gaps.py", label="All gaps, explained")
 
-st.subheader("Top introductions")
-top = state.introductions(store, audience)[:5]  # the default list's first five (one computation)
-if not top:
-    st.write("No introduction to suggest for this audience.")
-else:
-    st.dataframe(
-        charts.introduction_table(top, state.org_names(view), names), hide_index=True, key=Tables.OVERVIEW_INTRODUCTIONS
+def analyses() -> None:
+    """The sections that need the whole-map analyses (gaps and introductions)."""
+    gaps = state.gaps(store, audience)
+    st.subheader("Which movements work together")
+    charts.movement_matrix(gaps.get("movement_matrix", {}), movements, key=Tables.OVERVIEW_MATRIX)
+    st.subheader("Top gaps")
+    for line in charts.gap_lines(gaps, movements, org_names)[:6]:
+        st.markdown(f"- {line}")
+    st.page_link("coalition/ui/pages/gaps.py", label="All gaps, explained")
+
+    st.subheader("Top introductions")
+    top = state.introductions(store, audience)[:5]  # the default list's first five (one computation)
+    if not top:
+        st.write("No introduction to suggest for this audience.")
+    else:
+        st.dataframe(
+            charts.introduction_table(top, org_names, movements),
+            hide_index=True,
+            key=Tables.OVERVIEW_INTRODUCTIONS,
+        )
+        st.page_link("coalition/ui/pages/introductions.py", label="Plan introductions")
+
+
+@st.fragment(run_every=timedelta(seconds=2))
+def analyses_when_ready() -> None:
+    """On a big map the numbers above come first; the analyses, worked out in the
+    background (``coalition.ui.ahead``), take their place once they are done."""
+    ahead.start(store, audience)
+    if ahead.ready(store, audience):
+        st.rerun()  # the whole page again: this fragment stops asking
+    st.info(
+        f"Working out the gaps and introductions of these {total:,} organizations; they appear here "
+        "when ready (this can take a minute on a big map). The other pages can be opened meanwhile."
     )
-    st.page_link("coalition/ui/pages/introductions.py", label="Plan introductions")
+
+
+if ahead.big(total) and not ahead.ready(store, audience):
+    analyses_when_ready()
+else:
+    analyses()

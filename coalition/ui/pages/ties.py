@@ -16,7 +16,16 @@ def describe(tie: dict) -> str:
     return f"{names[tie['source']]} – {names[tie['target']]} ({tie['kind'].replace('_', ' ')})"
 
 
-ties = sorted(view["ties"], key=describe)
+find = st.text_input("Search ties by organization", key=Keys.TIE_SEARCH, placeholder="Part of a name")
+needle = find.strip().lower()
+ties = sorted(
+    (
+        t
+        for t in view["ties"]
+        if not needle or needle in names[t["source"]].lower() or needle in names[t["target"]].lower()
+    ),
+    key=describe,
+)
 by_key = {f"{t['source']}|{t['target']}|{t['kind']}": t for t in ties}
 st.dataframe(
     pd.DataFrame(
@@ -39,7 +48,8 @@ st.dataframe(
     key=Keys.TIE_TABLE,
     height=300,
 )
-st.caption(f"{len(ties):,} ties the {audience} audience may see.")
+shown = f"{len(ties):,} of {len(view['ties']):,}" if needle else f"{len(ties):,}"
+st.caption(f"{shown} ties the {audience} audience may see.")
 
 if not permissions.allowed(user, permissions.EDIT):
     st.caption(f"A {user.role} account can look but not change: ask an editor or an admin for changes.")
@@ -66,13 +76,14 @@ with add_tab:
                     st.rerun()
 
 with edit_tab:
+    listed = state.pickable(by_key, by_key, keep=[st.session_state.get(Keys.TIE_EDIT_PICK)])
     picked = st.selectbox(
         "Tie to edit",
-        list(by_key),
+        list(listed),
         index=None,
         format_func=lambda k: describe(by_key[k]),
         key=Keys.TIE_EDIT_PICK,
-        placeholder="Pick a tie",
+        placeholder=state.pick_placeholder(listed, by_key, "a tie"),
     )
     if picked:
         current = state.started_from("tie", picked, by_key[picked])
@@ -101,13 +112,14 @@ with edit_tab:
                     st.rerun()
 
 with remove_tab:
+    listed = state.pickable(by_key, by_key, keep=[st.session_state.get(Keys.TIE_REMOVE_PICK)])
     removing = st.selectbox(
         "Tie to remove",
-        list(by_key),
+        list(listed),
         index=None,
         format_func=lambda k: describe(by_key[k]),
         key=Keys.TIE_REMOVE_PICK,
-        placeholder="Pick a tie",
+        placeholder=state.pick_placeholder(listed, by_key, "a tie"),
     )
     if st.button("Remove tie", disabled=removing is None, key=Keys.TIE_REMOVE_BUTTON):
         tie = by_key[removing]
