@@ -20,6 +20,7 @@ from coalition.auth import permissions
 from coalition.domain.errors import USER_ERRORS
 from coalition.ui import actions, ahead, login, state
 from coalition.ui.charts import md
+from coalition.ui.pages import EXPLORE, WORK
 from coalition.ui.state import Keys
 from graph.store import acting_as
 
@@ -35,17 +36,9 @@ except USER_ERRORS as e:
 user = login.gate(settings)
 
 pages = {
-    "Explore": [
-        st.Page(f"{UI}/overview.py", title="Overview", default=True),
-        st.Page(f"{UI}/map.py", title="Map"),
-        st.Page(f"{UI}/gaps.py", title="Gaps"),
-        st.Page(f"{UI}/introductions.py", title="Introductions"),
-    ],
+    "Explore": [st.Page(f"{UI}/{stem}.py", title=title, default=stem == "overview") for stem, title in EXPLORE],
     "Edit" if permissions.allowed(user, permissions.EDIT) else "Browse": [
-        st.Page(f"{UI}/organizations.py", title="Organizations"),
-        st.Page(f"{UI}/ties.py", title="Ties"),
-        st.Page(f"{UI}/import_export.py", title="Import / Export"),
-        st.Page(f"{UI}/settings.py", title="Settings"),
+        st.Page(f"{UI}/{stem}.py", title=title) for stem, title in WORK
     ],
 }
 admin_pages = []

@@ -43,17 +43,10 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT)]  # this checkou
 from bench_shapes import PYTHON, machine  # noqa: E402
 from shapes import Shape, write_shape  # noqa: E402
 
+from coalition.ui.pages import EXPLORE, WORK  # noqa: E402
+
 #: The pages after the first, in the order of the sidebar, with their titles.
-PAGES = {
-    "map": "Map",
-    "gaps": "Gaps",
-    "introductions": "Introductions",
-    "organizations": "Organizations",
-    "ties": "Ties",
-    "import_export": "Import / Export",
-    "settings": "Settings",
-    "overview": "Overview",
-}
+PAGES = dict((*EXPLORE[1:], *WORK, EXPLORE[0]))
 FIRST = "first page (Overview, cold)"
 READY = "analyses ready (Overview filled in)"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from coalition.maps.transfer import load_demo
+from coalition.ui.pages import EXPLORE, WORK
 from graph.sqlite.store import SQLiteStore
 
 from .conftest import ROOT, wait_for_health
@@ -37,16 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 ARTIFACTS = ROOT / "test-artifacts"
-PAGES = {
-    "": "Overview",
-    "map": "Map",
-    "gaps": "Gaps",
-    "introductions": "Introductions",
-    "organizations": "Organizations",
-    "ties": "Ties",
-    "import_export": "Import / Export",
-    "settings": "Settings",
-}
+PAGES = {("" if stem == "overview" else stem): title for stem, title in (*EXPLORE, *WORK)}  # url path: title
 PRIVATE_ORG = "kitchen_table_mutual_aid"
 
 

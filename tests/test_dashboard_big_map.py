@@ -44,6 +44,22 @@ def big_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ahead.wait()  # no work left running into other tests
 
 
+@pytest.fixture(scope="module")
+def coalition_view(big_url: str) -> dict:
+    """The big map as the coalition audience sees it."""
+    store = SQLiteStore(big_url.removeprefix("sqlite:///"))
+    try:
+        return read_view(store, "coalition")
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def coalition_org(coalition_view: dict) -> dict:
+    """An organization the coalition audience may see."""
+    return next(o for o in coalition_view["organizations"] if o["visibility"] == "coalition")
+
+
 @pytest.fixture
 def app(big_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     monkeypatch.setenv("COALITION_DB", big_url)
@@ -104,11 +120,8 @@ def test_nothing_private_reaches_a_page_nor_the_analyses(big_url: str, app: AppT
                 assert org["name"] not in shown, (page, org["name"])
 
 
-def test_on_a_big_map_a_tie_is_picked_after_a_search(big_url: str, app: AppTest) -> None:
-    store = SQLiteStore(big_url.removeprefix("sqlite:///"))
-    view = read_view(store, "coalition")
-    store.close()
-    org = next(o for o in view["organizations"] if o["visibility"] == "coalition")
+def test_on_a_big_map_a_tie_is_picked_after_a_search(coalition_view: dict, coalition_org: dict, app: AppTest) -> None:
+    view, org = coalition_view, coalition_org
     its_ties = [t for t in view["ties"] if org["id"] in (t["source"], t["target"])]
     assert its_ties and len(view["ties"]) > state.PICK_UP_TO
     app.run()
@@ -120,10 +133,8 @@ def test_on_a_big_map_a_tie_is_picked_after_a_search(big_url: str, app: AppTest)
     assert 0 < len(options) <= state.PICK_UP_TO and len(options) >= len(its_ties)
 
 
-def test_on_a_big_map_an_organization_is_picked_after_a_search(big_url: str, app: AppTest) -> None:
-    store = SQLiteStore(big_url.removeprefix("sqlite:///"))
-    org = next(o for o in read_view(store, "coalition")["organizations"] if o["visibility"] == "coalition")
-    store.close()
+def test_on_a_big_map_an_organization_is_picked_after_a_search(coalition_org: dict, app: AppTest) -> None:
+    org = coalition_org
     app.run()
     app.switch_page("coalition/ui/pages/organizations.py").run()
     for picker in ("org_profile", "org_edit_pick", "org_remove_pick"):
@@ -137,10 +148,8 @@ def test_on_a_big_map_an_organization_is_picked_after_a_search(big_url: str, app
     assert not app.exception, [e.value for e in app.exception]
 
 
-def test_on_a_big_map_the_focus_is_picked_after_a_search(big_url: str, app: AppTest) -> None:
-    store = SQLiteStore(big_url.removeprefix("sqlite:///"))
-    org = next(o for o in read_view(store, "coalition")["organizations"] if o["visibility"] == "coalition")
-    store.close()
+def test_on_a_big_map_the_focus_is_picked_after_a_search(coalition_org: dict, app: AppTest) -> None:
+    org = coalition_org
     app.run()
     app.switch_page("coalition/ui/pages/map.py").run()
     assert app.selectbox(key="map_focus").options == []

@@ -9,7 +9,6 @@ region) says more than a common one.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from coalition.introductions.index import MapIndex, lookup, unique_sorted
 
@@ -40,10 +39,7 @@ def structural(ix: MapIndex, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, 
     ``coalition.introductions.candidates.two_step``)."""
     if len(u) == 0 or len(ix.edges) == 0:
         return tuple(np.zeros(len(u)) for _ in range(4))
-    A = ix.sparse_adjacency
-    e = ix.edges
-    consenting = np.r_[ix.strength, ix.strength] * ix.consent[np.r_[e[:, 1], e[:, 0]]]
-    S = sp.csr_matrix((consenting, (np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]])), shape=A.shape)
+    A, S = ix.sparse_adjacency, ix.broker_strength
     degree = ix.degree.astype(float)
     inv_log = np.where(degree > 1, 1.0 / np.log(np.maximum(degree, 2)), 0.0)
     inv = np.where(degree > 0, 1.0 / np.maximum(degree, 1), 0.0)

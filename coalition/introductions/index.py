@@ -240,6 +240,14 @@ class MapIndex:
         ones = np.ones(2 * len(e))
         return sp.csr_matrix((ones, (np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]])), shape=(self.n, self.n))
 
+    @cached_property
+    def broker_strength(self) -> sp.csr_matrix:
+        """``[u, k]``: the strength of u's tie to k when k takes introductions (0 when it
+        does not): the weaker of a common partner's two entries is the warmth it offers."""
+        e = self.edges
+        consenting = np.r_[self.strength, self.strength] * self.consent[np.r_[e[:, 1], e[:, 0]]]
+        return sp.csr_matrix((consenting, (np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]])), shape=(self.n, self.n))
+
     def as_of(self, day: int) -> MapIndex:
         """The map as it stood at the end of date ordinal ``day``: the ties started by then
         (undated ones included) and not ended before it, with no introductions. The same
