@@ -20,6 +20,7 @@ Run from the repository root:
     .venv/bin/python bench/bench_dashboard.py              # AppTest, 10,000 organizations
     .venv/bin/python bench/bench_dashboard.py --browser    # and a real server in Chromium
     .venv/bin/python bench/bench_dashboard.py --organizations 2000 --runs 3
+    .venv/bin/python bench/bench_dashboard.py --demo --browser --runs 3   # the demo map
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def main() -> None:
     parser.add_argument("--profile", default="issue", help="attribute profile of bench/shapes.py")
     parser.add_argument("--runs", type=int, default=1, help="fresh processes per way of measuring (median shown)")
     parser.add_argument("--browser", action="store_true", help="also time a real server in headless Chromium")
+    parser.add_argument("--demo", action="store_true", help="the demo map (`coalition demo`) instead of a shape")
     parser.add_argument("--keep", type=Path, help="keep the map and its store in this folder")
     parser.add_argument("--child", choices=["apptest", "browser"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -72,11 +74,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
-        url = _build(shape, folder)
+        url = _build_demo(folder) if args.demo else _build(shape, folder)
         columns = {"AppTest": _runs("apptest", url, args.runs)}
         if args.browser:
             columns["Chromium"] = _runs("browser", url, args.runs)
-    print(_table(shape, columns, " ".join(sys.argv[1:]), load))
+    what = (
+        "the demo map (seeds/demo)"
+        if args.demo
+        else (f"{shape.organizations:,} organizations x {shape.ties_per_org:g} ties (profile {shape.profile})")
+    )
+    print(_table(what, columns, " ".join(sys.argv[1:]), load))
 
 
 def _build(shape: Shape, folder: Path) -> str:
@@ -86,6 +93,15 @@ def _build(shape: Shape, folder: Path) -> str:
     write_shape(csv_dir, shape)
     url = f"sqlite:///{db}"
     subprocess.run([PYTHON, "-m", "coalition", "--db", url, "import", str(csv_dir)], cwd=ROOT, check=True)
+    return url
+
+
+def _build_demo(folder: Path) -> str:
+    """The demo map, loaded through the CLI into a fresh SQLite store."""
+    db = folder / "dashboard.db"
+    db.unlink(missing_ok=True)
+    url = f"sqlite:///{db}"
+    subprocess.run([PYTHON, "-m", "coalition", "--db", url, "demo"], cwd=ROOT, check=True, capture_output=True)
     return url
 
 
@@ -215,12 +231,10 @@ def _wait_for_health(address: str, server: subprocess.Popen, seconds: float = 12
     sys.exit("the dashboard server did not start")
 
 
-def _table(shape: Shape, columns: dict[str, dict[str, float | None]], command: str, load: float) -> str:
+def _table(what: str, columns: dict[str, dict[str, float | None]], command: str, load: float) -> str:
     steps = [FIRST, READY, *PAGES.values()]
     lines = [
-        f"Dashboard on {shape.organizations:,} organizations x {shape.ties_per_org:g} ties "
-        f"(profile {shape.profile}); `bench/bench_dashboard.py {command}`".rstrip()
-        + f" on {date.today()}; "
+        f"Dashboard on {what}; `bench/bench_dashboard.py {command}`".rstrip() + f" on {date.today()}; "
         f"{machine()}; load average {load:.1f} at the start.",
         "",
         "| step | " + " | ".join(f"{name} (s)" for name in columns) + " |",

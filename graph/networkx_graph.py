@@ -24,22 +24,15 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["NODE_FIELDS", "build_conflict_graph", "build_graph", "tie_has_ended"]
+from graph.records import tie_has_ended
+
+__all__ = ["NODE_FIELDS", "build_conflict_graph", "build_graph"]
 
 #: Organization fields copied onto nodes: what analyses and maps need, never contacts.
 NODE_FIELDS = (
     "name", "movements", "kind", "community_led", "region", "languages", "offers", "needs",
     "consent_to_introductions", "intro_capacity_per_month", "visibility",
 )  # fmt: skip
-
-
-def tie_has_ended(tie: dict[str, Any], today: date | None = None) -> bool:
-    """True when the tie has an ``until`` date before today (ISO text or a date)."""
-    until = tie.get("until")
-    if not until:
-        return False
-    until_date = until if isinstance(until, date) else date.fromisoformat(str(until)[:10])
-    return until_date < (today or date.today())
 
 
 def build_graph(view: dict[str, Any], *, today: date | None = None, include_ended: bool = True) -> nx.Graph:

@@ -6,6 +6,9 @@ so both must look the same: every field present, text never None, lists as lists
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from graph.store import Record
 
 __all__ = [
@@ -16,6 +19,7 @@ __all__ = [
     "normalize_organization",
     "normalize_tie",
     "normalize_introduction",
+    "tie_has_ended",
 ]
 
 #: Organization fields that hold lists.
@@ -63,3 +67,12 @@ def normalize_introduction(intro: Record) -> Record:
     row["reasons"] = list(row["reasons"] or [])
     row["note"] = row["note"] or ""
     return row
+
+
+def tie_has_ended(tie: dict[str, Any], today: date | None = None) -> bool:
+    """True when the tie has an ``until`` date before today (ISO text or a date)."""
+    until = tie.get("until")
+    if not until:
+        return False
+    until_date = until if isinstance(until, date) else date.fromisoformat(str(until)[:10])
+    return until_date < (today or date.today())

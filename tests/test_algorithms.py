@@ -28,7 +28,8 @@ from graph.algorithms import (
     louvain_communities,
     resource_matches,
 )
-from graph.networkx_graph import build_conflict_graph, build_graph, tie_has_ended
+from graph.networkx_graph import build_conflict_graph, build_graph
+from graph.records import tie_has_ended
 
 
 def sna_brokerage(G: nx.Graph, groups: dict) -> dict:

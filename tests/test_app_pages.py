@@ -75,6 +75,13 @@ def table(app: AppTest, *columns: str):
     raise AssertionError(f"no table with columns {columns}")
 
 
+def pick_first_introduction(app: AppTest) -> tuple[str, str]:
+    """Pick the first listed introduction (nothing is picked until someone does)."""
+    picker = app.selectbox(key="intro_pick")
+    picker.select_index(0).run()
+    return tuple(app.selectbox(key="intro_pick").value.split("|"))
+
+
 @pytest.fixture
 def empty_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'empty.db'}"
@@ -341,8 +348,8 @@ def test_the_profile_opens_on_an_organization_just_added(demo_store: Store, monk
 
 def test_planning_an_introduction_from_the_page_is_stored(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/introductions.py")
-    a, b = app.selectbox(key="intro_pick").value.split("|")
-    app.text_input(key="intro_note").input("call in March")
+    a, b = pick_first_introduction(app)
+    app.text_input(key=f"intro_note:{a}|{b}").input("call in March")
     app.button(key="intro_plan").click().run()
     assert not app.exception, [e.value for e in app.exception]
     stored = {(i["a"], i["b"]): i for i in demo_store.snapshot()["introductions"]}
@@ -351,7 +358,7 @@ def test_planning_an_introduction_from_the_page_is_stored(demo_store: Store, mon
 
 def test_marking_an_introduction_made_can_record_the_tie(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/introductions.py")
-    a, b = app.selectbox(key="intro_pick").value.split("|")
+    a, b = pick_first_introduction(app)
     app.button(key="intro_made").click().run()
     assert not app.exception, [e.value for e in app.exception]
     ties = services.list_ties(demo_store, "private", org=a)
@@ -360,7 +367,7 @@ def test_marking_an_introduction_made_can_record_the_tie(demo_store: Store, monk
 
 def test_a_declined_introduction_is_not_suggested_again(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/introductions.py")
-    a, b = app.selectbox(key="intro_pick").value.split("|")
+    a, b = pick_first_introduction(app)
     pair = {demo_store.get_organization(a)["name"], demo_store.get_organization(b)["name"]}
 
     def shown() -> list[set[str]]:

@@ -30,7 +30,11 @@ def fails(*args: str, cwd: Path, **kw) -> str:
 def test_demo_then_stats_json_shows_the_five_movements(tmp_path: Path) -> None:
     ok("--db", "sqlite:///x.db", "demo", cwd=tmp_path)
     stats = json.loads(ok("--db", "sqlite:///x.db", "stats", "--json", cwd=tmp_path))
-    assert set(stats) == {"organizations", "ties", "movements", "community_led", "cross_movement_ties"}
+    assert set(stats) == {
+        "organizations", "ties", "movements", "community_led", "cross_movement_ties",
+        "working_ties", "conflict_ties", "ended_ties",
+    }  # fmt: skip
+    assert stats["working_ties"] + stats["conflict_ties"] + stats["ended_ties"] == stats["ties"]
     assert {"housing", "migrant", "disability", "queer_trans", "sex_work"} <= set(stats["movements"])
     assert all(stats["movements"][m] > 0 for m in ("housing", "migrant", "disability", "queer_trans", "sex_work"))
     assert stats["organizations"] >= 40 and stats["ties"] >= 60

@@ -34,9 +34,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import secrets
+import signal
 import sys
+import threading
+import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -219,11 +223,32 @@ def run(address: str, port: int) -> None:
     app.run(config={**FIXED_OPTIONS, "server.address": address, "server.port": port})
 
 
+def stop_with(parent: int, every: float = 1.0) -> threading.Thread:
+    """Stop this server (SIGTERM, Streamlit's own clean stop) once ``parent`` is gone.
+
+    ``coalition serve`` passes on the signals it can catch, but nothing can catch SIGKILL,
+    and a closed terminal may reach only the parent: without this watch, killing
+    ``coalition serve`` by its process id left the dashboard serving the map.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    watcher = threading.Thread(target=watch, name="stop-with-parent", daemon=True)
+    watcher.start()
+    return watcher
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m coalition.auth.server", description=__doc__.splitlines()[0])
     parser.add_argument("--address", default="127.0.0.1", help="Address to listen on.")
     parser.add_argument("--port", type=int, default=8501, help="Port to listen on.")
+    parser.add_argument("--stop-with", type=int, metavar="PID", help="Stop when the parent process PID ends.")
     options = parser.parse_args(argv)
+    if options.stop_with:
+        stop_with(options.stop_with)
     run(options.address, options.port)
 
 

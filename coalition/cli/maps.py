@@ -142,8 +142,9 @@ def stats(ctx: typer.Context, as_json: JsonOption = False, audience: AudienceOpt
     if as_json:
         print_json(figures)
         return
+    ties = services.ties_in_words(figures["working_ties"], figures["conflict_ties"], figures["ended_ties"])
     out.print(
-        f"{figures['organizations']} organizations ({figures['community_led']} community-led), "
-        f"{figures['ties']} ties ({figures['cross_movement_ties']} across movements)"
+        f"{figures['organizations']} organizations ({figures['community_led']} community-led); {ties}; "
+        f"{figures['cross_movement_ties']} across movements"
     )
     table([{"movement": m, "organizations": n} for m, n in figures["movements"].items()], ["movement", "organizations"])

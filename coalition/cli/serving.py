@@ -25,7 +25,10 @@ commands = typer.Typer()
 
 def server_command(address: str, port: int) -> list[str]:
     """The child process that serves the dashboard (``coalition.auth.server``)."""
-    return [sys.executable, "-m", "coalition.auth.server", "--address", address, "--port", str(port)]
+    return [
+        sys.executable, "-m", "coalition.auth.server", "--address", address, "--port", str(port),
+        "--stop-with", str(os.getpid()),
+    ]  # fmt: skip
 
 
 @commands.command()
@@ -55,14 +58,18 @@ def serve(
 
 def _run_until_stopped(command: list[str], env: dict[str, str]) -> int:
     """Run the server and return its exit status; stopping this command (Ctrl+C, or
-    SIGTERM from a supervisor or a test) stops the server too, so it never outlives it."""
+    SIGTERM from a supervisor or a test, SIGHUP from a closed terminal) stops the server
+    too, so it never outlives it; the server also watches for this process to end
+    (``--stop-with``), which covers SIGKILL."""
     with subprocess.Popen(command, env=env) as child:
-        previous = signal.signal(signal.SIGTERM, lambda *_: child.terminate())
+        passed_on = (signal.SIGTERM, signal.SIGHUP)
+        previous = {s: signal.signal(s, lambda *_: child.terminate()) for s in passed_on}
         try:
             code = child.wait()
         except KeyboardInterrupt:  # the terminal sends it to the server as well
             child.terminate()
             code = child.wait()
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for s, handler in previous.items():
+                signal.signal(s, handler)
     return 128 - code if code < 0 else code  # killed by a signal: the shell's convention

@@ -29,7 +29,7 @@ import scipy.sparse as sp
 
 from graph.algorithms.communities import louvain_communities
 from graph.algorithms.igraph_bridge import IndexedGraph
-from graph.networkx_graph import tie_has_ended
+from graph.records import tie_has_ended
 
 __all__ = [
     "BUSY_STATUSES",

@@ -18,10 +18,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from coalition.domain.errors import CoalitionError, InvalidInput, NotFound, StaleEdit
+from coalition.domain.errors import CoalitionError, InvalidInput, NotFound, StaleEdit, plain_problems
 from coalition.domain.models import DEFAULT_MOVEMENTS, Movement, Organization, Tie
 from coalition.domain.privacy import read_view
-from coalition.domain.validation import problems_from
+from coalition.domain.vocabulary import canonical_region, region_spellings
+from graph.records import tie_has_ended
 from graph.store import BOOKKEEPING, Store, audit_key
 
 __all__ = [
@@ -38,6 +39,8 @@ __all__ = [
     "map_stats",
     "remove_organization",
     "remove_tie",
+    "ties_in_words",
+    "view_stats",
 ]
 
 
@@ -50,15 +53,26 @@ def init_map(store: Store) -> None:
     store.init(DEFAULT_MOVEMENTS)
 
 
-def _known_movements(store: Store) -> set[str]:
-    return {m["id"] for m in store.snapshot()["movements"]}
+def _known_movements(snapshot: dict[str, Any]) -> set[str]:
+    return {m["id"] for m in snapshot["movements"]}
 
 
 def _validate(model: type, data: dict[str, Any], **context: Any) -> Any:
+    """The model of a record a person typed, or ``InvalidInput`` in plain words."""
     try:
         return model.model_validate(data, context=context or None)
     except ValidationError as e:
-        raise InvalidInput(problems_from(e)) from e
+        raise InvalidInput(plain_problems(e, data, subject=model.__name__.lower())) from e
+
+
+def _in_map_spelling(snapshot: dict[str, Any], org: Organization) -> Organization:
+    """``org`` with its region spelled as the map's other organizations spell it, so that
+    "Eastport" typed in a form joins the region "eastport" instead of starting another.
+    The organization's own spelling does not count: an edit may respell a region that
+    only it uses."""
+    others = (o["region"] for o in snapshot["organizations"] if o["id"] != org.id)
+    region = canonical_region(org.region, region_spellings(sorted(others)))
+    return org if region == org.region else org.model_copy(update={"region": region})
 
 
 # movements -------------------------------------------------------------------------
@@ -66,7 +80,7 @@ def add_movement(store: Store, data: dict[str, Any], actor: str | None = None) -
     """Add a movement; its id comes from the name when absent."""
     movement = _validate(Movement, data)
     with store.transaction():
-        if movement.id in _known_movements(store):
+        if movement.id in _known_movements(store.snapshot()):
             raise CoalitionError(f"movement {movement.id!r} already exists")
         store.write_map(movements=[movement.to_record()], actor=actor)
     return movement
@@ -91,9 +105,11 @@ def get_organization(store: Store, org_id: str) -> dict[str, Any]:
 def add_organization(store: Store, data: dict[str, Any], actor: str | None = None) -> Organization:
     """Add a new organization; refuses an id that is taken."""
     with store.transaction():
-        org = _validate(Organization, data, movements=_known_movements(store))
+        snapshot = store.snapshot()
+        org = _validate(Organization, data, movements=_known_movements(snapshot))
         if store.get_organization(org.id) is not None:
             raise CoalitionError(f"an organization with id {org.id!r} already exists; use edit to change it")
+        org = _in_map_spelling(snapshot, org)
         store.write_map(organizations=[org.to_record()], actor=actor)
     return org
 
@@ -122,7 +138,10 @@ def edit_organization(
         version = current["version"] if expected_version is None else expected_version
         if current["version"] != version:
             raise _stale(store, "organization", org_id, current["name"], current, version)
-        org = _validate(Organization, {**current, **changes}, movements=_known_movements(store))
+        snapshot = store.snapshot()
+        org = _validate(Organization, {**current, **changes}, movements=_known_movements(snapshot))
+        if "region" in changes:
+            org = _in_map_spelling(snapshot, org)
         store.write_map(organizations=[org.to_record()], actor=actor, expected_versions={org_id: version})
         return Organization.model_validate(store.get_organization(org_id))
 
@@ -226,13 +245,34 @@ def view_stats(view: dict[str, Any]) -> dict[str, Any]:
         1 for t in view["ties"] if t["kind"] != "conflict" and not movements_of[t["source"]] & movements_of[t["target"]]
     )
     counts = _movement_counts(view)
+    conflicts = sum(1 for t in view["ties"] if t["kind"] == "conflict")
+    ended = sum(1 for t in view["ties"] if t["kind"] != "conflict" and tie_has_ended(t))
     return {
         "organizations": len(view["organizations"]),
         "ties": len(view["ties"]),
+        "working_ties": len(view["ties"]) - conflicts - ended,
+        "conflict_ties": conflicts,
+        "ended_ties": ended,
         "movements": {m["id"]: counts.get(m["id"], 0) for m in view["movements"]},
         "community_led": sum(1 for o in view["organizations"] if o["community_led"]),
         "cross_movement_ties": cross,
     }
+
+
+def ties_in_words(working: int, conflicts: int, ended: int) -> str:
+    """How the ties of a map divide, in the same words on every page and in the brief, so
+    that the Overview's total and the Gaps page's working ties never seem to disagree.
+
+    >>> ties_in_words(71, 1, 5)
+    '77 ties: 71 working now (the ones gaps and introductions count), 1 conflict, 5 ended'
+    """
+    total = working + conflicts + ended
+    parts = [f"{working:,} working now (the ones gaps and introductions count)"]
+    if conflicts:
+        parts.append(f"{conflicts:,} conflict" + ("s" if conflicts != 1 else ""))
+    if ended:
+        parts.append(f"{ended:,} ended")
+    return f"{total:,} tie{'s' if total != 1 else ''}: " + ", ".join(parts)
 
 
 def _movement_counts(view: dict[str, Any]) -> dict[str, int]:

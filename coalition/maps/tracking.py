@@ -54,6 +54,7 @@ def set_introduction_status(
     on: date | None = None,
     create_tie: bool = False,
     audience: str = "private",
+    score: float | None = None,
 ) -> dict[str, Any]:
     """Record the status of the introduction of ``a`` and ``b`` (in either order).
 
@@ -74,6 +75,10 @@ def set_introduction_status(
     audience : str
         Who is acting: organizations and facts they may not see are neither used in
         stored reasons nor named in errors.
+    score : float, optional
+        The score the pair had in the list it was picked from, kept with a pair tracked
+        for the first time (so a planned introduction still says how good it looked);
+        None for a pair picked by hand.
 
     Returns
     -------
@@ -97,11 +102,19 @@ def set_introduction_status(
     a, b = sorted((a, b))
     on = on or date.today()
     with store.transaction():  # the limits are checked on the state the write changes
-        return _record_status(store, a, b, status, note, on, create_tie, audience)
+        return _record_status(store, a, b, status, note, on, create_tie, audience, score)
 
 
 def _record_status(
-    store: Store, a: str, b: str, status: str, note: str | None, on: date, create_tie: bool, audience: str
+    store: Store,
+    a: str,
+    b: str,
+    status: str,
+    note: str | None,
+    on: date,
+    create_tie: bool,
+    audience: str,
+    score: float | None,
 ) -> dict[str, Any]:
     full = store.snapshot()
     view = view_for(full, audience, hidden_names=hidden_names(full, audience))
@@ -115,9 +128,10 @@ def _record_status(
 
     if stored is not None:
         record = {key: stored.get(key) for key in ("broker", "score", "reasons", "note", "created_at")}
+        record["score"] = score if record["score"] is None else record["score"]
     else:
         explained = explain_pair(view, a, b, today=on)
-        record = {"broker": explained["broker"], "score": None, "reasons": explained["reasons"], "note": ""}
+        record = {"broker": explained["broker"], "score": score, "reasons": explained["reasons"], "note": ""}
     record.update(a=a, b=b, status=status, status_date=on, updated_at=None)
     if note is not None:
         record["note"] = note

@@ -13,8 +13,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-__all__ = ["gap_lines", "introduction_table", "md", "movement_matrix"]
+__all__ = ["gap_lines", "introduction_table", "md", "movement_matrix", "rounded", "show_introductions"]
 
+#: The matrix cell of two movements with no tie at all: apart from the blue scale of
+#: tied pairs, so an empty pair never reads as a merely pale one.
+NO_TIE_COLOUR = "#f4a582"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
 
 
@@ -50,18 +53,28 @@ def movement_matrix(matrix: dict[str, dict[str, dict[str, Any]]], names: dict[st
         y=alt.Y("from:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
     )
     top = max(int(data["ties"].max()), 1)
-    cells = base.mark_rect(stroke="#1a1a1a", strokeWidth=0.5).encode(
-        color=alt.Color("ties:Q", scale=alt.Scale(scheme="blues", domain=[0, top]), title="ties"),
-        tooltip=["from", "to", "ties", alt.Tooltip("ratio:Q", format=".2f", title="observed / expected")],
+    tooltip = ["from", "to", "ties", alt.Tooltip("ratio:Q", format=".2f", title="observed / expected")]
+    cells = (
+        base.mark_rect(stroke="#1a1a1a", strokeWidth=0.5)
+        .encode(
+            color=alt.Color("ties:Q", scale=alt.Scale(scheme="blues", domain=[1, top]), title="ties"), tooltip=tooltip
+        )
+        .transform_filter(alt.datum.ties > 0)
+    )
+    empty = (
+        base.mark_rect(stroke="#1a1a1a", strokeWidth=0.5, color=NO_TIE_COLOUR)
+        .encode(tooltip=tooltip)
+        .transform_filter(alt.datum.ties == 0)
     )
     text = base.mark_text(fontSize=13).encode(
         text="label:N",
         color=alt.condition(alt.datum.ties > top * 0.55, alt.value("#ffffff"), alt.value("#1a1a1a")),
     )
-    st.altair_chart((cells + text).properties(height=60 + 48 * len(ids)), key=f"{key}_chart")
+    st.altair_chart((cells + empty + text).properties(height=60 + 48 * len(ids)), key=f"{key}_chart")
     st.caption(
         "Each cell: ties between organizations of the two movements, and (in brackets) how that compares with "
-        "random mixing by movement size (1 = as expected, 0 = none). Empty and low cells are gaps."
+        'random mixing by movement size (1 = as expected, 0 = none). Orange cells marked "no tie" are '
+        "movements that never work together; pale cells are the other gaps."
     )
     with st.expander("The same matrix as a table"):
         table = pd.DataFrame(
@@ -87,6 +100,37 @@ def gap_lines(gaps: dict[str, Any], movements: dict[str, str], orgs: dict[str, s
     return lines
 
 
+#: A table row tall enough for three lines: Streamlit's grid wraps text only in rows
+#: taller than 4rem, and cuts it otherwise.
+WRAPPED_ROW_HEIGHT = 72
+#: Widths of the introduction table's columns, the sentences widest.
+INTRODUCTION_COLUMNS = {
+    "rank": st.column_config.NumberColumn(width=50),
+    "closes": st.column_config.TextColumn(width="medium"),
+    "score": st.column_config.TextColumn(
+        width="small",
+        help="How likely the introduction is to work times how much it bridges; none when picked by hand.",
+    ),
+    "why": st.column_config.TextColumn(width="large"),
+}
+
+
+def rounded(value: Any, digits: int) -> float | None:
+    """A measure as people read it: a few digits, not the six a float prints."""
+    return None if value is None else round(float(value), digits)
+
+
+def show_introductions(rows: list[dict[str, Any]], orgs: dict[str, str], movements: dict[str, str], key: str) -> None:
+    """``introduction_table`` drawn with its sentences wrapped and its columns sized."""
+    st.dataframe(
+        introduction_table(rows, orgs, movements),
+        hide_index=True,
+        key=key,
+        row_height=WRAPPED_ROW_HEIGHT,
+        column_config=INTRODUCTION_COLUMNS,
+    )
+
+
 def introduction_table(rows: list[dict[str, Any]], orgs: dict[str, str], movements: dict[str, str]) -> pd.DataFrame:
     """Introductions as a readable table, best first."""
 
@@ -101,7 +145,7 @@ def introduction_table(rows: list[dict[str, Any]], orgs: dict[str, str], movemen
                 "to": name(row["b"]),
                 "movements": " – ".join(movements.get(m, m) for m in row.get("movements") or []),
                 "broker": name(row.get("broker")) or "none: a cold introduction",
-                "score": round(float(row["score"]), 3) if row.get("score") is not None else None,
+                "score": f"{float(row['score']):.3f}" if row.get("score") is not None else "not scored",
                 "status": row.get("status", ""),
                 "closes": (row.get("gap") or {}).get("text", ""),
                 "why": "; ".join(row.get("reasons") or []),
@@ -113,6 +157,8 @@ def introduction_table(rows: list[dict[str, Any]], orgs: dict[str, str], movemen
 
 
 def _cell_label(cell: dict[str, Any]) -> str:
+    if not cell.get("ties"):
+        return "no tie"
     ratio = cell.get("ratio")
     shown = f"{ratio:.2f}" if isinstance(ratio, int | float) else "–"
     return f"{int(cell.get('ties', 0))} ({shown})"

@@ -111,6 +111,10 @@ class Keys:
     MAP_FOCUS = "map_focus"
     MAP_STEPS = "map_steps"
     MAP_SIZE_BY = "map_size_by"
+    MAP_CLEAR_FILTERS = "map_clear_filters"
+    MAP_DOWNLOAD_HTML = "map_download_html"
+    MAP_DOWNLOAD_PNG = "map_download_png"
+    MAP_LINK = "map_link"  # not a widget: the saved view's query parameters the page last wrote
     # organizations
     ORG_SEARCH = "org_search"
     ORG_MOVEMENT = "org_movement"
@@ -147,7 +151,7 @@ class Keys:
     INTRO_BOLDNESS = "intro_boldness"
     INTRO_STATUS = "intro_status"
     INTRO_PICK = "intro_pick"
-    INTRO_NOTE = "intro_note"
+    INTRO_NOTE = "intro_note"  # ``intro_note:<a>|<b>``: one note per pair
     INTRO_PLAN = "intro_plan"
     INTRO_MADE = "intro_made"
     INTRO_DECLINE = "intro_decline"
@@ -170,6 +174,7 @@ class Tables:
     GAPS_SPOF = "gaps_spof"
     GAPS_LOCAL_BRIDGES = "gaps_local_bridges"
     GAPS_BROKERS = "gaps_brokers"
+    GAPS_BROKER_MEASURES = "gaps_broker_measures"
     GAPS_ISOLATED = "gaps_isolated"
     GAPS_NEEDS = "gaps_needs"
     GAPS_SILOS = "gaps_silos"

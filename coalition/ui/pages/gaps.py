@@ -6,6 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from coalition.domain.vocabulary import term_label
+from coalition.maps import services
 from coalition.ui import charts, state
 from coalition.ui.state import Tables
 
@@ -17,17 +19,22 @@ def name(org_id: str) -> str:
     return names.get(org_id, org_id)
 
 
-def table(rows: list[dict], key: str, columns: list[str]) -> None:
+def table(rows: list[dict], key: str, columns: list[str], wrap: bool = False) -> None:
+    """``wrap``: rows tall enough for sentences to wrap rather than be cut."""
     if rows:
-        st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, key=key)
+        height = charts.WRAPPED_ROW_HEIGHT if wrap else None
+        st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, key=key, row_height=height)
     else:
         st.write("None found.")
 
 
 summary = gaps.get("summary", {})
+tie_words = services.ties_in_words(
+    summary.get("ties", 0), summary.get("conflict_ties", 0), summary.get("ended_ties_left_out", 0)
+)
 st.caption(
-    f"For the {audience} audience: {summary.get('organizations', 0)} organizations, {summary.get('ties', 0)} current "
-    f"ties; {summary.get('ended_ties_left_out', 0)} ended ties left out, conflict ties never count as paths."
+    f"For the {audience} audience: {summary.get('organizations', 0)} organizations; {tie_words}. "
+    "Conflicts are never paths; ended ties are history."
 )
 
 st.subheader("Movements that work together, and those that do not")
@@ -72,7 +79,7 @@ pairs = [
     }
     for a, b in gaps.get("weak_movement_pairs", [])
 ]
-table(pairs, Tables.GAPS_PAIRS, ["movements", "gap", "suggested"])
+table(pairs, Tables.GAPS_PAIRS, ["movements", "gap", "suggested"], wrap=True)
 if pairs:
     st.page_link("coalition/ui/pages/introductions.py", label="Plan the introductions that close these gaps")
 
@@ -93,16 +100,18 @@ table(
     ],
     Tables.GAPS_SPOF,
     ["who", "kind", "cut off", "what happens"],
+    wrap=True,
 )
 if gaps.get("local_bridges"):
     with st.expander("Ties between movements with no short way round"):
-        table([{"tie": i["explanation"]} for i in gaps["local_bridges"]], Tables.GAPS_LOCAL_BRIDGES, ["tie"])
+        table([{"tie": i["explanation"]} for i in gaps["local_bridges"]], Tables.GAPS_LOCAL_BRIDGES, ["tie"], wrap=True)
 
 st.subheader("Brokers")
 st.write(
     "Organizations that connect others who are not connected themselves. Brokers are often allies: check "
     "that community-led groups are not only reached through them."
 )
+brokers = gaps.get("brokers", [])
 table(
     [
         {
@@ -110,33 +119,48 @@ table(
             "movement": movements.get(b.get("movement"), b.get("movement")),
             "community-led": "yes" if b.get("community_led") else "no",
             "ties": b.get("ties"),
-            "betweenness": b.get("betweenness"),
-            "constraint": b.get("constraint"),
-            "effective size": b.get("effective_size"),
-            **{role: n for role, n in (b.get("roles") or {}).items() if role != "total"},
+            "sits between others": (b.get("roles") or {}).get("total", 0),
         }
-        for b in gaps.get("brokers", [])
+        for b in brokers
     ],
     Tables.GAPS_BROKERS,
-    [
-        "organization",
-        "movement",
-        "community-led",
-        "ties",
-        "betweenness",
-        "constraint",
-        "effective size",
-        "coordinator",
-        "consultant",
-        "gatekeeper",
-        "representative",
-        "liaison",
-    ],  # fmt: skip
+    ["organization", "movement", "community-led", "ties", "sits between others"],
 )
-st.caption(
-    "Betweenness: share of shortest paths through it. Constraint (Burt): low means its partners are not "
-    "tied to each other. Roles (Gould-Fernandez): how often it sits between two others, by their movements."
-)
+with st.expander("Advanced measures"):
+    st.markdown(
+        "- **Betweenness**: the share of shortest paths between other organizations that go through this one.\n"
+        "- **Constraint** (Burt): from 0 to 1; low means its partners are not tied to each other, so it "
+        "holds a structural hole.\n"
+        "- **Effective size**: how many of its partners bring ties the others do not.\n"
+        "- **Roles** (Gould and Fernandez): how often it sits between two others, by their movements: "
+        "coordinator (all three in one movement), consultant (the two others in one movement, it in another), "
+        "gatekeeper and representative (it controls the way into or out of its own movement), liaison "
+        "(all three in different movements)."
+    )
+    table(
+        [
+            {
+                "organization": name(b["org"]),
+                "betweenness": charts.rounded(b.get("betweenness"), 3),
+                "constraint": charts.rounded(b.get("constraint"), 2),
+                "effective size": charts.rounded(b.get("effective_size"), 1),
+                **{role: n for role, n in (b.get("roles") or {}).items() if role != "total"},
+            }
+            for b in brokers
+        ],
+        Tables.GAPS_BROKER_MEASURES,
+        [
+            "organization",
+            "betweenness",
+            "constraint",
+            "effective size",
+            "coordinator",
+            "consultant",
+            "gatekeeper",
+            "representative",
+            "liaison",
+        ],  # fmt: skip
+    )
 
 st.subheader("Community-led groups on the edge")
 st.write("Community-led groups with no tie, tied only to allies, or only within their own movement.")
@@ -144,6 +168,7 @@ table(
     [{"organization": name(i["org"]), "why": i["why"]} for i in gaps.get("isolated_community_led", [])],
     Tables.GAPS_ISOLATED,
     ["organization", "why"],
+    wrap=True,
 )
 
 st.subheader("Needs another member could meet")
@@ -151,7 +176,7 @@ table(
     [
         {
             "needs": name(m["needs"]),
-            "resource": m["resource"].replace("_", " "),
+            "resource": term_label(m["resource"]),
             "offered by": name(m["offers"]),
             "how near": m.get("nearness", ""),
         }

@@ -48,16 +48,20 @@ if not rows:
     st.write("None for this audience.")
     st.stop()
 
-st.dataframe(charts.introduction_table(rows, names, movements), hide_index=True, key=Tables.INTRO_TABLE)
+charts.show_introductions(rows, names, movements, key=Tables.INTRO_TABLE)
 
 st.subheader("Act on an introduction")
 pairs = {f"{r['a']}|{r['b']}": r for r in rows}
 picked = st.selectbox(
     "Introduction",
     list(pairs),
+    index=None,  # never a pair nobody picked: after an action the list changes under it
     format_func=lambda k: f"{names.get(pairs[k]['a'], pairs[k]['a'])} and {names.get(pairs[k]['b'], pairs[k]['b'])}",
     key=Keys.INTRO_PICK,
+    placeholder="Pick the pair to plan, mark made or decline",
 )
+if picked is None:
+    st.stop()
 row = pairs[picked]
 broker = row.get("broker")
 st.markdown(
@@ -68,7 +72,8 @@ st.markdown(
 if not permissions.allowed(user, permissions.TRACK):
     st.caption(f"A {user.role} account can look but not plan: ask an editor or an admin.")
     st.stop()
-note = st.text_input("Note (optional)", key=Keys.INTRO_NOTE, max_chars=500)
+note_key = f"{Keys.INTRO_NOTE}:{picked}"  # one note per pair: a note never moves to another pair
+note = st.text_input("Note (optional)", key=note_key, max_chars=500)
 create_tie = st.checkbox("When marked made, record the tie between them", value=True, key=Keys.INTRO_CREATE_TIE)
 buttons = st.columns(3)
 buttons_pressed = {
@@ -88,9 +93,10 @@ if chosen:
             audience,
             note=note or None,
             create_tie=create_tie and chosen == "made",
+            score=row.get("score"),
         )
     )
     if ok:
         state.flash(f"Marked {names.get(row['a'])} and {names.get(row['b'])} as {chosen}.")
-        state.forget(Keys.INTRO_NOTE)
+        state.forget(note_key, Keys.INTRO_PICK)
         st.rerun()

@@ -22,13 +22,18 @@ figures = services.view_stats(view)  # counted on the view already read: no seco
 
 total = figures["organizations"]
 share = f"{figures['community_led'] / total:.0%}" if total else "–"
+tie_words = services.ties_in_words(figures["working_ties"], figures["conflict_ties"], figures["ended_ties"])
 columns = st.columns(4)
-columns[0].metric("Organizations", total)
-columns[1].metric("Community-led", share, help=f"{figures['community_led']} of {total} organizations")
-columns[2].metric("Ties", figures["ties"])
+columns[0].metric("Organizations", total, border=True)
+columns[1].metric("Community-led", share, help=f"{figures['community_led']} of {total} organizations", border=True)
+columns[2].metric("Ties", figures["ties"], help=f"{tie_words}.", border=True)
 columns[3].metric(
-    "Cross-movement ties", figures["cross_movement_ties"], help="Ties between organizations that share no movement."
+    "Cross-movement ties",
+    figures["cross_movement_ties"],
+    help="Ties between organizations that share no movement (conflicts not counted).",
+    border=True,
 )
+st.caption(f"{tie_words}.")
 if not total:
     st.info("This map is empty. Add organizations on the Organizations page, or import a file on Import / Export.")
 
@@ -72,19 +77,15 @@ def analyses() -> None:
     st.subheader("Top gaps")
     for line in charts.gap_lines(gaps, movements, org_names)[:6]:
         st.markdown(f"- {line}")
-    st.page_link("coalition/ui/pages/gaps.py", label="All gaps, explained")
+    st.page_link("coalition/ui/pages/gaps.py", label="All gaps, explained →")
 
     st.subheader("Top introductions")
     top = state.introductions(store, audience)[:5]  # the default list's first five (one computation)
     if not top:
         st.write("No introduction to suggest for this audience.")
     else:
-        st.dataframe(
-            charts.introduction_table(top, org_names, movements),
-            hide_index=True,
-            key=Tables.OVERVIEW_INTRODUCTIONS,
-        )
-        st.page_link("coalition/ui/pages/introductions.py", label="Plan introductions")
+        charts.show_introductions(top, org_names, movements, key=Tables.OVERVIEW_INTRODUCTIONS)
+        st.page_link("coalition/ui/pages/introductions.py", label="Plan introductions →")
 
 
 @st.fragment(run_every=timedelta(seconds=2))

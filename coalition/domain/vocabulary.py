@@ -1,0 +1,98 @@
+"""Human labels for the words a map stores, and one spelling per region.
+
+A map stores needs, offers and issues as slugs (``legal_advice``) so that "Legal advice",
+"legal advice" and "Legal Advice" are one word; people read labels ("Legal advice").
+Regions are free text, so "Eastport" typed in a form and "eastport" from a spreadsheet
+would be two regions: ``region_key`` says when two spellings are the same region and
+``canonical_region`` keeps the spelling the map already uses. Every view, filter and
+export shows ``region_label``/``term_label``, never the raw stored text.
+
+Names and notes are data and never pass through here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+__all__ = [
+    "RESOURCE_LABELS",
+    "canonical_region",
+    "region_key",
+    "region_label",
+    "region_spellings",
+    "term_label",
+]
+
+#: Labels of the shared vocabulary whose slug does not read well once spaced out.
+RESOURCE_LABELS: Mapping[str, str] = {
+    "interpretation_asl": "ASL interpretation",
+    "tech_tools": "Tech tools",
+    "transport_funds": "Transport funds",
+}
+#: Short words kept as capitals when a slug is turned into a label.
+ACRONYMS = frozenset({"asl", "bsl", "lgbtq", "lgbtqia", "hiv", "ngo", "ice", "dv", "id", "sms", "it"})
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+def term_label(term: str) -> str:
+    """``"legal_advice"`` -> ``"Legal advice"``: a need, offer or issue as people read it.
+
+    >>> term_label("legal_advice"), term_label("interpretation_asl"), term_label("hiv_care")
+    ('Legal advice', 'ASL interpretation', 'HIV care')
+    """
+    if term in RESOURCE_LABELS:
+        return RESOURCE_LABELS[term]
+    words = [w for w in _SEPARATORS.split(term) if w]
+    if not words:
+        return term
+    shown = [w.upper() if w.lower() in ACRONYMS else w for w in words]
+    first = shown[0]
+    shown[0] = first if first.isupper() else first[:1].upper() + first[1:]
+    return " ".join(shown)
+
+
+def region_key(region: str) -> str:
+    """What makes two spellings of a region the same: case, accents' composition,
+    spaces, underscores and hyphens do not count.
+
+    >>> region_key("Hill District") == region_key("hill_district") == region_key(" HILL-district ")
+    True
+    """
+    text = unicodedata.normalize("NFKC", region).casefold()
+    return "_".join(w for w in _SEPARATORS.split(text) if w)
+
+
+def region_label(region: str) -> str:
+    """``"hill_district"`` -> ``"Hill District"``; a region typed with capitals or in a
+    script without case is shown as typed.
+
+    >>> region_label("hill_district"), region_label("Old Town"), region_label("東区")
+    ('Hill District', 'Old Town', '東区')
+    """
+    if region != region.lower():
+        return region.strip()
+    words = [w for w in _SEPARATORS.split(region) if w]
+    return " ".join(w.upper() if w in ACRONYMS else w[:1].upper() + w[1:] for w in words)
+
+
+def region_spellings(regions: Iterable[str]) -> dict[str, str]:
+    """``{region_key: spelling}`` of the regions a map uses, the first spelling winning
+    (feed it in a stable order, e.g. sorted)."""
+    spellings: dict[str, str] = {}
+    for region in regions:
+        if region:
+            spellings.setdefault(region_key(region), region)
+    return spellings
+
+
+def canonical_region(region: str, spellings: Mapping[str, str]) -> str:
+    """The spelling the map already uses for ``region``, or ``region`` itself when new.
+
+    >>> canonical_region("Eastport", {"eastport": "eastport"})
+    'eastport'
+    """
+    if not region:
+        return region
+    return spellings.get(region_key(region), region)
