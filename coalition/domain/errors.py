@@ -6,6 +6,9 @@ them into one clear sentence; ``USER_ERRORS`` names what a boundary catches.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
 
 from graph.errors import CoalitionError, StaleEdit, StoreError, StoreUnavailable
 
@@ -18,6 +21,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "USER_ERRORS",
+    "plain_problems",
 ]
 
 
@@ -54,3 +58,52 @@ class InvalidInput(CoalitionError):
 
 #: What a boundary (CLI, dashboard) shows as one sentence: every error of the hierarchy.
 USER_ERRORS = (CoalitionError,)
+
+
+#: What to do about a field left empty, for the fields a form asks for first.
+WHEN_EMPTY = {
+    "name": "give the {subject} a name",
+    "movements": "pick one or more movements",
+    "source": "pick the organization the tie starts from",
+    "target": "pick the organization the tie goes to",
+}
+
+
+def plain_problems(error: ValidationError, data: dict[str, Any], subject: str) -> list[Problem]:
+    """The problems of one record typed by a person (a form, ``coalition org add``), in
+    plain words: "give the organization a name", "at most 200 characters (this has 240)",
+    never a validator's wording ("value should have at least 1 item after validation").
+
+    An id the model made from the name is the name's problem: an empty name is said once,
+    and a name of symbols only is told it needs a letter or digit.
+    """
+    derived_id = not str(data.get("id") or "").strip()
+    problems: list[Problem] = []
+    for err in error.errors():
+        field = ".".join(str(part) for part in err["loc"] if not isinstance(part, int))
+        if field == "id" and derived_id:
+            if not str(data.get("name") or "").strip():
+                continue
+            field, message = "name", f"use at least one letter or digit: the {subject}'s id is made from the name"
+        else:
+            message = _plain_message(err, field, subject)
+        problems.append(Problem(message=message, field=field))
+    return problems
+
+
+def _plain_message(err: Any, field: str, subject: str) -> str:
+    """One pydantic error as a person would say it."""
+    kind, limits, given = err["type"], err.get("ctx") or {}, err.get("input")
+    empty = given is None or (isinstance(given, str | list) and not given)
+    if kind == "missing" or (empty and kind in ("too_short", "string_too_short", "value_error")):
+        return WHEN_EMPTY.get(field, "cannot be empty").format(subject=subject)
+    if kind in ("too_long", "string_too_long"):
+        unit = "items" if isinstance(given, list) else "characters"
+        return f"at most {limits['max_length']:,} {unit} (this has {len(given):,})"
+    bounds = {"greater_than_equal": "at least {ge}", "less_than_equal": "at most {le}"}
+    if kind in bounds:
+        return f"{bounds[kind].format(**limits)} (got {given})"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"a whole number (got {given!r})"
+    message = err["msg"].removeprefix("Value error, ")
+    return message[:1].lower() + message[1:]
