@@ -1,7 +1,10 @@
 """The dashboard entry point: the sign-in gate, the pages, the store in use, and the banner.
 
 Each page is a short file in ``coalition/ui/`` that calls ``coalition`` use cases; this
-file only declares them (``st.navigation``) and shows what every page shares. The gate
+file only declares them (``st.navigation``) and shows what every page shares. The sidebar
+lists them with ``st.page_link`` under a heading per section rather than Streamlit's own
+sectioned menu, whose headings sit inside its ``<ul>`` where screen readers expect only
+list items (axe-core's "list" rule, tests/test_accessibility.py). The gate
 (``coalition.ui.login``) runs first, so no page and no map read happen before someone is
 let in: in local mode (no accounts, served on 127.0.0.1) that is the person at this
 computer; otherwise everyone signs in, and the pages and audiences offered follow the
@@ -48,7 +51,12 @@ if permissions.allowed(user, permissions.SEE_AUDIT):
     admin_pages.append(st.Page(f"{UI}/audit.py", title="Audit trail"))
 if admin_pages:
     pages["Admin"] = admin_pages
-page = st.navigation(pages)
+page = st.navigation([p for section in pages.values() for p in section], position="hidden")
+with st.sidebar.container(key=Keys.SIDEBAR_PAGES):
+    for section, section_pages in pages.items():
+        st.markdown(f"**{section}**")
+        for listed in section_pages:
+            st.page_link(listed)
 
 try:
     store = state.get_store()

@@ -48,7 +48,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from pyvis.network import Network
 
-__all__ = ["AGGREGATE_ABOVE", "MapPage", "layout_positions", "render_map", "OTHER_MOVEMENT"]
+__all__ = ["AGGREGATE_ABOVE", "MapPage", "apart_nodes", "layout_positions", "render_map", "OTHER_MOVEMENT"]
 
 #: More visible organizations than this are drawn as movement groups.
 AGGREGATE_ABOVE = 1500
@@ -66,6 +66,24 @@ GROUP_SHAPES = {True: "square", False: "triangle"}
 GLYPHS = {"diamond": "◆", "dot": "●", "square": "■", "triangle": "▲"}
 EDGE_COLOUR = "#6b6b6b"
 CONFLICT_COLOUR = "#a40e26"
+NODE_BORDER = "#1a1a1a"
+BORDER_WIDTH = 1.5
+#: The outline of an organization in a second movement, drawn in that movement's colour.
+RING_WIDTH = 4.5
+#: The organization in focus keeps its colours and gets a dark halo.
+FOCUS_HALO = {"enabled": True, "color": "rgba(26,26,26,0.9)", "size": 26, "x": 0, "y": 0}
+#: Label sizes in map pixels (for a map reaching ``LABEL_EXTENT`` from its centre; larger
+#: maps scale them up), and the width of a character as a share of the font size.
+HEADLINE_FONT, DETAIL_FONT, LABEL_EXTENT, CHAR_WIDTH = 24.0, 14.0, 600.0, 0.6
+#: Screen sizes in pixels under which a label is not drawn, and over which it stops growing.
+LABEL_DRAW_THRESHOLD, LABEL_MAX_VISIBLE = 11, 18
+APART_CAPTION = "No ties yet"
+#: Space between organizations set apart (no ties), across and between rows, in pixels.
+APART_STEP = (210.0, 110.0)
+#: How much wider than tall a layout is spread.
+WIDER = 1.6
+#: Room between the lowest tied organization and the first row of those without ties.
+APART_GAP = 170.0
 
 INIT_JS = """
 (function () {
@@ -76,11 +94,85 @@ INIT_JS = """
   var container = document.getElementById("map");
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, payload.options);
   window.coalitionMap = { network: network, nodes: nodes, edges: edges };
+  fitWithRoom();
   network.once("afterDrawing", function () {
     document.body.setAttribute("data-drawn", String(nodes.length));
   });
+  if (payload.apart) {
+    network.on("beforeDrawing", function (ctx) { drawApart(ctx, payload.apart); });
+  }
+  document.getElementById("zoom-in").addEventListener("click", function () { zoom(1.25); });
+  document.getElementById("zoom-out").addEventListener("click", function () { zoom(0.8); });
+  document.getElementById("zoom-fit").addEventListener("click", fitWithRoom);
+  if (payload.links) {
+    offerTie();
+  }
   if (payload.focus && nodes.get(payload.focus)) {
     network.selectNodes([payload.focus]);
+  }
+
+  function fitWithRoom() {  // vis-network fits the nodes' centres: leave room for the outer names
+    network.fit({ animation: false });
+    network.moveTo({ scale: network.getScale() * 0.88 });
+  }
+
+  function zoom(factor) {
+    network.moveTo({ scale: network.getScale() * factor });
+  }
+
+  function drawApart(ctx, apart) {
+    var box = apart.box;
+    ctx.save();
+    ctx.setLineDash([10, 8]);
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = "#6b6b6b";
+    ctx.strokeRect(box[0], box[1], box[2] - box[0], box[3] - box[1]);
+    ctx.fillStyle = "#1a1a1a";
+    ctx.font = apart.font + "px system-ui, sans-serif";
+    ctx.textBaseline = "top";
+    ctx.fillText(apart.caption, box[0] + apart.font / 2, box[1] + apart.font / 2);
+    ctx.restore();
+  }
+
+  function offerTie() {
+    var picked = [];
+    var panel = document.getElementById("pair");
+    network.on("click", function (params) {
+      var chosen = params.nodes;
+      if (chosen.length === 0) {
+        picked = [];
+      } else if (chosen.length > 1) {
+        picked = chosen.slice(-2);
+      } else if (picked.length === 1 && picked[0] !== chosen[0]) {
+        picked = [picked[0], chosen[0]];
+        network.selectNodes(picked);
+      } else {
+        picked = [chosen[0]];
+      }
+      showPair(panel, picked);
+    });
+  }
+
+  function showPair(panel, picked) {
+    var names = picked.map(function (id) { return nodes.get(id).label; });
+    panel.replaceChildren();
+    panel.hidden = picked.length === 0;
+    if (picked.length === 1) {
+      panel.append("Selected: " + names[0] + ". Click a second organization to add a tie between them.");
+      return;
+    }
+    if (picked.length === 2) {
+      var link = document.createElement("a");
+      link.href = "ties?add_source=" + encodeURIComponent(picked[0]) + "&add_target=" + encodeURIComponent(picked[1]);
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = "Add a tie between " + names[0] + " and " + names[1];
+      var address = document.createElement("input");
+      address.readOnly = true;
+      address.value = new URL(link.getAttribute("href"), document.baseURI).href;
+      address.setAttribute("aria-label", "Address of the Add a tie page, to copy");
+      panel.append("Selected: " + names.join(", ") + ". ", link, " (opens the Ties page in a new tab) ", address);
+    }
   }
 })();
 """
@@ -106,41 +198,41 @@ class MapPage:
 def layout_positions(
     node_ids: Sequence[str], edges: Sequence[tuple[str, str, float]], seed: int = 7
 ) -> dict[str, tuple[float, float]]:
-    """Seeded positions in vis-network pixels, centred on 0 (Kamada-Kawai up to 400 nodes,
-    Fruchterman-Reingold beyond).
+    """Seeded positions in vis-network pixels (Kamada-Kawai up to 400 tied nodes,
+    Fruchterman-Reingold beyond), the tied nodes centred on 0 and the nodes without any
+    tie set apart in rows below them.
 
     ``edges`` are ``(source, target, weight)``; edges to unknown ids are ignored. The same
     input and seed give the same positions. The spread grows with the square root of
-    the number of nodes so that labels of a large map do not pile up.
+    the number of nodes so that labels of a large map do not pile up. A node without a
+    tie has nothing to pull it anywhere: a spring layout leaves it wherever it started,
+    often in the middle of the cluster where it reads as tied to its neighbours, so it
+    goes to the rows below instead (``apart_nodes`` names them).
 
     >>> pos = layout_positions(["a", "b", "c"], [("a", "b", 1.0), ("b", "c", 1.0)])
     >>> sorted(pos) == ["a", "b", "c"] and pos == layout_positions(["a", "b", "c"], [("a", "b", 1.0), ("b", "c", 1.0)])
     True
+    >>> pos = layout_positions(["a", "b", "alone"], [("a", "b", 1.0)])
+    >>> pos["alone"][1] > max(pos["a"][1], pos["b"][1])
+    True
     """
-    n = len(node_ids)
-    if n == 0:
-        return {}
-    if n == 1:
-        return {node_ids[0]: (0.0, 0.0)}
-    index = {node: i for i, node in enumerate(node_ids)}
-    pairs, weights = [], []
-    for source, target, weight in edges:
-        if source in index and target in index and source != target:
-            pairs.append((index[source], index[target]))
-            weights.append(float(weight))
-    graph = ig.Graph(n=n, edges=pairs)
-    start = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, 2)).tolist()
-    if n <= 400:  # Kamada-Kawai spreads small maps evenly and is fast at this size
-        layout = graph.layout_kamada_kawai(seed=start, maxiter=50 * n)
-    else:
-        niter = 150 if n <= 1000 else 100
-        layout = graph.layout_fruchterman_reingold(weights=weights or None, seed=start, niter=niter, grid=False)
-    coords = np.asarray(layout.coords)
-    coords -= coords.mean(axis=0)
-    extent = float(np.abs(coords).max()) or 1.0
-    radius = 150.0 + 70.0 * math.sqrt(n)
-    coords *= radius / extent
-    return {node: (round(float(x), 1), round(float(y), 1)) for node, (x, y) in zip(node_ids, coords, strict=True)}
+    known = set(node_ids)
+    kept = [(s, t, float(w)) for s, t, w in edges if s in known and t in known and s != t]
+    alone = apart_nodes(node_ids, kept)
+    tied = [node for node in node_ids if node not in alone]
+    placed = _spring_layout(tied, kept, seed) if tied else {}
+    placed.update(_rows_apart([node for node in node_ids if node in alone], placed))
+    return placed
+
+
+def apart_nodes(node_ids: Sequence[str], edges: Sequence[tuple[str, str, float]]) -> set[str]:
+    """The nodes no edge touches: the ones a layout sets apart.
+
+    >>> sorted(apart_nodes(["a", "b", "c"], [("a", "b", 1.0)]))
+    ['c']
+    """
+    touched = {end for s, t, _w in edges if s != t for end in (s, t)}
+    return {node for node in node_ids if node not in touched}
 
 
 def render_map(
@@ -156,6 +248,7 @@ def render_map(
     height: int = 640,
     seed: int = 7,
     title: str = "Coalition map",
+    links: bool = False,
 ) -> MapPage:
     """The map of these organizations and the ties among them, as one HTML page.
 
@@ -170,15 +263,19 @@ def render_map(
     positions
         Precomputed ``{id: (x, y)}``; organizations missing from it are laid out here.
     focus
-        An organization to select when the page opens.
+        An organization to select (and ring with a dark halo) when the page opens.
     max_nodes
         Above this many organizations, draw movement groups instead.
+    links
+        Offer "Add a tie between A and B" once two organizations are selected: a link to
+        the dashboard's Ties page, so only for the dashboard, never in an export.
     """
     palette = {m["id"]: _movement_style(m) for m in movements}
     ids = {o["id"] for o in organizations}
     kept_ties = [t for t in ties if t["source"] in ids and t["target"] in ids]
     if len(organizations) > max_nodes:
         nodes, edges, rows, edge_rows = _grouped(palette, organizations, kept_ties, seed)
+        apart = None
         message = (
             f"{len(organizations):,} organizations match, more than the {max_nodes:,} this map draws one by one, "
             "so they are grouped by movement and by whether they are community-led. Filter by movement or "
@@ -186,21 +283,24 @@ def render_map(
         )
         aggregated = True
     else:
-        nodes, edges, rows, edge_rows = _individual(
+        nodes, edges, rows, edge_rows, apart = _individual(
             palette, organizations, kept_ties, sizes, size_label, positions, focus, seed
         )
         message = "" if organizations else "No organization matches these filters."
         aggregated = False
-    legend = _legend(palette, nodes, edges, aggregated)
+    legend = _legend(palette, nodes, edges, aggregated, apart)
     summary = (
         f"{len(nodes):,} movement groups" if aggregated else f"{len(nodes):,} organizations"
     ) + f" and {len(edges):,} {'links' if aggregated else 'ties'}"
+    if apart:
+        summary += f"; {apart['count']:,} with no ties yet are set apart below the others"
     net = Network(height=f"{height}px", width="100%")
     net.nodes, net.edges = nodes, edges  # bulk: pyvis's add_edge is quadratic in the edge count
     net.node_ids = [n["id"] for n in nodes]
     net.node_map = {n["id"]: n for n in nodes}
     net.options = _options(len(nodes))
-    html = _page(net, title=title, summary=summary, message=message, legend=legend, focus=focus, height=height)
+    extras = {"focus": focus, "apart": apart, "links": links}
+    html = _page(net, title=title, summary=summary, message=message, legend=legend, extras=extras, height=height)
     return MapPage(
         html=html,
         nodes=rows,
@@ -214,107 +314,218 @@ def render_map(
 
 # building nodes and edges ----------------------------------------------------------
 def _individual(palette, organizations, ties, sizes, size_label, positions, focus, seed):
-    missing = [o["id"] for o in organizations if not positions or o["id"] not in positions]
-    placed = dict(positions or {})
-    if missing:
-        placed.update(
-            layout_positions(
-                [o["id"] for o in organizations],
-                [(t["source"], t["target"], t.get("strength") or 1) for t in ties if t["kind"] != "conflict"],
-                seed=seed,
-            )
-            if len(missing) == len(organizations)
-            else _near_partners(missing, ties, placed, seed)
-        )
+    layout_edges = _layout_edges(ties)
+    placed = _placements([o["id"] for o in organizations], layout_edges, ties, positions, seed)
     degree = Counter()
     for t in ties:
         degree[t["source"]] += 1
         degree[t["target"]] += 1
     measure = sizes if sizes is not None else degree
     top = max((float(measure.get(o["id"], 0) or 0) for o in organizations), default=0.0)
-    names = {o["id"]: o["name"] for o in organizations}
     nodes, rows = [], []
     for org in organizations:
-        style = _style_of(palette, org)
-        led = bool(org.get("community_led"))
         value = float(measure.get(org["id"], 0) or 0)
         size = 12 + 26 * math.sqrt(value / top) if top > 0 and sizes is not None else 16
-        x, y = placed[org["id"]]
-        movement_names = [palette[m]["name"] if m in palette else m for m in org.get("movements", [])]
-        tooltip = "\n".join(
-            line
-            for line in (
-                org["name"],
-                f"Movements: {', '.join(movement_names) or 'none'}",
-                f"Kind: {org.get('kind') or 'unknown'}",
-                f"Community-led: {'yes' if led else 'no'}",
-                f"Region: {org['region']}" if org.get("region") else "",
-                f"Ties: {degree[org['id']]}",
-                f"{size_label.capitalize()}: {_number(value)}" if sizes is not None else "",
-            )
-            if line
-        )
-        nodes.append(
-            {
-                "id": org["id"],
-                "label": _short(org["name"]),
-                "title": tooltip,
-                "shape": SHAPES[led],
-                "size": round(size, 1),
-                "x": x,
-                "y": y,
-                "color": {"background": style["color"], "border": "#1a1a1a"},
-                "borderWidth": 4 if org["id"] == focus else 1.5,
-            }
-        )
+        nodes.append(_node(palette, org, placed[org["id"]], size, focus))
+        nodes[-1]["title"] = _tooltip(palette, org, degree[org["id"]], size_label, value if sizes is not None else None)
         rows.append(
             {
                 "organization": org["name"],
-                "movements": ", ".join(movement_names),
+                "movements": ", ".join(_movement_names(palette, org)),
                 "kind": org.get("kind", ""),
-                "community-led": "yes" if led else "no",
-                "shape": SHAPES[led],
+                "community-led": "yes" if org.get("community_led") else "no",
+                "shape": nodes[-1]["shape"],
                 "region": org.get("region", ""),
                 "ties": degree[org["id"]],
                 **({size_label: round(value, 4)} if sizes is not None else {}),
             }
         )
+    _size_labels(nodes, {o["id"]: float(measure.get(o["id"], 0) or 0) for o in organizations})
+    names = {o["id"]: o["name"] for o in organizations}
     edges, edge_rows = [], []
     for tie in ties:
-        conflict = tie["kind"] == "conflict"
-        strength = int(tie.get("strength") or 3)
-        when = ", ".join(
-            part
-            for part in (
-                f"since {tie['since']}" if tie.get("since") else "",
-                f"until {tie['until']}" if tie.get("until") else "",
-            )
-            if part
+        edge, row = _edge(tie, names)
+        edges.append(edge)
+        edge_rows.append(row)
+    apart = apart_nodes([o["id"] for o in organizations], layout_edges)
+    return nodes, edges, rows, edge_rows, _apart_box(nodes, apart, ties)
+
+
+def _layout_edges(ties):
+    """The ties that pull organizations together in a layout: every tie but conflicts."""
+    return [(t["source"], t["target"], t.get("strength") or 1) for t in ties if t["kind"] != "conflict"]
+
+
+def _placements(ids, layout_edges, ties, positions, seed):
+    """Where each organization goes: the caller's positions, laid out here when there are
+    none, and the few missing from them next to a partner or in the rows set apart."""
+    if not positions or not any(i in positions for i in ids):
+        return layout_positions(ids, layout_edges, seed=seed)
+    placed = dict(positions)
+    missing = [i for i in ids if i not in positions]
+    alone = apart_nodes(missing, layout_edges)
+    placed.update(_near_partners([i for i in missing if i not in alone], ties, placed, seed))
+    placed.update(_rows_apart([i for i in missing if i in alone], placed))
+    return placed
+
+
+def _node(palette, org, position, size, focus):
+    """One organization as vis-network draws it: fill from its first movement, an outline
+    in its second, a dark halo when in focus. Selecting keeps the colours (vis-network
+    would repaint a selected node light blue, hiding its movement)."""
+    fill, ring = _node_colours(palette, org)
+    colour = {"background": fill, "border": ring or NODE_BORDER}
+    width = RING_WIDTH if ring else BORDER_WIDTH
+    node = {
+        "id": org["id"],
+        "label": _short(org["name"]),
+        "shape": SHAPES[bool(org.get("community_led"))],
+        "size": round(size, 1),
+        "x": position[0],
+        "y": position[1],
+        "color": {**colour, "highlight": dict(colour), "hover": dict(colour)},
+        "borderWidth": width,
+        "borderWidthSelected": width + 2.5,
+    }
+    if org["id"] == focus:
+        node["shadow"] = FOCUS_HALO
+    return node
+
+
+def _node_colours(palette, org) -> tuple[str, str | None]:
+    """The fill (first movement the map knows) and, for a member of several movements,
+    the outline (its second movement's colour)."""
+    known = [m for m in org.get("movements", []) if m in palette]
+    fill = palette[known[0]]["color"] if known else OTHER_MOVEMENT["color"]
+    return fill, (palette[known[1]]["color"] if len(known) > 1 else None)
+
+
+def _movement_names(palette, org) -> list[str]:
+    return [palette[m]["name"] if m in palette else m for m in org.get("movements", [])]
+
+
+def _tooltip(palette, org, ties, size_label, value):
+    lines = (
+        org["name"],
+        f"Movements: {', '.join(_movement_names(palette, org)) or 'none'}",
+        f"Kind: {org.get('kind') or 'unknown'}",
+        f"Community-led: {'yes' if org.get('community_led') else 'no'}",
+        f"Region: {org['region']}" if org.get("region") else "",
+        f"Ties: {ties}",
+        f"{size_label.capitalize()}: {_number(value)}" if value is not None else "",
+    )
+    return "\n".join(line for line in lines if line)
+
+
+def _edge(tie, names):
+    conflict = tie["kind"] == "conflict"
+    strength = int(tie.get("strength") or 3)
+    when = ", ".join(
+        part
+        for part in (
+            f"since {tie['since']}" if tie.get("since") else "",
+            f"until {tie['until']}" if tie.get("until") else "",
         )
-        label = f"{names[tie['source']]} – {names[tie['target']]}"
-        edges.append(
-            {
-                "from": tie["source"],
-                "to": tie["target"],
-                "title": f"{label}\n{tie['kind'].replace('_', ' ')}, strength {strength}"
-                + (f"\n{when}" if when else ""),
-                "width": 0.5 + strength * 0.7,
-                "dashes": conflict,
-                "color": {"color": CONFLICT_COLOUR if conflict else EDGE_COLOUR},
-            }
-        )
-        edge_rows.append(
-            {
-                "from": names[tie["source"]],
-                "to": names[tie["target"]],
-                "kind": tie["kind"],
-                "strength": strength,
-                "since": tie.get("since") or "",
-                "until": tie.get("until") or "",
-                "line": "dashed" if conflict else "solid",
-            }
-        )
-    return nodes, edges, rows, edge_rows
+        if part
+    )
+    label = f"{names[tie['source']]} – {names[tie['target']]}"
+    edge = {
+        "from": tie["source"],
+        "to": tie["target"],
+        "title": f"{label}\n{tie['kind'].replace('_', ' ')}, strength {strength}" + (f"\n{when}" if when else ""),
+        "width": 0.5 + strength * 0.7,
+        "dashes": conflict,
+        "color": {"color": CONFLICT_COLOUR if conflict else EDGE_COLOUR},
+    }
+    row = {
+        "from": names[tie["source"]],
+        "to": names[tie["target"]],
+        "kind": tie["kind"],
+        "strength": strength,
+        "since": tie.get("since") or "",
+        "until": tie.get("until") or "",
+        "line": "dashed" if conflict else "solid",
+    }
+    return edge, row
+
+
+def _size_labels(nodes, priority):
+    """Headline labels (large, shown at the first view) for the most important nodes whose
+    label covers no other headline; the rest get small labels that vis-network
+    only draws once zoomed in (``drawThreshold``). Overlaps are judged in map pixels, where
+    labels keep their size relative to the map until ``maxVisible`` caps them on screen."""
+    headline, detail = _label_fonts(nodes)
+    taken = _BoxGrid(headline * 12)
+    for node in sorted(nodes, key=lambda n: (-priority[n["id"]], n["label"])):
+        box = _label_box(node, headline)
+        clash = taken.clashes(box)
+        node["font"] = {"size": detail if clash else headline}
+        if not clash:
+            taken.add(box)
+
+
+class _BoxGrid:
+    """Rectangles bucketed in square cells, to ask quickly whether a new one overlaps any."""
+
+    def __init__(self, cell: float) -> None:
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+
+    def _keys(self, box):
+        c = self.cell
+        return [
+            (i, j)
+            for i in range(int(box[0] // c), int(box[2] // c) + 1)
+            for j in range(int(box[1] // c), int(box[3] // c) + 1)
+        ]
+
+    def add(self, box) -> None:
+        for key in self._keys(box):
+            self.cells.setdefault(key, []).append(box)
+
+    def clashes(self, box) -> bool:
+        return any(_overlaps(box, other) for key in self._keys(box) for other in self.cells.get(key, ()))
+
+
+def _label_fonts(nodes) -> tuple[float, float]:
+    """Headline and detail font sizes in map pixels, growing with the map's extent so that
+    at the first (fit) view a headline reads at about the same size on any map."""
+    extent = max((max(abs(n["x"]) / WIDER, abs(n["y"])) for n in nodes), default=0.0)
+    unit = max(1.0, extent / LABEL_EXTENT)
+    return round(HEADLINE_FONT * unit, 1), round(DETAIL_FONT * unit, 1)
+
+
+def _label_box(node, font) -> tuple[float, float, float, float]:
+    """Where vis-network draws a node's label (centred below it), generously estimated."""
+    width = len(node["label"]) * font * CHAR_WIDTH + font
+    top = node["y"] + node["size"] + 2
+    return (node["x"] - width / 2, top, node["x"] + width / 2, top + font * 1.4)
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _apart_box(nodes, apart, ties):
+    """The dashed box around organizations set apart, with its caption, or None."""
+    shown = [n for n in nodes if n["id"] in apart]
+    if not shown:
+        return None
+    headline, _detail = _label_fonts(nodes)
+    labels = [_label_box(n, n["font"]["size"]) for n in shown]
+    pad = headline
+    conflicts = any(t["source"] in apart or t["target"] in apart for t in ties)
+    return {
+        "caption": APART_CAPTION + (" (conflicts aside)" if conflicts else ""),
+        "box": [
+            min(min(b[0] for b in labels), min(n["x"] - n["size"] for n in shown)) - pad,
+            min(n["y"] - n["size"] for n in shown) - 2.5 * headline,
+            max(max(b[2] for b in labels), max(n["x"] + n["size"] for n in shown)) + pad,
+            max(b[3] for b in labels) + pad / 2,
+        ],
+        "font": headline,
+        "count": len(shown),
+    }
 
 
 def _grouped(palette, organizations, ties, seed):
@@ -387,6 +598,48 @@ def _grouped(palette, organizations, ties, seed):
     return nodes, edges, rows, edge_rows
 
 
+def _spring_layout(node_ids, edges, seed):
+    """Spring-layout positions of connected nodes, centred on 0 and scaled to the map's size."""
+    n = len(node_ids)
+    index = {node: i for i, node in enumerate(node_ids)}
+    pairs = [(index[s], index[t]) for s, t, _w in edges]
+    weights = [w for _s, _t, w in edges]
+    graph = ig.Graph(n=n, edges=pairs)
+    start = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(n, 2)).tolist()
+    if n <= 400:  # Kamada-Kawai spreads small maps evenly and is fast at this size
+        layout = graph.layout_kamada_kawai(seed=start, maxiter=50 * n)
+    else:
+        niter = 150 if n <= 1000 else 100
+        layout = graph.layout_fruchterman_reingold(weights=weights or None, seed=start, niter=niter, grid=False)
+    coords = np.asarray(layout.coords)
+    coords -= coords.mean(axis=0)
+    extent = float(np.abs(coords).max()) or 1.0
+    coords *= _spread(n) / extent
+    coords[:, 0] *= WIDER  # labels run sideways: give them room across, as screens do
+    return {node: (round(float(x), 1), round(float(y), 1)) for node, (x, y) in zip(node_ids, coords, strict=True)}
+
+
+def _rows_apart(node_ids, placed):
+    """Rows below the laid-out nodes (or centred on 0 when there are none), as wide as them."""
+    if not node_ids:
+        return {}
+    half_width = max((abs(x) for x, _y in placed.values()), default=0.0) or _spread(len(node_ids))
+    per_row = max(1, int(2 * half_width // APART_STEP[0]) + 1)
+    rows = math.ceil(len(node_ids) / per_row)
+    top = max(y for _x, y in placed.values()) + APART_GAP if placed else -(rows - 1) * APART_STEP[1] / 2
+    out = {}
+    for i, node in enumerate(node_ids):
+        row, column = divmod(i, per_row)
+        in_row = min(per_row, len(node_ids) - row * per_row)
+        out[node] = (round((column - (in_row - 1) / 2) * APART_STEP[0], 1), round(top + row * APART_STEP[1], 1))
+    return out
+
+
+def _spread(n: int) -> float:
+    """How far from the centre a layout of ``n`` nodes reaches, in pixels."""
+    return 150.0 + 70.0 * math.sqrt(n)
+
+
 def _near_partners(missing, ties, placed, seed):
     """Positions for a few organizations not in a precomputed layout: next to a partner."""
     rng = np.random.default_rng(seed)
@@ -402,8 +655,8 @@ def _near_partners(missing, ties, placed, seed):
     return out
 
 
-def _legend(palette, nodes, edges, aggregated):
-    used_colours = {n["color"]["background"] for n in nodes}
+def _legend(palette, nodes, edges, aggregated, apart):
+    used_colours = {n["color"]["background"] for n in nodes} | {n["color"]["border"] for n in nodes}
     items = [
         {"type": "colour", "color": style["color"], "label": style["name"]}
         for style in [*palette.values(), OTHER_MOVEMENT]
@@ -414,16 +667,24 @@ def _legend(palette, nodes, edges, aggregated):
     other = "group of allies and others" if aggregated else "ally or other organization"
     items.append({"type": "shape", "glyph": GLYPHS[shapes[True]], "label": f"{shapes[True]}: {what}"})
     items.append({"type": "shape", "glyph": GLYPHS[shapes[False]], "label": f"{shapes[False]}: {other}"})
+    if any(n["borderWidth"] == RING_WIDTH for n in nodes):
+        items.append(
+            {"type": "ring", "glyph": "◎", "label": "coloured outline: also in a second movement (its colour)"}
+        )
+    if any("shadow" in n for n in nodes):
+        items.append({"type": "halo", "glyph": "◉", "label": "dark halo: the organization in focus"})
     if aggregated:
         items.append({"type": "line", "dashed": False, "label": "line: ties between groups (thicker = more)"})
     else:
         items.append({"type": "line", "dashed": False, "label": "solid line: tie (thicker = stronger)"})
         items.append({"type": "line", "dashed": True, "label": "dashed line: conflict"})
+    if apart:
+        items.append({"type": "apart", "glyph": "⬚", "label": f"dashed box below: {apart['caption'].lower()}"})
     return items
 
 
 # the page --------------------------------------------------------------------------
-def _page(net: Network, *, title, summary, message, legend, focus, height) -> str:
+def _page(net: Network, *, title, summary, message, legend, extras, height) -> str:
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     js, css = _vis_assets()
     template = _environment().get_template("map.html.j2")
@@ -433,7 +694,8 @@ def _page(net: Network, *, title, summary, message, legend, focus, height) -> st
         message=message,
         legend=legend,
         height=height,
-        data={"nodes": nodes, "edges": edges, "options": json.loads(options), "focus": focus},
+        data={"nodes": nodes, "edges": edges, "options": json.loads(options), **extras},
+        links=extras["links"],
         vis_js=Markup(js),
         vis_css=Markup(css),
         init_js=Markup(INIT_JS),
@@ -442,19 +704,25 @@ def _page(net: Network, *, title, summary, message, legend, focus, height) -> st
 
 
 def _options(count: int) -> dict[str, Any]:
+    """vis-network options. Labels below ``LABEL_DRAW_THRESHOLD`` screen pixels are not
+    drawn (so the small ones wait for a zoom) and none grows past ``LABEL_MAX_VISIBLE``
+    (so zooming in spreads nodes apart faster than their labels grow). vis-network's own
+    navigation buttons are off: the page has three small buttons of its own, and the
+    keyboard (arrows, +/-) works once the map has focus."""
     return {
         "autoResize": True,
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
         "nodes": {
-            "font": {"color": "#1a1a1a", "size": 14, "strokeWidth": 4, "strokeColor": "#ffffff"},
-            "borderWidthSelected": 4,
+            "font": {"color": "#1a1a1a", "size": HEADLINE_FONT, "strokeWidth": 4, "strokeColor": "#ffffff"},
+            "scaling": {"label": {"drawThreshold": LABEL_DRAW_THRESHOLD, "maxVisible": LABEL_MAX_VISIBLE}},
         },
         "edges": {"smooth": False, "selectionWidth": 2},
         "interaction": {
             "hover": count <= 2000,
             "tooltipDelay": 150,
-            "navigationButtons": True,
+            "multiselect": True,
+            "navigationButtons": False,
             "keyboard": {"enabled": True, "bindToWindow": False},
             "hideEdgesOnDrag": count > 800,
             "hideEdgesOnZoom": count > 800,

@@ -1,19 +1,27 @@
 """Shared fixtures. ``store`` runs a test against every store backend: the embedded
 SQLite file always, and a real Neo4j server when one is configured (``make test``
 starts one and sets COALITION_TEST_NEO4J). In CI (CI=true) a missing Neo4j fails the
-run instead of skipping it."""
+run instead of skipping it.
+
+The real-browser tests (``test_browser.py``, ``test_accessibility.py``) share one
+dashboard: ``app_url`` starts ``coalition serve`` once per run over a fresh demo map, and
+``browser`` launches Debian's Chromium once; each test gets a fresh ``page``."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 
 from coalition.maps import services
 from coalition.maps.transfer import load_demo
@@ -84,6 +92,40 @@ def run_cli(
     )  # fmt: skip
 
 
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> list[Callable[[], bytes]]:
+    """The deferred downloads the pages offer (``st.download_button`` with a callable),
+    to be fetched as a browser would."""
+    offered: list[Callable[[], bytes]] = []
+    register = MediaFileManager.add_deferred
+
+    def capture(self, data_callable, *args, **kwargs):
+        offered.append(data_callable)
+        return register(self, data_callable, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
+    return offered
+
+
+@contextmanager
+def serving(command: list[str], env: dict[str, str], cwd: Path, log_path: Path, seconds: float = 60) -> Iterator[str]:
+    """Run a dashboard server (``command`` then a free port) until its health check
+    answers; yield its URL; stop it afterwards."""
+    port = _free_port()
+    with log_path.open("w") as log:
+        process = subprocess.Popen([*command, str(port)], cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_for_health(url, process, log_path, seconds=seconds)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
 def wait_for_health(url: str, process: subprocess.Popen, log_path: Path, seconds: float = 60) -> None:
     """Wait until a dashboard server answers its health check; fail with its log when it
     exits or does not answer in time."""
@@ -98,3 +140,110 @@ def wait_for_health(url: str, process: subprocess.Popen, log_path: Path, seconds
         if process.poll() is not None or time.monotonic() > deadline:
             pytest.fail(f"the dashboard server did not start:\n{log_path.read_text()[-3000:]}")
         time.sleep(0.2)
+
+
+# real Chromium ----------------------------------------------------------------------------
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+VIEWPORT = {"width": 1400, "height": 900}  # the docs' screenshots are taken at this size
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _require_chromium() -> str:
+    """Debian's Chromium (``playwright install`` cannot download browsers here): a missing
+    one fails the run in CI (CI=true) and skips the browser tests loudly elsewhere."""
+    if Path(CHROMIUM).exists() and os.access(CHROMIUM, os.X_OK):
+        return CHROMIUM
+    message = (
+        f"Chromium is missing: no executable at {CHROMIUM}. Run scripts/setup-chromium.sh "
+        "(apt-get install chromium) or set CHROMIUM=/path/to/chromium."
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    warnings.warn(message, stacklevel=2)
+    print(f"\n*** SKIPPING BROWSER TESTS: {message}", file=sys.stderr)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The dashboard as ``make run`` serves it (``coalition serve``: local mode, no
+    accounts, our server in front of Streamlit) on a free 127.0.0.1 port over a fresh demo
+    map; started once for every browser test, as it takes seconds."""
+    _require_chromium()
+    folder = tmp_path_factory.mktemp("browser")
+    store = SQLiteStore(folder / "demo.db")
+    load_demo(store)
+    store.close()
+    env = {**os.environ, "COALITION_DB": f"sqlite:///{folder / 'demo.db'}"}
+    env["COALITION_ACCOUNTS"] = str(folder / "no-accounts.db")  # local mode: nobody signs in
+    command = [sys.executable, "-m", "coalition", "serve", "--address", "127.0.0.1", "--port"]
+    with serving(command, env, ROOT, folder / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    executable = _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, app_url: str) -> Iterator:
+    """A fresh browser page that records every request leaving the app."""
+    context = browser.new_context(viewport=VIEWPORT)
+    opened = context.new_page()
+    opened.external_requests = []
+
+    def record(request) -> None:
+        if not request.url.startswith((app_url, "data:", "blob:", "about:")):
+            opened.external_requests.append(request.url)
+
+    context.on("request", record)
+    yield opened
+    context.close()
+
+
+def open_page(page, app_url: str, path: str, title: str) -> None:
+    """Open a dashboard page by its address and wait until it is finished."""
+    page.goto(f"{app_url}/{path}")
+    wait_for_page(page, title)
+
+
+def wait_for_page(page, title: str) -> None:
+    """Wait until the page titled ``title`` is finished: its script has run, and its
+    tables and charts are drawn rather than placeholders."""
+    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )  # the script run has finished
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stDataFrame"], [data-testid="stVegaLiteChart"]')]
+                 .every(e => e.querySelector('canvas, svg, table'))""",
+        timeout=60_000,
+    )
+    page.wait_for_timeout(1500)  # let the grids paint their canvases before a screenshot
+
+
+def map_node_ids(page) -> list[str]:
+    """The organizations vis-network has drawn in the map's iframe (waits for the drawing)."""
+    frame_element = page.locator("iframe[title^='Network map']").first
+    frame_element.wait_for(timeout=60_000)
+    frame = frame_element.element_handle().content_frame()
+    frame.wait_for_function("() => window.coalitionMap && document.body.dataset.drawn", timeout=60_000)
+    return frame.evaluate("() => window.coalitionMap.nodes.getIds()")

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from streamlit import config as st_config
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from coalition.auth import accounts, permissions
@@ -69,20 +68,6 @@ def served_on() -> Iterator[Callable[[str | None], None]]:
     before = st_config.get_option("server.address")
     yield lambda address: st_config.set_option("server.address", address)
     st_config.set_option("server.address", before)
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> list[Callable[[], bytes]]:
-    """The deferred downloads the pages offer, to be fetched as a browser would."""
-    offered: list[Callable[[], bytes]] = []
-    register = MediaFileManager.add_deferred
-
-    def capture(self, data_callable, *args, **kwargs):
-        offered.append(data_callable)
-        return register(self, data_callable, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
-    return offered
 
 
 def open_app(store: Store, monkeypatch: pytest.MonkeyPatch, page: str | None = None) -> AppTest:
@@ -578,21 +563,21 @@ def test_a_second_session_saving_from_an_older_version_is_refused(
     for app in (first, second):
         app.switch_page("coalition/ui/pages/organizations.py").run()
         app.selectbox(key="org_edit_pick").set_value(org_id).run()
-    first.text_input(key=f"org_edit_region:{org_id}").input("old town")
+    first.text_input(key=f"org_edit_region:{org_id}").input("harbour side")
     first.button(key="org_edit_submit").click().run()
-    assert demo_store.get_organization(org_id)["region"] == "old town"
+    assert demo_store.get_organization(org_id)["region"] == "harbour side"
     second.text_area(key=f"org_edit_notes:{org_id}").input("meets on Thursdays")
     second.button(key="org_edit_submit").click().run()
     assert not second.exception
-    assert any("changed by someone else" in plain(e.value) and "old town" in e.value for e in second.error)
+    assert any("changed by someone else" in plain(e.value) and "harbour side" in e.value for e in second.error)
     stored = demo_store.get_organization(org_id)
-    assert stored["region"] == "old town" and stored["notes"] != "meets on Thursdays" and stored["version"] == 2
+    assert stored["region"] == "harbour side" and stored["notes"] != "meets on Thursdays" and stored["version"] == 2
     # the form starts again from the newest version
-    assert second.text_input(key=f"org_edit_region:{org_id}").value == "old town"
+    assert second.selectbox(key=f"org_edit_region_pick:{org_id}").value == "harbour side"
     second.text_area(key=f"org_edit_notes:{org_id}").input("meets on Thursdays")
     second.button(key="org_edit_submit").click().run()
     stored = demo_store.get_organization(org_id)
-    assert (stored["region"], stored["notes"], stored["version"]) == ("old town", "meets on Thursdays", 3)
+    assert (stored["region"], stored["notes"], stored["version"]) == ("harbour side", "meets on Thursdays", 3)
 
 
 def test_an_editor_edits_a_tie_but_cannot_make_it_private(

@@ -17,13 +17,11 @@ from coalition.formats import html_format
 from coalition.maps.transfer import export_map
 from graph.store import Store
 
-from .conftest import ROOT
-from .test_browser import CHROMIUM_ARGS, _require_chromium
+from .conftest import ARTIFACTS
 from .test_hostile_names import hostile_view
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = ROOT / "test-artifacts"
 DRAWN_PIXELS = """() => {
   const canvas = document.querySelector('#map canvas');
   const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
@@ -33,17 +31,6 @@ DRAWN_PIXELS = """() => {
   }
   return drawn;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    executable = _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ import pytest
 from coalition.maps import services
 from graph.sqlite.store import SQLiteStore
 
-from .conftest import ROOT, wait_for_health
-from .test_browser import _free_port
+from .conftest import ROOT, _free_port, wait_for_health
 
 
 def _answers(url: str) -> bool:

@@ -26,7 +26,6 @@ import functools
 import logging
 import os
 import re
-import subprocess
 import sys
 import time
 import urllib.error
@@ -42,8 +41,7 @@ from coalition.auth import accounts, browsers, server
 from coalition.maps.transfer import load_demo
 from graph.sqlite.store import SQLiteStore
 
-from .conftest import ROOT, wait_for_health
-from .test_browser import CHROMIUM_ARGS, _free_port, _require_chromium
+from .conftest import ROOT, serving
 
 PASSWORD = "correct horse battery"
 PRIVATE_ORG = "kitchen_table_mutual_aid"
@@ -70,22 +68,9 @@ def _map_with_an_admin(folder: Path) -> dict[str, str]:
 
 @contextmanager
 def _serve(command: list[str], env: dict[str, str], folder: Path) -> Iterator[tuple[str, Path]]:
-    """Run ``command`` (given the port) until its health check answers: its URL and log."""
-    port = _free_port()
-    log_path = folder / "server.log"
-    log = log_path.open("w")
-    process = subprocess.Popen([*command, str(port)], cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_health(url, process, log_path, seconds=30)
-        yield url, log_path
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    """Run ``command`` (given the port) in ``folder`` until it answers: its URL and log."""
+    with serving(command, env, folder, folder / "server.log", seconds=30) as url:
+        yield url, folder / "server.log"
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +125,7 @@ def _wait_idle(page) -> None:
 
 def _go(page, title: str) -> None:
     """Open a page through the sidebar, as a person does (a new address is a new session)."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True).click()
+    page.locator(".st-key-sidebar_pages").get_by_role("link", name=title, exact=True).click()
     page.get_by_role("heading", name=title, exact=True).wait_for()
     _wait_idle(page)
 
@@ -191,66 +176,63 @@ def _as_another_client(url: str, session_id: str = "") -> list[str]:
 
 
 @pytest.mark.browser
-def test_downloads_sessions_and_the_sidebar_on_a_shared_server(served: tuple[str, Path], tmp_path: Path) -> None:
+def test_downloads_sessions_and_the_sidebar_on_a_shared_server(
+    served: tuple[str, Path], browser, tmp_path: Path
+) -> None:
     url, log_path = served
-    executable = _require_chromium()
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        session_ids = _session_ids(page)
-        page.goto(url)
-        page.get_by_role("heading", name="Sign in").wait_for()
-        assert session_ids, "the sign-in page's websocket named no session id"
-        before_sign_in = session_ids[0]
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    session_ids = _session_ids(page)
+    page.goto(url)
+    page.get_by_role("heading", name="Sign in").wait_for()
+    assert session_ids, "the sign-in page's websocket named no session id"
+    before_sign_in = session_ids[0]
 
-        page.get_by_label("Account name", exact=True).fill("ana")
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign in", exact=True).click()
-        page.get_by_role("heading", name="Overview").wait_for()
+    page.get_by_label("Account name", exact=True).fill("ana")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("heading", name="Overview").wait_for()
 
-        # session fixation: the pre-sign-in id, presented by another client, does not resume the admin's session
-        seen = "\n".join(_as_another_client(url, before_sign_in))
-        assert "Audit trail" not in seen and "Accounts" not in seen and "signed in as" not in seen
-        assert "Sign in" in seen  # a fresh session: the sign-in form
+    # session fixation: the pre-sign-in id, presented by another client, does not resume the admin's session
+    seen = "\n".join(_as_another_client(url, before_sign_in))
+    assert "Audit trail" not in seen and "Accounts" not in seen and "signed in as" not in seen
+    assert "Sign in" in seen  # a fresh session: the sign-in form
 
-        # the audit trail's JSON download: only this browser
-        _go(page, "Settings")
-        page.get_by_text("private:", exact=False).first.click()
-        _wait_idle(page)
-        _go(page, "Audit trail")
-        audit_url, audit = _download_url(page, "Download these entries (JSON)")
-        assert "/media/" in audit_url and audit.startswith(b"{")
-        assert status_without_cookies(audit_url)[0] == 404  # another client, even while signed in
-        assert context.request.get(audit_url).status == 200  # the browser that made it
+    # the audit trail's JSON download: only this browser
+    _go(page, "Settings")
+    page.get_by_text("private:", exact=False).first.click()
+    _wait_idle(page)
+    _go(page, "Audit trail")
+    audit_url, audit = _download_url(page, "Download these entries (JSON)")
+    assert "/media/" in audit_url and audit.startswith(b"{")
+    assert status_without_cookies(audit_url)[0] == 404  # another client, even while signed in
+    assert context.request.get(audit_url).status == 200  # the browser that made it
 
-        # a private JSON export: only this browser, and only until sign-out
-        _go(page, "Import / Export")
-        _choose(page, "For whom", "private")
-        _choose(page, "Format", "json")
-        export_url, export = _download_url(page, "Download coalition-map.json (private)")
-        assert "/media/" in export_url and PRIVATE_ORG.encode() in export
-        assert status_without_cookies(export_url)[0] == 404
-        assert context.request.get(export_url).status == 200
+    # a private JSON export: only this browser, and only until sign-out
+    _go(page, "Import / Export")
+    _choose(page, "For whom", "private")
+    _choose(page, "Format", "json")
+    export_url, export = _download_url(page, "Download coalition-map-private.json")
+    assert "/media/" in export_url and PRIVATE_ORG.encode() in export
+    assert status_without_cookies(export_url)[0] == 404
+    assert context.request.get(export_url).status == 200
 
-        upload = urllib.request.Request(f"{url}/_stcore/upload_file/{before_sign_in}/x", data=b"x", method="PUT")
-        assert status_without_cookies(upload)[0] == 404  # nothing goes into another browser's session
+    upload = urllib.request.Request(f"{url}/_stcore/upload_file/{before_sign_in}/x", data=b"x", method="PUT")
+    assert status_without_cookies(upload)[0] == 404  # nothing goes into another browser's session
 
-        page.get_by_role("button", name="Sign out").click()
-        page.get_by_role("heading", name="Sign in").wait_for()
-        _wait_idle(page)
-        assert not page.get_by_text("Page not found").count()  # the address signed out from is still known
-        sidebar = page.get_by_test_id("stSidebar")
-        shown = sidebar.inner_text() if sidebar.count() else ""
-        for title in ("Audit trail", "Accounts", "Import / Export", "Overview"):
-            assert title not in shown, (title, shown)
-        for media in (export_url, audit_url):  # dead for the browser that made it
-            assert context.request.get(media).status == 404
-        context.close()  # the browser is closed, as in the issue
-        browser.close()
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    _wait_idle(page)
+    assert not page.get_by_text("Page not found").count()  # the address signed out from is still known
+    sidebar = page.get_by_test_id("stSidebar")
+    shown = sidebar.inner_text() if sidebar.count() else ""
+    for title in ("Audit trail", "Accounts", "Import / Export", "Overview"):
+        assert title not in shown, (title, shown)
+    for media in (export_url, audit_url):  # dead for the browser that made it
+        assert context.request.get(media).status == 404
+    context.close()  # the browser is closed, as in the issue
 
     for media in (export_url, audit_url):  # and for everyone else
         status, body = status_without_cookies(media)

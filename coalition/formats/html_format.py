@@ -1,6 +1,7 @@
 """HTML: the dashboard's interactive map as one self-contained page (``graph.render``),
 with a banner naming the audience and the date, the note of what was withheld, and
-the organizations and ties as tables below the map (for screen readers and print).
+the organizations and ties as styled tables below the map (for screen readers and print;
+regions, offers and needs as people read them, ``coalition.domain.vocabulary``).
 
 The page loads nothing from the network (vis-network is inlined and a
 Content-Security-Policy forbids every request). Everything added here is escaped with
@@ -11,9 +12,11 @@ lose bidi controls and are cut to 200 characters for display.
 from __future__ import annotations
 
 import html
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from coalition.domain.vocabulary import region_label, term_label
 from coalition.formats.common import banner, display_view, today_text, withheld_note
 from coalition.formats.files import atomic_path
 from graph.render import render_map
@@ -21,6 +24,19 @@ from graph.render import render_map
 __all__ = ["write", "page"]
 
 MAX_TABLE_ROWS = 2000
+#: The tables' look, inside the file (the page loads nothing): ruled rows, padded cells,
+#: a header that stays in view while scrolling, and long words that wrap.
+TABLE_STYLE = """<style>
+  details.data { margin: 12px 0 0 0; }
+  details.data summary { cursor: pointer; font-weight: 600; padding: 4px 0; }
+  table.data { border-collapse: collapse; font-size: 14px; line-height: 1.35; margin-top: 6px; width: 100%; }
+  table.data caption { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  table.data th, table.data td { border: 1px solid #c4c4c4; padding: 4px 8px; text-align: left;
+    vertical-align: top; overflow-wrap: break-word; }
+  table.data thead th { position: sticky; top: 0; background: #e8e8e8; color: #1a1a1a; }
+  table.data tbody tr:nth-child(even) { background: #f6f6f6; }
+</style>
+"""
 BANNER = (
     '<header role="note" style="margin:0 0 8px 0;padding:8px 12px;background:#1a1a1a;color:#ffffff;'
     'font-size:16px"><strong>{banner}</strong> &middot; {title} &middot; {date}'
@@ -38,7 +54,10 @@ def page(view: dict[str, Any]) -> str:
     """The page as text."""
     shown = display_view(view, limit=200)
     title = f"Coalition map for the {view['audience']} audience"
-    rendered = render_map(shown["movements"], shown["organizations"], shown["ties"], title=title)
+    organizations = [{**o, "region": region_label(o.get("region") or "")} for o in shown["organizations"]]
+    rendered = render_map(
+        shown["movements"], organizations, shown["ties"], sizes=_ties_per_organization(shown), title=title
+    )
     text = rendered.html
     head_end = text.index("</head>")
     body = text.index("<body>", head_end) + len("<body>")
@@ -48,9 +67,28 @@ def page(view: dict[str, Any]) -> str:
         date=html.escape(today_text()),
         note=html.escape(withheld_note(view)),
     )
-    tables = _table("Organizations", rendered.nodes) + _table("Ties", rendered.edges)
+    tables = _table("Organizations", _organization_rows(shown)) + _table("Ties", rendered.edges)
     end = text.rindex("</body>")
-    return text[:body] + "\n" + top + text[body:end] + tables + text[end:]
+    return text[:head_end] + TABLE_STYLE + text[head_end:body] + "\n" + top + text[body:end] + tables + text[end:]
+
+
+def _organization_rows(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """One readable row per organization: regions, offers and needs as people read them."""
+    movements = {m["id"]: m["name"] for m in view["movements"]}
+    ties = _ties_per_organization(view)
+    return [
+        {
+            "organization": org["name"],
+            "movements": ", ".join(movements.get(m, m) for m in org.get("movements", [])),
+            "kind": org.get("kind") or "",
+            "community-led": "yes" if org.get("community_led") else "no",
+            "region": region_label(org.get("region") or ""),
+            "offers": ", ".join(term_label(t) for t in org.get("offers") or []),
+            "needs": ", ".join(term_label(t) for t in org.get("needs") or []),
+            "ties": int(ties[org["id"]]),
+        }
+        for org in sorted(view["organizations"], key=lambda o: o["name"].casefold())
+    ]
 
 
 def _table(caption: str, rows: list[dict[str, Any]]) -> str:
@@ -59,12 +97,22 @@ def _table(caption: str, rows: list[dict[str, Any]]) -> str:
     columns = list(rows[0])
     shown = rows[:MAX_TABLE_ROWS]
     more = f" (first {MAX_TABLE_ROWS:,} of {len(rows):,})" if len(rows) > MAX_TABLE_ROWS else ""
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in columns)
+    head = "".join(f'<th scope="col">{html.escape(str(c).capitalize())}</th>' for c in columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(row.get(c, '')))}</td>" for c in columns) + "</tr>\n" for row in shown
     )
     return (
-        f'<details style="margin-top:12px"><summary>{html.escape(caption)} as a table{html.escape(more)}</summary>\n'
-        f'<table style="border-collapse:collapse;font-size:14px"><thead><tr>{head}</tr></thead>\n'
+        f'<details class="data"><summary>{html.escape(caption)} as a table{html.escape(more)}</summary>\n'
+        f'<table class="data"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>\n'
         f"<tbody>\n{body}</tbody></table></details>\n"
     )
+
+
+def _ties_per_organization(view: dict[str, Any]) -> dict[str, float]:
+    """How many ties each organization has: the map draws better connected ones larger
+    and labels them first."""
+    counts: Counter = Counter()
+    for tie in view["ties"]:
+        counts[tie["source"]] += 1
+        counts[tie["target"]] += 1
+    return {o["id"]: float(counts[o["id"]]) for o in view["organizations"]}

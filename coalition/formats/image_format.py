@@ -3,9 +3,11 @@
 Positions come from ``graph.render.layout_positions`` with the same seed and ties as the
 interactive map, so both look alike. Colour is the first movement; community-led groups
 are diamonds, others circles (shape, not only colour, carries meaning); conflicts are
-dashed red lines. Up to ``LABEL_ALL`` organizations are all labelled, beyond that the
-``LABELLED`` best connected. The legend names the audience, the date and what was
-withheld (counts only).
+dashed red lines; a thick outline in a second colour marks a member of a second movement;
+organizations with no tie sit apart in a dashed box captioned "No ties yet". Names are
+placed best connected first, each where it overlaps no other text; a name that fits
+nowhere is left out (the legend says how many are shown). The legend names the
+audience, the date and what was withheld (counts only).
 
 Text is drawn literally (mathtext off, so ``$...$`` in a name is not parsed), without
 bidi controls and cut to 40 characters; SVG keeps text as ``<text>`` elements escaped by
@@ -24,20 +26,25 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 from coalition.formats.common import banner, display_view, today_text, withheld_note
 from coalition.formats.files import atomic_path
-from graph.render import layout_positions
+from graph.render import apart_nodes, layout_positions
 
 __all__ = ["png", "svg", "draw", "map_png"]
 
-LABEL_ALL = 80
-LABELLED = 40
 OTHER = "#777777"
+INK = "#1a1a1a"
+#: The outline width of an organization in a second movement.
+RING = 2.4
+#: Where a name may go around its marker, in order of preference: (offset in points, ha, va).
+LABEL_SPOTS = (((0, -8), "center", "top"), ((0, 8), "center", "bottom"), ((7, 0), "left", "center"),
+               ((-7, 0), "right", "center"))  # fmt: skip
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 RC = {"text.parse_math": False, "svg.fonttype": "none", "svg.hashsalt": "coalition-map", "font.family": "DejaVu Sans"}
 
@@ -86,11 +93,8 @@ def draw(
     }
     ids = {o["id"] for o in organizations}
     ties = [t for t in ties if t["source"] in ids and t["target"] in ids]
-    positions = layout_positions(
-        [o["id"] for o in organizations],
-        [(t["source"], t["target"], t.get("strength") or 1) for t in ties if t["kind"] != "conflict"],
-        seed=7,
-    )
+    layout_edges = [(t["source"], t["target"], t.get("strength") or 1) for t in ties if t["kind"] != "conflict"]
+    positions = layout_positions([o["id"] for o in organizations], layout_edges, seed=7)
     positions = {node: (x, -y) for node, (x, y) in positions.items()}  # the browser's y grows downwards
     degree: Counter = Counter()
     for t in ties:
@@ -98,6 +102,7 @@ def draw(
         degree[t["target"]] += 1
 
     fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
     grid = fig.add_gridspec(1, 2, width_ratios=(3.1, 1))
     ax = fig.add_subplot(grid[0, 0])
     side = fig.add_subplot(grid[0, 1])
@@ -107,6 +112,23 @@ def draw(
         fig.suptitle(
             f"Coalition map \u2014 {banner(view['audience'])} \u2014 {today_text()}", fontsize=13, weight="bold"
         )
+    _draw_ties(ax, ties, positions)
+    used = _draw_organizations(ax, organizations, positions, palette, degree)
+    apart = apart_nodes([o["id"] for o in organizations], layout_edges)
+    if organizations:
+        ax.autoscale_view()
+        ax.margins(0.06)
+        _box_apart(ax, [positions[i] for i in sorted(apart)], label_size)
+    else:
+        ax.text(0.5, 0.5, "No organization for this audience.", ha="center", va="center", transform=ax.transAxes)
+    _legend(side, palette, used, view, apart=bool(apart))
+    fig.draw_without_rendering()  # settles the layout, so that label sizes are final
+    labelled = _label(ax, sorted(organizations, key=lambda o: (-degree[o["id"]], o["name"])), positions, label_size)
+    _legend(side, palette, used, view, apart=bool(apart), labelled=labelled, total=len(organizations))
+    return fig
+
+
+def _draw_ties(ax: Any, ties: list[dict[str, Any]], positions: dict) -> None:
     for conflict, style in (
         (False, {"colors": "#8a8a8a", "linestyles": "solid"}),
         (True, {"colors": "#a40e26", "linestyles": "dashed"}),
@@ -116,59 +138,96 @@ def draw(
         widths = [0.4 + 0.35 * int(t.get("strength") or 3) for t in chosen]
         if segments:
             ax.add_collection(LineCollection(segments, linewidths=widths, zorder=1, **style))
-    used = Counter()
+
+
+def _draw_organizations(ax: Any, organizations: list, positions: dict, palette: dict, degree: Counter) -> Counter:
+    """Markers filled with the first movement's colour and, for a member of several
+    movements, outlined thick in the second's. Returns how often each movement colours one."""
+    used: Counter = Counter()
     for led, marker in ((False, "o"), (True, "D")):
         group = [o for o in organizations if bool(o.get("community_led")) == led]
         if not group:
             continue
-        colours = []
+        fills, outlines = [], []
         for o in group:
-            movement = next((m for m in o.get("movements", []) if m in palette), "")
-            used[movement] += 1
-            colours.append(palette[movement][1] if movement else OTHER)
+            known = [m for m in o.get("movements", []) if m in palette]
+            used.update(known[:2] or [""])
+            fills.append(palette[known[0]][1] if known else OTHER)
+            outlines.append(palette[known[1]][1] if len(known) > 1 else None)
         ax.scatter(
             [positions[o["id"]][0] for o in group],
             [positions[o["id"]][1] for o in group],
             s=[(36 if led else 30) + 22 * math.sqrt(degree[o["id"]]) for o in group],
-            c=colours, marker=marker, edgecolors="#1a1a1a", linewidths=0.7, zorder=2,
+            c=fills, marker=marker, zorder=2,
+            edgecolors=[ring or INK for ring in outlines], linewidths=[RING if ring else 0.7 for ring in outlines],
         )  # fmt: skip
-    labelled = (
-        organizations
-        if len(organizations) <= LABEL_ALL
-        else sorted(organizations, key=lambda o: -degree[o["id"]])[:LABELLED]
-    )
-    for o in labelled:
-        x, y = positions[o["id"]]
-        ax.annotate(
-            o["name"], (x, y), xytext=(0, -9), textcoords="offset points", ha="center", va="top", fontsize=label_size,
-            color="#1a1a1a", zorder=3, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
-        )  # fmt: skip
-    if organizations:
-        ax.autoscale_view()
-        ax.margins(0.06)
-    else:
-        ax.text(0.5, 0.5, "No organization for this audience.", ha="center", va="center", transform=ax.transAxes)
-    _legend(side, palette, used, view, labelled=len(labelled), total=len(organizations))
-    return fig
+    return used
 
 
-def _legend(side: Any, palette: dict, used: Counter, view: dict[str, Any], labelled: int, total: int) -> None:
-    handles = [
-        Patch(facecolor=colour, edgecolor="#1a1a1a", label=name) for m, (name, colour) in palette.items() if used[m]
-    ]
+def _box_apart(ax: Any, points: list[tuple[float, float]], label_size: float) -> None:
+    """A dashed box, captioned "No ties yet", around the organizations set apart."""
+    if not points:
+        return
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    pad_x, pad_y = 0.07 * (x1 - x0), 0.045 * (y1 - y0)
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    left, bottom = min(xs) - pad_x, min(ys) - 1.6 * pad_y
+    ax.add_patch(
+        Rectangle((left, bottom), max(xs) - min(xs) + 2 * pad_x, max(ys) - min(ys) + 2.8 * pad_y, fill=False,
+                  ls="--", lw=0.8, ec="#6b6b6b", zorder=0)
+    )  # fmt: skip
+    ax.text(left, max(ys) + 1.2 * pad_y, " No ties yet", fontsize=label_size + 0.5, va="top", color=INK)
+    ax.update_datalim([(left, bottom), (left, max(ys) + 1.2 * pad_y)])
+    ax.autoscale_view()
+
+
+def _label(ax: Any, organizations: list, positions: dict, label_size: float) -> int:
+    """Names next to markers, best connected first, each where it overlaps no text drawn
+    before it (below, above, right or left of its marker); a name that fits nowhere is
+    left for the tables. Returns how many were labelled."""
+    renderer = ax.figure.canvas.get_renderer()
+    area = ax.get_window_extent(renderer)
+    taken = [t.get_window_extent(renderer) for t in ax.texts]
+    labelled = 0
+    for org in organizations:
+        for offset, ha, va in LABEL_SPOTS:
+            text = ax.annotate(
+                org["name"], positions[org["id"]], xytext=offset, textcoords="offset points", ha=ha, va=va,
+                fontsize=label_size, color=INK, zorder=3,
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7},
+            )  # fmt: skip
+            text.set_in_layout(False)
+            box = text.get_window_extent(renderer)
+            if area.contains(box.x0, box.y0) and area.contains(box.x1, box.y1) and not box.count_overlaps(taken):
+                taken.append(box)
+                labelled += 1
+                break
+            text.remove()
+    return labelled
+
+
+def _legend(side: Any, palette: dict, used: Counter, view: dict[str, Any], apart: bool, **counts: int) -> None:
+    handles = [Patch(facecolor=colour, edgecolor=INK, label=name) for m, (name, colour) in palette.items() if used[m]]
     if used[""]:
-        handles.append(Patch(facecolor=OTHER, edgecolor="#1a1a1a", label="Other"))
+        handles.append(Patch(facecolor=OTHER, edgecolor=INK, label="Other"))
     handles += [
-        Line2D([], [], marker="D", ls="", mfc="white", mec="#1a1a1a", label="diamond: community-led"),
-        Line2D([], [], marker="o", ls="", mfc="white", mec="#1a1a1a", label="circle: ally or other"),
+        Line2D([], [], marker="D", ls="", mfc="white", mec=INK, label="diamond: community-led"),
+        Line2D([], [], marker="o", ls="", mfc="white", mec=INK, label="circle: ally or other"),
+        Line2D([], [], marker="o", ls="", mfc="white", mec="#5f5f5f", mew=RING,
+               label="thick outline: also in a second\nmovement (the outline's colour)"),
         Line2D([], [], color="#8a8a8a", lw=1.5, label="line: tie (thicker = stronger)"),
         Line2D([], [], color="#a40e26", lw=1.5, ls="--", label="dashed: conflict"),
-    ]
+    ]  # fmt: skip
+    if apart:
+        handles.append(Patch(fill=False, ls="--", ec="#6b6b6b", label="dashed box: no ties yet"))
+    total = counts.get("total", len(view["organizations"]))
     notes = [f"{total} organizations, {len(view['ties'])} ties drawn", f"Exported {today_text()}"]
-    if labelled < total:
-        notes.append(f"Labels: the {labelled} best connected")
+    if counts.get("labelled", total) < total:
+        notes += textwrap.wrap(f"Names: {counts['labelled']} best connected that fit; the tables list all", 42)
     notes += textwrap.wrap(withheld_note(view), 42)
     handles += [Line2D([], [], ls="", label=line) for line in notes]
+    if side.get_legend():
+        side.get_legend().remove()
     side.legend(
         handles=handles, loc="upper left", frameon=True, fontsize=8, title=banner(view["audience"]),
         title_fontsize=9, alignment="left", borderaxespad=0,

@@ -45,6 +45,7 @@ from reportlab.platypus import (
 )
 
 from coalition.analysis.gaps import analyse_gaps
+from coalition.domain.vocabulary import region_label, term_label
 from coalition.formats.common import banner, display_text, display_view, today_text, withheld_note
 from coalition.formats.files import atomic_path
 from coalition.formats.image_format import map_png
@@ -56,6 +57,10 @@ FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 TOP_INTRODUCTIONS = 8
 MAX_DIRECTORY = 200
 MAX_ITEMS = 10
+MAP_KEY = (
+    "Colour: first movement; a thick outline in another colour: a second movement. Diamond: community-led. "
+    "Dashed red: conflict. A dashed box below the map, if any, holds the groups with no ties yet."
+)
 MARGIN = 0.6 * inch
 LONG_WORD = re.compile(r"\S{25,}")
 RED, AMBER, INK, GREY = (
@@ -95,7 +100,7 @@ def brief(view: dict[str, Any], today: date | None = None) -> bytes:
     ]
     width = letter[0] - 2 * MARGIN
     story.append(Image(io.BytesIO(map_png(view)), width=width, height=width * 5.4 / 8.6))
-    story.append(Paragraph("Colour: first movement. Diamond: community-led. Dashed red: conflict.", styles["small"]))
+    story.append(Paragraph(MAP_KEY, styles["small"]))
     story += _matrix(report, styles, width)
     story += _section("Single points of failure", [i["explanation"] for i in report["single_points_of_failure"]], styles,
                       "No single organization or tie holds the coalition together on its own.")  # fmt: skip
@@ -243,7 +248,7 @@ def _needs(report: dict[str, Any], styles: dict, width: float) -> list[Any]:
     for m in matches:
         rows.append([
             Paragraph(_e(names.get(m["needs"], m["needs"])), styles["cell"]),
-            Paragraph(_e(m["resource"].replace("_", " ")), styles["cell"]),
+            Paragraph(_e(term_label(m["resource"])), styles["cell"]),
             Paragraph(_e(names.get(m["offers"], m["offers"])), styles["cell"]),
             Paragraph(_e(m["nearness"]), styles["cell"]),
         ])  # fmt: skip
@@ -273,7 +278,7 @@ def _directory(view: dict[str, Any], styles: dict, width: float) -> list[Any]:
         rows.append([
             Paragraph(_e(org["name"] + led), styles["cell"]),
             Paragraph(_e(", ".join(movement_names.get(m, m) for m in org.get("movements", []))), styles["cell"]),
-            Paragraph(_e(display_text(org.get("region"), 40)), styles["cell"]),
+            Paragraph(_e(display_text(region_label(org.get("region") or ""), 40)), styles["cell"]),
             Paragraph(_e(_words(org.get("offers"))), styles["cell"]),
             Paragraph(_e(_words(org.get("needs"))), styles["cell"]),
         ])  # fmt: skip
@@ -288,7 +293,7 @@ def _directory(view: dict[str, Any], styles: dict, width: float) -> list[Any]:
 
 
 def _words(values: Any) -> str:
-    return ", ".join(display_text(str(v).replace("_", " "), 40) for v in values or [])
+    return ", ".join(display_text(term_label(str(v)), 40) for v in values or [])
 
 
 def _section(title: str, items: list[str], styles: dict, empty: str) -> list[Any]:

@@ -40,6 +40,7 @@ from coalition.domain.models import slugify
 from coalition.domain.privacy import can_see, read_view
 from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import MAX_PROBLEMS, RawMap, RawRow, ValidMap, validate_map
+from coalition.domain.vocabulary import region_key, region_spellings
 from coalition.formats import Format, detect, format_for
 from coalition.formats.files import check_import_size
 from coalition.maps.services import init_map
@@ -224,12 +225,31 @@ def _check_and_write(
         return report
     if report.problems:
         raise InvalidInput(report.problems)
+    _spell_regions_as_the_map(records["organizations"], full["organizations"])
     store.write_map(**records)
     report.written = True
     if progress is not None:
         total = _row_count(raw) + 1
         progress(total, total)
     return report
+
+
+def _spell_regions_as_the_map(imported: list[dict[str, Any]], held: list[dict[str, Any]]) -> None:
+    """Give each imported region the spelling the map already uses for it (or that an
+    earlier row of this import used), so "Eastport" in a spreadsheet joins "eastport".
+
+    Organizations the import replaces do not count: a file may respell a region that only
+    they use. One dict lookup per distinct spelling, whatever the number of rows.
+    """
+    replaced = {org["id"] for org in imported}
+    spellings = region_spellings(sorted(o["region"] for o in held if o["id"] not in replaced))
+    chosen: dict[str, str] = {}
+    for org in imported:
+        region = org["region"]
+        if region:
+            if region not in chosen:
+                chosen[region] = spellings.setdefault(region_key(region), region)
+            org["region"] = chosen[region]
 
 
 def _introduction_problems(

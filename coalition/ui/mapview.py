@@ -1,24 +1,90 @@
-"""The map page's filters and measures, as pure functions of an audience view.
+"""The map page's filters, measures and saved views, as pure functions of an audience view.
 
 They only ever narrow a view that ``coalition.domain.privacy`` already redacted, so nothing
-here can reveal what the audience may not see.
+here can reveal what the audience may not see: a link naming a hidden organization, an
+unknown movement or a bad date opens the map without it, the same as a typo would.
+
+The sentences the page shows (why a focus has no ties, why fewer are shown than the map
+holds) are worked out here from the same filters that narrow the map, so they cannot
+disagree with it, and count ties in the Overview's words (``services.ties_in_words``).
 """
 
 from __future__ import annotations
 
+import re
+import tempfile
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-__all__ = ["COMMUNITY_CHOICES", "filter_map", "measures", "regions"]
+from coalition.domain.models import TIE_KINDS
+from coalition.domain.vocabulary import region_key, region_label, region_spellings
+from coalition.formats import FORMATS
+from coalition.maps.services import ties_in_words
+from graph.records import tie_has_ended
+
+__all__ = [
+    "COMMUNITY_CHOICES",
+    "LINK_NAMES",
+    "SIZE_CHOICES",
+    "MapFilters",
+    "counts_sentence",
+    "export_bytes",
+    "file_name",
+    "filter_map",
+    "filters_from_link",
+    "focus_hint",
+    "link_of",
+    "measures",
+    "regions",
+    "shown",
+]
 
 COMMUNITY_CHOICES = ("all organizations", "community-led only", "allies and others only")
+#: How a link says the community choice (``led=community``), short and stable.
+COMMUNITY_IN_LINKS = {COMMUNITY_CHOICES[1]: "community", COMMUNITY_CHOICES[2]: "allies"}
+SIZE_CHOICES = ("ties", "strength", "betweenness")
+MAX_STEPS = 3
+MAX_SEARCH = 200
+#: The query parameters a saved view is made of, in the order a link lists them.
+LINK_NAMES = ("movements", "regions", "kinds", "min", "from", "until", "led", "search", "focus", "steps", "size")
+_UNSAFE_IN_FILE_NAMES = re.compile(r"[^a-z0-9_]+")
 
 
-def regions(view: dict[str, Any]) -> list[str]:
-    """Regions named by the visible organizations, sorted."""
-    return sorted({o["region"] for o in view["organizations"] if o.get("region")})
+@dataclass(frozen=True)
+class MapFilters:
+    """What the map page shows: its filters, its focus and the measure that sizes nodes.
+
+    Movements and tie kinds are ids, regions are ``region_key`` s, so that one choice keeps
+    every spelling of a region. The defaults keep everything.
+    """
+
+    movements: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    tie_kinds: tuple[str, ...] = ()
+    min_strength: int = 1
+    active_from: date | None = None
+    active_until: date | None = None
+    community_led: str = COMMUNITY_CHOICES[0]
+    search: str = ""
+    focus: str | None = None
+    steps: int = 1
+    size_by: str = SIZE_CHOICES[0]
+
+    def cleared(self) -> MapFilters:
+        """No filter, but the same focus, steps and size: "show me all its partners"."""
+        return MapFilters(focus=self.focus, steps=self.steps, size_by=self.size_by)
+
+
+def regions(view: dict[str, Any]) -> dict[str, str]:
+    """``{region_key: label}`` of the regions the visible organizations name, sorted by
+    label: "Eastport" and "eastport" are one region, listed once."""
+    spellings = region_spellings(sorted(o["region"] for o in view["organizations"] if o.get("region")))
+    labels = {key: region_label(spelling) for key, spelling in spellings.items()}
+    return dict(sorted(labels.items(), key=lambda item: (item[1].casefold(), item[0])))
 
 
 def measures(view: dict[str, Any]) -> dict[str, dict[str, float]]:
@@ -55,12 +121,7 @@ def filter_map(
     focus: str | None = None,
     steps: int = 1,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The organizations and ties the filters keep.
-
-    Empty selections keep everything. A tie is kept when its kind is selected, its
-    strength is at least ``min_strength`` and it was active at some point of the date
-    range (a tie without dates counts as active). With ``focus``, only the organizations
-    within ``steps`` ties of it (through kept ties) remain; the focus itself always does.
+    """The organizations and ties the filters keep (``shown`` with the filters spelled out).
 
     >>> v = {"organizations": [{"id": "a", "name": "A", "movements": ["x"]},
     ...                        {"id": "b", "name": "B", "movements": ["y"]}],
@@ -68,39 +129,270 @@ def filter_map(
     >>> [o["id"] for o in filter_map(v, movements=["x"])[0]]
     ['a']
     """
-    movements, regions, tie_kinds = set(movements), set(regions), set(tie_kinds)
-    needle = search.strip().lower()
-    orgs = []
-    for org in view["organizations"]:
-        if org["id"] != focus:
-            if movements and not movements & set(org.get("movements", [])):
-                continue
-            if regions and org.get("region") not in regions:
-                continue
-            if community_led == COMMUNITY_CHOICES[1] and not org.get("community_led"):
-                continue
-            if community_led == COMMUNITY_CHOICES[2] and org.get("community_led"):
-                continue
-            if needle and needle not in org["name"].lower() and needle not in org["id"]:
-                continue
-        orgs.append(org)
+    filters = MapFilters(
+        movements=tuple(movements),
+        regions=tuple(region_key(r) for r in regions),
+        tie_kinds=tuple(tie_kinds),
+        min_strength=min_strength,
+        active_from=active_from,
+        active_until=active_until,
+        community_led=community_led,
+        search=search,
+        focus=focus,
+        steps=steps,
+    )
+    return shown(view, filters)
+
+
+def shown(view: dict[str, Any], filters: MapFilters) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The organizations and ties the filters keep.
+
+    Empty selections keep everything. An organization is kept when it passes every
+    organization filter (the focus always is). A tie is kept when both its ends are, its
+    kind is selected, its strength is at least ``min_strength`` and it was active at
+    some point of the date range (a tie without dates counts as active). With a focus,
+    only the organizations within ``steps`` kept ties of it remain.
+    """
+    orgs = [o for o in view["organizations"] if o["id"] == filters.focus or _passes(o, _org_tests(filters))]
     kept = {o["id"] for o in orgs}
-    ties = [
-        t
-        for t in view["ties"]
-        if t["source"] in kept
-        and t["target"] in kept
-        and (not tie_kinds or t["kind"] in tie_kinds)
-        and int(t.get("strength") or 3) >= min_strength
-        and _active(t, active_from, active_until)
-    ]
-    if focus and focus in kept:
-        near = _within(focus, ties, steps)
+    tie_tests = _tie_tests(filters)
+    ties = [t for t in view["ties"] if t["source"] in kept and t["target"] in kept and _passes(t, tie_tests)]
+    if filters.focus and filters.focus in kept:
+        near = _within(filters.focus, ties, filters.steps)
         orgs = [o for o in orgs if o["id"] in near]
         ties = [t for t in ties if t["source"] in near and t["target"] in near]
     return orgs, ties
 
 
+# the sentences the page shows ------------------------------------------------------------
+def focus_hint(view: dict[str, Any], filters: MapFilters, ties: list[dict[str, Any]]) -> str | None:
+    """Why the focused organization shows fewer ties than it has, in plain words, or None
+    when every tie it has is on the map (``ties``: those shown)."""
+    focus = filters.focus
+    org = next((o for o in view["organizations"] if o["id"] == focus), None)
+    if org is None:
+        return None
+    own = [t for t in view["ties"] if focus in (t["source"], t["target"])]
+    if not own:
+        return f"{org['name']} has no ties yet."
+    on_map = sum(1 for t in ties if focus in (t["source"], t["target"]))
+    if on_map == len(own):
+        return None
+    partners = {o["id"]: o for o in view["organizations"]}
+    which = ", ".join(_hiding(filters, own, partners, focus))
+    if not on_map:
+        return f"The filters hide all {_ties(len(own))} of {org['name']} ({which}): clear them to see its partners."
+    return f"The filters hide {len(own) - on_map} of the {_ties(len(own))} of {org['name']} ({which})."
+
+
+def counts_sentence(
+    view: dict[str, Any], filters: MapFilters, orgs: list[dict[str, Any]], ties: list[dict[str, Any]]
+) -> str:
+    """How many organizations and ties are shown and, when fewer than the map holds, why;
+    the map's ties are counted in the Overview's words so the two pages agree."""
+    everyone, every_tie = len(view["organizations"]), len(view["ties"])
+    in_words = _ties_in_words(view["ties"])
+    if len(orgs) == everyone and len(ties) == every_tie:
+        return f"Shown: all {everyone:,} organizations and all {in_words}."
+    reasons = _hidden_organizations(view, filters, orgs) + _hidden_ties(view, filters, ties)
+    return (
+        f"Shown: {len(orgs):,} of {everyone:,} organizations and {len(ties):,} of the map's {in_words}. "
+        f"Not shown: {'; '.join(reasons)}."
+    )
+
+
+# saved views ----------------------------------------------------------------------------
+def link_of(filters: MapFilters) -> dict[str, str]:
+    """The query parameters of a saved view: only what differs from the defaults, with
+    short stable names (``LINK_NAMES``), so that a plain map has a plain address.
+
+    >>> link_of(MapFilters(movements=("housing", "migrant"), focus="a", steps=2))
+    {'movements': 'housing,migrant', 'focus': 'a', 'steps': '2'}
+    """
+    default = MapFilters()
+    values = {
+        "movements": ",".join(filters.movements),
+        "regions": ",".join(filters.regions),
+        "kinds": ",".join(filters.tie_kinds),
+        "min": str(filters.min_strength) if filters.min_strength != default.min_strength else "",
+        "from": filters.active_from.isoformat() if filters.active_from else "",
+        "until": filters.active_until.isoformat() if filters.active_until else "",
+        "led": COMMUNITY_IN_LINKS.get(filters.community_led, ""),
+        "search": filters.search.strip(),
+        "focus": filters.focus or "",
+        "steps": str(filters.steps) if filters.focus and filters.steps != default.steps else "",
+        "size": filters.size_by if filters.size_by != default.size_by else "",
+    }
+    return {name: values[name] for name in LINK_NAMES if values[name]}
+
+
+def filters_from_link(link: Mapping[str, str], view: dict[str, Any]) -> MapFilters:
+    """The view a link asks for, keeping only what this audience's map has: unknown or
+    hidden ids, bad numbers and bad dates are dropped without a word, so a link never
+    fails and never tells whether something hidden exists."""
+    org_ids = {o["id"] for o in view["organizations"]}
+    focus = str(link.get("focus") or "")
+    size_by = str(link.get("size") or "")
+    led = {word: choice for choice, word in COMMUNITY_IN_LINKS.items()}
+    return MapFilters(
+        movements=_known(link.get("movements"), [m["id"] for m in view["movements"]]),
+        regions=_known(link.get("regions"), list(regions(view))),
+        tie_kinds=_known(link.get("kinds"), TIE_KINDS),
+        min_strength=_whole(link.get("min"), 1, 5),
+        active_from=_day(link.get("from")),
+        active_until=_day(link.get("until")),
+        community_led=led.get(str(link.get("led") or ""), COMMUNITY_CHOICES[0]),
+        search=str(link.get("search") or "")[:MAX_SEARCH],
+        focus=focus if focus in org_ids else None,
+        steps=_whole(link.get("steps"), 1, MAX_STEPS),
+        size_by=size_by if size_by in SIZE_CHOICES else SIZE_CHOICES[0],
+    )
+
+
+def file_name(filters: MapFilters, audience: str, fmt: str) -> str:
+    """The download name of a view, saying what it holds:
+    ``coalition-map-coalition-housing.html``; ``filtered`` when other filters apply.
+
+    >>> file_name(MapFilters(movements=("housing",), min_strength=3), "public", "png")
+    'coalition-map-public-housing-filtered.png'
+    """
+    parts = [audience, *filters.movements, *filters.regions, *([filters.focus] if filters.focus else [])]
+    narrowed = replace(filters, movements=(), regions=(), focus=None, steps=1, size_by=SIZE_CHOICES[0])
+    if narrowed != MapFilters():
+        parts.append("filtered")
+    words = [w for w in (_UNSAFE_IN_FILE_NAMES.sub("_", p.casefold()).strip("_") for p in parts) if w]
+    stem = "-".join(["coalition-map", *words])[:120]
+    return f"{stem}.{fmt}"
+
+
+def export_bytes(view: dict[str, Any], orgs: list[dict[str, Any]], ties: list[dict[str, Any]], fmt: str) -> bytes:
+    """What is shown, written by the export format ``fmt`` (html, png...) for the view's
+    audience: the same banner and withheld note as a whole-map export, with only these
+    organizations and ties."""
+    narrowed = {**view, "organizations": orgs, "ties": ties, "introductions": []}
+    export = FORMATS[fmt]
+    with tempfile.TemporaryDirectory(prefix="coalition-view-") as folder:
+        path = Path(folder) / export.download_name
+        export.write(narrowed, path)
+        return path.read_bytes()
+
+
+# the filters, one test each (their names are the sidebar's) -------------------------------
+Test = Callable[[dict[str, Any]], bool]
+
+
+def _org_tests(filters: MapFilters) -> dict[str, Test]:
+    """The organization filters in use, by name."""
+    tests: dict[str, Test] = {}
+    if filters.movements:
+        chosen = set(filters.movements)
+        tests["movements"] = lambda org: bool(chosen & set(org.get("movements", [])))
+    if filters.regions:
+        keys = set(filters.regions)
+        tests["regions"] = lambda org: region_key(org.get("region") or "") in keys
+    if filters.community_led != COMMUNITY_CHOICES[0]:
+        wanted = filters.community_led == COMMUNITY_CHOICES[1]
+        tests["community-led or not"] = lambda org: bool(org.get("community_led")) == wanted
+    needle = filters.search.strip().lower()
+    if needle:
+        tests["search"] = lambda org: needle in org["name"].lower() or needle in org["id"]
+    return tests
+
+
+def _tie_tests(filters: MapFilters) -> dict[str, Test]:
+    """The tie filters in use, by name."""
+    tests: dict[str, Test] = {}
+    if filters.tie_kinds:
+        kinds = set(filters.tie_kinds)
+        tests["tie kinds"] = lambda tie: tie["kind"] in kinds
+    if filters.min_strength > 1:
+        tests["weakest tie shown"] = lambda tie: int(tie.get("strength") or 3) >= filters.min_strength
+    if filters.active_from or filters.active_until:
+        tests["dates"] = lambda tie: _active(tie, filters.active_from, filters.active_until)
+    return tests
+
+
+def _passes(record: dict[str, Any], tests: dict[str, Test]) -> bool:
+    return all(test(record) for test in tests.values())
+
+
+def _failed(record: dict[str, Any], tests: dict[str, Test]) -> list[str]:
+    return [name for name, test in tests.items() if not test(record)]
+
+
+def _hiding(filters: MapFilters, own: list[dict[str, Any]], orgs: dict[str, dict], focus: str) -> list[str]:
+    """The names of the filters that hide at least one of the focus's ties, in the
+    sidebar's order: a tie filter, or an organization filter its partner fails."""
+    org_tests, tie_tests = _org_tests(filters), _tie_tests(filters)
+    named: set[str] = set()
+    for tie in own:
+        partner = orgs[tie["target"] if tie["source"] == focus else tie["source"]]
+        named.update(_failed(partner, org_tests) + _failed(tie, tie_tests))
+    return [name for name in [*org_tests, *tie_tests] if name in named]
+
+
+def _hidden_organizations(view: dict[str, Any], filters: MapFilters, orgs: list[dict[str, Any]]) -> list[str]:
+    org_tests = _org_tests(filters)
+    passing = [o for o in view["organizations"] if o["id"] == filters.focus or _passes(o, org_tests)]
+    reasons = []
+    if len(passing) < len(view["organizations"]):
+        hidden = len(view["organizations"]) - len(passing)
+        reasons.append(f"{_orgs(hidden)} the filters hide ({', '.join(org_tests)})")
+    if len(orgs) < len(passing):
+        name = next(o["name"] for o in view["organizations"] if o["id"] == filters.focus)
+        step = "step" if filters.steps == 1 else "steps"
+        reasons.append(f"{_orgs(len(passing) - len(orgs))} more than {filters.steps} {step} from {name}")
+    return reasons
+
+
+def _hidden_ties(view: dict[str, Any], filters: MapFilters, ties: list[dict[str, Any]]) -> list[str]:
+    """The ties a tie filter hides, then the other ties not shown: those to an
+    organization not shown."""
+    tie_tests = _tie_tests(filters)
+    by_filters = sum(1 for t in view["ties"] if not _passes(t, tie_tests))
+    to_hidden = len(view["ties"]) - len(ties) - by_filters
+    reasons = []
+    if by_filters:
+        reasons.append(f"{_ties(by_filters)} the tie filters hide ({', '.join(tie_tests)})")
+    if to_hidden:
+        reasons.append(f"{_ties(to_hidden)} to organizations not shown")
+    return reasons
+
+
+def _ties_in_words(ties: list[dict[str, Any]]) -> str:
+    conflicts = sum(1 for t in ties if t["kind"] == "conflict")
+    ended = sum(1 for t in ties if t["kind"] != "conflict" and tie_has_ended(t))
+    return ties_in_words(len(ties) - conflicts - ended, conflicts, ended)
+
+
+def _orgs(count: int) -> str:
+    return f"{count:,} organization{'s' if count != 1 else ''}"
+
+
+def _ties(count: int) -> str:
+    return f"{count:,} tie{'s' if count != 1 else ''}"
+
+
+# reading links ---------------------------------------------------------------------------
+def _known(value: Any, known: Iterable[str]) -> tuple[str, ...]:
+    """The known names a comma-separated list holds, in the known order. A name holding
+    a comma (a region may) is found whole too."""
+    if not value:
+        return ()
+    listed = f",{value},"
+    return tuple(name for name in known if f",{name}," in listed)
+
+
+def _whole(value: Any, lowest: int, highest: int) -> int:
+    """A whole number within bounds, or ``lowest`` (the default) for anything else."""
+    text = str(value or "").strip()
+    if not text.isdigit():
+        return lowest
+    number = int(text)
+    return number if lowest <= number <= highest else lowest
+
+
+# dates and distances ---------------------------------------------------------------------
 def _active(tie: dict[str, Any], start: date | None, end: date | None) -> bool:
     since, until = _day(tie.get("since")), _day(tie.get("until"))
     if end is not None and since is not None and since > end:

@@ -80,6 +80,7 @@ class Keys:
     LOGIN_SUBMIT = "login_submit"
     LOGIN_PROVIDER = "login_provider"  # ``login_provider:<name>`` per identity provider
     SIGN_OUT = "sign_out"
+    SIDEBAR_PAGES = "sidebar_pages"
     # accounts (admins)
     ACCOUNT_ADD_FORM = "account_add_form"
     ACCOUNT_ADD_NAME = "account_add_name"

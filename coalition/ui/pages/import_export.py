@@ -159,10 +159,11 @@ def export_bytes() -> bytes:
         return path.read_bytes()
 
 
+saved_as = name.replace("coalition-map", f"coalition-map-{export_audience}")  # the button names the file saved
 st.download_button(
-    f"Download {name} ({export_audience})",
+    f"Download {saved_as}",
     data=login.guarded(export_bytes),
-    file_name=name.replace("coalition-map", f"coalition-map-{export_audience}"),
+    file_name=saved_as,
     mime=mime,
     on_click="ignore",
     key=Keys.EXPORT_DOWNLOAD,

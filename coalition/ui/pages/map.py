@@ -1,15 +1,51 @@
 """Map: the network coloured by movement and sized by a measure, with filters, search, a
-focus on one organization, a legend, and the same data as tables."""
+focus on one organization, a legend, and the same data as tables.
+
+What the map shows is a saved view: its filters and focus are written to the page's
+address (``?movements=housing&focus=...``) as they change, so the address is a link to
+this view that can be shared, and a page opened with one starts from it. The link only
+ever narrows the map the opener's own audience may see (``mapview.filters_from_link``).
+"What I see" can be downloaded as the HTML map and the PNG image the Import / Export
+page makes, holding only what is shown.
+"""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
+from coalition.auth import permissions
 from coalition.domain.models import TIE_KINDS
-from coalition.ui import mapview, state
+from coalition.formats import FORMATS
+from coalition.ui import login, mapview, state
+from coalition.ui.charts import md
 from coalition.ui.state import Keys, Tables
 from graph.render import AGGREGATE_ABOVE, render_map
+
+SIZE_HELP = {
+    "ties": "ties: how many ties an organization has",
+    "strength": "strength: the sum of its ties' strengths",
+    "betweenness": "betweenness: how often it lies on the shortest path between others (top brokers)",
+}
+#: The widget holding each part of a saved view (``mapview.MapFilters``).
+WIDGETS = {
+    "movements": Keys.MAP_MOVEMENTS,
+    "regions": Keys.MAP_REGIONS,
+    "community_led": Keys.MAP_COMMUNITY_LED,
+    "tie_kinds": Keys.MAP_TIE_KINDS,
+    "min_strength": Keys.MAP_MIN_STRENGTH,
+    "active_from": Keys.MAP_ACTIVE_FROM,
+    "active_until": Keys.MAP_ACTIVE_UNTIL,
+    "search": Keys.MAP_SEARCH,
+    "focus": Keys.MAP_FOCUS,
+    "steps": Keys.MAP_STEPS,
+    "size_by": Keys.MAP_SIZE_BY,
+}
+PAGE_PATH = "/map"  # where st.navigation serves this page, for a link when the browser's address is unknown
+#: What "export what I see" offers: the interactive map and an image, by their download key.
+EXPORTS = {"html": Keys.MAP_DOWNLOAD_HTML, "png": Keys.MAP_DOWNLOAD_PNG}
 
 
 def _mark(item: dict) -> str:
@@ -20,20 +56,52 @@ def _mark(item: dict) -> str:
     return item["glyph"]
 
 
-store, user, audience, view, movements, names = state.open_page("Map")
+def _show(filters: mapview.MapFilters) -> None:
+    """Set the widgets to a view (before they are drawn, or from a button's callback)."""
+    for field, key in WIDGETS.items():
+        value = getattr(filters, field)
+        st.session_state[key] = list(value) if isinstance(value, tuple) else value
 
-SIZE_HELP = {
-    "ties": "ties: how many ties an organization has",
-    "strength": "strength: the sum of its ties' strengths",
-    "betweenness": "betweenness: how often it lies on the shortest path between others (top brokers)",
-}
+
+def _open_saved_view() -> None:
+    """Start from the view the address asks for when it is new to this session (a link
+    opened, or typed); when coming back from another page (which drops the address and
+    the widgets), from the view last shown."""
+    link = {name: st.query_params[name] for name in mapview.LINK_NAMES if name in st.query_params}
+    written = st.session_state.get(Keys.MAP_LINK)
+    if link and link != written:
+        _show(mapview.filters_from_link(link, view))
+    elif written and not any(key in st.session_state for key in WIDGETS.values()):
+        _show(mapview.filters_from_link(written, view))
+
+
+def _save_view(filters: mapview.MapFilters) -> str:
+    """Write the view to the address (only the parameters that changed) and return the
+    link to it."""
+    link = mapview.link_of(filters)
+    for name in mapview.LINK_NAMES:
+        if name not in link and name in st.query_params:
+            del st.query_params[name]
+    for name, value in link.items():
+        if st.query_params.get(name) != value:
+            st.query_params[name] = value
+    st.session_state[Keys.MAP_LINK] = link
+    address = st.context.url or PAGE_PATH
+    return f"{address}?{urlencode(link, safe=',')}" if link else address
+
+
+store, user, audience, view, movements, names = state.open_page("Map")
+_open_saved_view()
+region_labels = mapview.regions(view)
 
 with st.sidebar:
     st.header("Map filters")
     chosen_movements = st.multiselect(
         "Movements", list(movements), format_func=movements.get, key=Keys.MAP_MOVEMENTS, placeholder="All movements"
     )
-    chosen_regions = st.multiselect("Regions", mapview.regions(view), key=Keys.MAP_REGIONS, placeholder="All regions")
+    chosen_regions = st.multiselect(
+        "Regions", list(region_labels), format_func=region_labels.get, key=Keys.MAP_REGIONS, placeholder="All regions"
+    )
     community = st.radio("Organizations", mapview.COMMUNITY_CHOICES, key=Keys.MAP_COMMUNITY_LED)
     kinds = st.multiselect(
         "Tie kinds",
@@ -42,7 +110,7 @@ with st.sidebar:
         key=Keys.MAP_TIE_KINDS,
         placeholder="All kinds",
     )
-    min_strength = st.slider("Weakest tie shown", 1, 5, 1, key=Keys.MAP_MIN_STRENGTH)
+    min_strength = st.slider("Weakest tie shown", 1, 5, key=Keys.MAP_MIN_STRENGTH)
     active_from = st.date_input("Ties active from", value=None, key=Keys.MAP_ACTIVE_FROM)
     active_until = st.date_input("Ties active until", value=None, key=Keys.MAP_ACTIVE_UNTIL)
 
@@ -58,26 +126,33 @@ focus = top[1].selectbox(
     key=Keys.MAP_FOCUS,
     placeholder="Everyone (no focus)" if len(listed) == len(names) else "Everyone (search to focus on one)",
 )
-steps = top[2].number_input("Steps around it", 1, 3, 1, key=Keys.MAP_STEPS, disabled=focus is None)
-size_by = top[3].selectbox("Size by", list(SIZE_HELP), format_func=SIZE_HELP.get, key=Keys.MAP_SIZE_BY)
+steps = top[2].number_input("Steps around it", 1, mapview.MAX_STEPS, key=Keys.MAP_STEPS, disabled=focus is None)
+size_by = top[3].selectbox("Size by", mapview.SIZE_CHOICES, format_func=SIZE_HELP.get, key=Keys.MAP_SIZE_BY)
 if size_by == "betweenness":  # the gap analysis: on a big map, only worth waiting for when asked
     sizes = {b["org"]: float(b.get("betweenness") or 0) for b in state.gaps(store, audience)["brokers"]}
 else:
     sizes = mapview.measures(view)[size_by]
 
-orgs, ties = mapview.filter_map(
-    view,
-    movements=chosen_movements,
-    regions=chosen_regions,
-    tie_kinds=kinds,
-    min_strength=min_strength,
+filters = mapview.MapFilters(
+    movements=tuple(chosen_movements),
+    regions=tuple(chosen_regions),
+    tie_kinds=tuple(kinds),
+    min_strength=int(min_strength),
     active_from=active_from,
     active_until=active_until,
     community_led=community,
     search=search,
     focus=focus,
     steps=int(steps),
+    size_by=size_by,
 )
+link = _save_view(filters)
+orgs, ties = mapview.shown(view, filters)
+hint = mapview.focus_hint(view, filters, ties)
+if hint:
+    st.info(md(hint))
+    if filters.cleared() != filters:
+        st.button("Clear the filters", key=Keys.MAP_CLEAR_FILTERS, on_click=_show, args=(filters.cleared(),))
 positions = state.layout(orgs, ties) if len(orgs) <= AGGREGATE_ABOVE else None
 page = render_map(
     view["movements"],
@@ -88,16 +163,35 @@ page = render_map(
     positions=positions,
     focus=focus,
     title=f"Coalition map for the {audience} audience",
+    links=permissions.allowed(user, permissions.EDIT),  # "Add a tie between A and B" for editors
 )
+st.caption(md(mapview.counts_sentence(view, filters, orgs, ties)))
 st.caption(
-    f"{len(orgs):,} of {len(view['organizations']):,} organizations and {len(ties):,} ties shown. "
     "Colour shows the movement, shape whether a group is community-led (diamond) or not (dot), "
     "size the chosen measure; dashed lines are conflicts. Drag to move, scroll or +/- to zoom, "
     "click the map then use the arrow keys to pan."
+    + (" Click two organizations to add a tie between them." if permissions.allowed(user, permissions.EDIT) else "")
 )
 if page.message:
     st.warning(page.message)
 st.iframe(page.html, height=760, alt=f"Network map of {len(orgs)} organizations; the tables below hold the same data")
+
+with st.expander("Share or save this view"):
+    st.markdown("**Link to this view** (its filters and focus; it shows each person only what their audience may see)")
+    st.code(link, language=None)
+    if permissions.allowed(user, permissions.EXPORT):
+        buttons = st.columns(len(EXPORTS))
+        for column, (fmt, key) in zip(buttons, EXPORTS.items(), strict=True):
+            saved_as = mapview.file_name(filters, audience, fmt)
+            column.download_button(
+                f"Download {saved_as}",
+                data=login.guarded(lambda fmt=fmt: mapview.export_bytes(view, orgs, ties, fmt)),
+                file_name=saved_as,
+                mime=FORMATS[fmt].mime_type,
+                on_click="ignore",
+                key=key,
+                help=f"What is shown, made for the {audience} audience: only the organizations and ties on the map.",
+            )
 
 nodes_tab, ties_tab, legend_tab = st.tabs(["Organizations on the map", "Ties on the map", "Legend"])
 with nodes_tab:

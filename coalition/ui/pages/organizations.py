@@ -7,10 +7,48 @@ import streamlit as st
 
 from coalition.auth import permissions
 from coalition.domain.privacy import can_see
+from coalition.domain.vocabulary import region_label, term_label
 from coalition.maps.profile import SUGGESTIONS, profile_from_view
 from coalition.ui import actions, charts, forms, mapview, state
 from coalition.ui.charts import md
 from coalition.ui.state import Keys, Tables
+
+#: The brokerage measures, how they are rounded and what they mean in one plain line.
+ADVANCED_MEASURES = (
+    ("betweenness", 3, "Share of the shortest paths between other organizations that pass through this one (0 to 1)."),
+    ("constraint", 2, "How much its partners already work with each other: lower means it links groups apart."),
+    ("effective_size", 1, "How many of its partners are not tied to each other: the separate circles it reaches."),
+)
+#: What each broker role counts: pairs of its partners that have no tie, by movements.
+BROKER_ROLES = {
+    "coordinator": "both partners in its own movement",
+    "consultant": "both partners in one other movement",
+    "gatekeeper": "brings a partner from another movement to its own",
+    "representative": "takes a partner from its own movement to another",
+    "liaison": "partners of two other, different movements",
+    "total": "all the pairs of partners it stands between",
+}
+
+
+def labelled(values: list[str]) -> str:
+    """A list of needs, offers or issues as people read it."""
+    return ", ".join(term_label(v) for v in values)
+
+
+def advanced_measures(broker: dict) -> pd.DataFrame:
+    """The brokerage measures of the gap report's row for an organization, rounded, each
+    with what it means (the row, not the profile, also holds the effective size)."""
+    rows = []
+    for name, digits, meaning in ADVANCED_MEASURES:
+        value = broker.get(name)
+        shown = f"{value:.{digits}f}" if isinstance(value, int | float) else "not defined (no ties)"
+        rows.append({"measure": name.replace("_", " "), "value": shown, "what it means": meaning})
+    for role, count in broker["roles"].items():
+        rows.append(
+            {"measure": f"broker role: {role}", "value": str(count), "what it means": BROKER_ROLES.get(role, "")}
+        )
+    return pd.DataFrame(rows, columns=["measure", "value", "what it means"])
+
 
 store, user, audience, view, movements, names = state.open_page("Organizations")
 by_id = {o["id"]: o for o in view["organizations"]}
@@ -29,7 +67,7 @@ st.dataframe(
                 "movements": ", ".join(movements.get(m, m) for m in o["movements"]),
                 "kind": o["kind"],
                 "community-led": o["community_led"],
-                "region": o["region"],
+                "region": region_label(o["region"]),
                 "languages": ", ".join(o["languages"]),
                 "visibility": o["visibility"],
             }
@@ -75,10 +113,11 @@ with profile_tab:
             value=len(view["organizations"]) <= state.ANALYSE_PROFILE_UP_TO,
             key=Keys.ORG_PROFILE_ANALYSES,
         )
+        gap_report = state.gaps(store, audience) if analyse else None
         profile = profile_from_view(
             view,
             chosen,
-            gaps=state.gaps(store, audience) if analyse else None,
+            gaps=gap_report,
             suggested=state.introductions(store, audience, top=SUGGESTIONS) if analyse else None,
         )
         org = profile["organization"]
@@ -86,11 +125,11 @@ with profile_tab:
             "movements": ", ".join(movements.get(m, m) for m in org["movements"]),
             "kind": org["kind"],
             "community-led": "yes" if org["community_led"] else "no",
-            "region": org["region"],
+            "region": region_label(org["region"]),
             "languages": ", ".join(org["languages"]),
-            "issues": ", ".join(org["issues"]),
-            "offers": ", ".join(org["offers"]),
-            "needs": ", ".join(org["needs"]),
+            "issues": labelled(org["issues"]),
+            "offers": labelled(org["offers"]),
+            "needs": labelled(org["needs"]),
             "access": org["access"],
             "contact": org["contact"] or "(hidden for this audience or none)",
             "visible to": org["visibility"],
@@ -99,27 +138,23 @@ with profile_tab:
             "notes": org["notes"],
             "last changed": (org.get("updated_at") or "").replace("T", " ")[:16],
         }
-        details_box.dataframe(
-            pd.DataFrame({"field": list(details), "value": [str(v) for v in details.values()]}),
-            hide_index=True,
-            key=Tables.ORG_PROFILE_DETAILS,
+        details_box.table(  # a table, not a grid: long access notes and notes wrap
+            pd.DataFrame({"field": list(details), "value": [str(v) for v in details.values()]}), hide_index=True
         )
-        found: dict[str, object] = {
-            "ties": profile["measures"]["ties"],
-            "summed strength": profile["measures"]["summed_strength"],
-        }
-        broker = profile["brokerage"]
-        if broker:
-            found.update(
-                betweenness=broker["betweenness"],
-                constraint=broker["constraint"],
-                **{f"broker role: {k}": v for k, v in broker["roles"].items()},
-            )
         st.dataframe(
-            pd.DataFrame({"measure": list(found), "value": [str(v) for v in found.values()]}),
+            pd.DataFrame(
+                {
+                    "measure": ["ties", "summed strength"],
+                    "value": [str(profile["measures"]["ties"]), str(profile["measures"]["summed_strength"])],
+                }
+            ),
             hide_index=True,
             key=Tables.ORG_PROFILE_MEASURES,
         )
+        if profile["brokerage"]:
+            broker = next(b for b in gap_report["brokers"] if b["org"] == chosen)
+            with st.expander("Advanced measures: how this organization bridges the map"):
+                st.table(advanced_measures(broker), hide_index=True)
         for line in profile["findings"][:12]:
             st.markdown(f"- {md(line)}")
         st.markdown("**Ties**")
@@ -153,12 +188,13 @@ with profile_tab:
 if not may_edit:
     st.stop()
 
+words = forms.map_words(view["organizations"])
 with add_tab:
     with st.form(Keys.ORG_ADD_FORM):
-        data = forms.organization_fields(Keys.ORG_ADD_PREFIX, movements, visibilities=visibilities)
+        data = forms.organization_fields(Keys.ORG_ADD_PREFIX, movements, words, visibilities=visibilities)
         submitted = st.form_submit_button("Add organization", type="primary", key=Keys.ORG_ADD_SUBMIT)
-    if submitted:
-        ok, org = state.attempt(lambda: actions.add_organization(user, store, data))
+    if submitted and forms.confirm_new_words(Keys.ORG_ADD_PREFIX, data, words, "Add organization"):
+        ok, org = forms.attempt(lambda: actions.add_organization(user, store, data))
         if ok:
             state.flash(f"Added {org.name}.")
             state.forget(*[k for k in st.session_state if str(k).startswith(Keys.ORG_ADD_PREFIX + "_")])
@@ -183,6 +219,7 @@ with edit_tab:
             data = forms.organization_fields(
                 Keys.ORG_EDIT_PREFIX,
                 movements,
+                words,
                 current=current,
                 suffix=editing,
                 show_contact=can_see(audience, current.get("contact_visibility", "private")),
@@ -193,14 +230,12 @@ with edit_tab:
             changes = forms.changed_fields(current, data)
             if not changes:
                 st.info("Nothing changed.")
-            else:
-                ok, org = state.attempt_edit(
+            elif forms.confirm_new_words(Keys.ORG_EDIT_PREFIX, changes, words, "Save changes", suffix=editing):
+                ok, org = forms.attempt(
                     lambda: actions.edit_organization(
                         user, store, editing, changes, expected_version=current["version"]
                     ),
-                    "organization",
-                    editing,
-                    Keys.ORG_EDIT_PREFIX,
+                    edit=("organization", editing, Keys.ORG_EDIT_PREFIX),
                 )
                 if ok:
                     hidden = (

@@ -7,13 +7,31 @@ import streamlit as st
 
 from coalition.auth import permissions
 from coalition.ui import actions, forms, state
-from coalition.ui.state import Keys
+from coalition.ui.charts import md
+from coalition.ui.state import Keys, field_key
+
+#: The link "Add a tie between A and B" opens ``ties?add_source=A&add_target=B`` (ids).
+LINK_ENDS = {"add_source": "source", "add_target": "target"}
 
 store, user, audience, view, movements, names = state.open_page("Ties")
 
 
 def describe(tie: dict) -> str:
     return f"{names[tie['source']]} – {names[tie['target']]} ({tie['kind'].replace('_', ' ')})"
+
+
+def picked_from_link() -> bool:
+    """Start the add form with the two organizations a link names, when the audience may
+    see both (a link naming one it may not is ignored: the page never says it exists);
+    the link's parameters are used once, so a later visit starts empty."""
+    ends = {field: st.query_params.get(param) for param, field in LINK_ENDS.items()}
+    for param in LINK_ENDS:
+        st.query_params.pop(param, None)
+    if not all(end in names for end in ends.values()):
+        return False
+    for field, end in ends.items():
+        st.session_state[field_key(Keys.TIE_ADD_PREFIX, field)] = end
+    return True
 
 
 find = st.text_input("Search ties by organization", key=Keys.TIE_SEARCH, placeholder="Part of a name")
@@ -60,6 +78,11 @@ with add_tab:
     if len(names) < 2:
         st.info("A tie needs two organizations: add them on the Organizations page first.")
     else:
+        if picked_from_link():
+            st.caption(
+                f"From the map: a tie between {md(names[st.session_state[field_key(Keys.TIE_ADD_PREFIX, 'source')]])}"
+                f" and {md(names[st.session_state[field_key(Keys.TIE_ADD_PREFIX, 'target')]])}; pick the kind and add it."
+            )
         with st.form(Keys.TIE_ADD_FORM):
             data = forms.tie_fields(Keys.TIE_ADD_PREFIX, names, visibilities=visibilities)
             submitted = st.form_submit_button("Add tie", type="primary", key=Keys.TIE_ADD_SUBMIT)
@@ -67,7 +90,7 @@ with add_tab:
             if not data["source"] or not data["target"]:
                 st.error("Pick both organizations.")
             else:
-                ok, tie = state.attempt(lambda: actions.add_tie(user, store, data))
+                ok, tie = forms.attempt(lambda: actions.add_tie(user, store, data))
                 if ok:
                     state.flash(
                         f"Saved the {tie.kind.replace('_', ' ')} tie {names[tie.source]} – {names[tie.target]}."
@@ -99,13 +122,11 @@ with edit_tab:
             if not changes:
                 st.info("Nothing changed.")
             else:
-                ok, tie = state.attempt_edit(
+                ok, tie = forms.attempt(
                     lambda: actions.edit_tie(
                         user, store, *(current[k] for k in identity), changes, expected_version=current.get("version")
                     ),
-                    "tie",
-                    picked,
-                    Keys.TIE_EDIT_PREFIX,
+                    edit=("tie", picked, Keys.TIE_EDIT_PREFIX),
                 )
                 if ok:
                     state.flash(f"Saved {describe(current)}.")
