@@ -20,6 +20,7 @@ from coalition.domain.models import Tie
 from coalition.domain.privacy import read_view
 from coalition.formats import EXPORT_FORMATS, IMPORT_FORMATS, detect
 from coalition.formats.cypher_format import script, string_literal
+from coalition.maps import services
 from coalition.maps.transfer import MAX_DUPLICATES, export_map, import_map
 from graph.store import Store
 
@@ -277,6 +278,16 @@ def test_the_pdf_brief_has_audience_and_date_on_every_page(demo_store: Store, tm
         assert heading in text
     assert "Open Door Housing Co-op steps back" in text and "knows both" in text
     assert reader.metadata.title == "Coalition planning brief (coalition audience)"
+
+
+def test_the_brief_counts_ties_in_the_overviews_words(demo_store: Store, tmp_path: Path) -> None:
+    """The brief, the Overview and the Gaps page give one sentence for how the ties divide
+    (the issue saw 77 ties on the Overview, 71 on Gaps and 72 in the brief)."""
+    export_map(demo_store, tmp_path / "brief.pdf", audience="coalition")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(tmp_path / "brief.pdf").pages).split())
+    figures = services.view_stats(read_view(demo_store, "coalition"))
+    sentence = services.ties_in_words(figures["working_ties"], figures["conflict_ties"], figures["ended_ties"])
+    assert sentence in text and sentence.startswith(f"{figures['ties']} ties:")
 
 
 def test_images_have_a_legend_with_the_note_and_metadata_without_data(demo_store: Store, tmp_path: Path) -> None:

@@ -226,6 +226,7 @@ def test_downloads_sessions_and_the_sidebar_on_a_shared_server(
     page.get_by_role("heading", name="Sign in").wait_for()
     _wait_idle(page)
     assert not page.get_by_text("Page not found").count()  # the address signed out from is still known
+    page.locator(".st-key-sidebar_pages").wait_for(state="detached")  # the signed-out run has finished
     sidebar = page.get_by_test_id("stSidebar")
     shown = sidebar.inner_text() if sidebar.count() else ""
     for title in ("Audit trail", "Accounts", "Import / Export", "Overview"):

@@ -50,6 +50,7 @@ from coalition.formats.common import banner, display_text, display_view, today_t
 from coalition.formats.files import atomic_path
 from coalition.formats.image_format import map_png
 from coalition.introductions.recommend import recommend, stored_introductions
+from coalition.maps.services import ties_in_words
 
 __all__ = ["write", "brief"]
 
@@ -146,10 +147,9 @@ def _summary(view: dict[str, Any], report: dict[str, Any]) -> str:
     led = sum(1 for o in view["organizations"] if o.get("community_led"))
     movements = sum(1 for m in report["movements"].values() if m["organizations"])
     return (
-        f"{summary['organizations']} organizations ({led} community-led) across {movements} movements, "
-        f"{_plural(summary['ties'], 'current tie')}; {_plural(summary['conflict_ties'], 'conflict')} kept apart, "
-        f"{_plural(summary['ended_ties_left_out'], 'ended tie')} left out."
-    )
+        f"{summary['organizations']} organizations ({led} community-led) across {movements} movements; "
+        f"{ties_in_words(summary['ties'], summary['conflict_ties'], summary['ended_ties_left_out'])}."
+    )  # the ties in the Overview's words, so the brief and the dashboard never seem to disagree
 
 
 def _matrix(report: dict[str, Any], styles: dict, width: float) -> list[Any]:
@@ -311,10 +311,6 @@ def _e(text: str) -> str:
     """Data text made safe for reportlab's paragraph markup; words too long for a table
     column get break points."""
     return escape(LONG_WORD.sub(lambda m: " ".join(m[0][i : i + 24] for i in range(0, len(m[0]), 24)), text))
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _styles() -> dict[str, ParagraphStyle]:
