@@ -228,9 +228,11 @@ def wait_for_page(page, title: str) -> None:
     """Wait until the page titled ``title`` is finished: its script has run, and its
     tables and charts are drawn rather than placeholders."""
     page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
+    if title == "Overview":  # a fresh server works its analyses out in the background first
+        page.get_by_role("heading", name="Top introductions", exact=True).wait_for(timeout=120_000)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-    )  # the script run has finished
+    )  # the script run has finished (the analyses worked out in the background, if any, included)
     page.wait_for_load_state("networkidle")
     page.wait_for_function(
         """() => [...document.querySelectorAll('[data-testid="stDataFrame"], [data-testid="stVegaLiteChart"]')]

@@ -33,7 +33,6 @@ child process, or in ``.streamlit/config.toml``.
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import os
 import re
@@ -210,34 +209,11 @@ def redact_logs() -> None:
 
 
 # starting it ---------------------------------------------------------------------------------------
-#: What the first page of a session imports (tables, charts, the gaps analysis and the
-#: recommender with scikit-learn): several seconds that a cold server spends once, while
-#: nobody waits, instead of on the first person's first page. No module of
-#: ``coalition.ui``: their caches must be made once Streamlit's runtime exists.
-FIRST_PAGE_MODULES = (
-    "pandas", "altair", "coalition.analysis.gaps", "coalition.introductions.recommend",
-    "coalition.introductions.model", "sklearn.linear_model", "graph.render",
-)  # fmt: skip
-
-
-def warm_up() -> threading.Thread:
-    """Import ``FIRST_PAGE_MODULES`` in the background while the server starts."""
-
-    def load() -> None:
-        for name in FIRST_PAGE_MODULES:
-            importlib.import_module(name)
-
-    loader = threading.Thread(target=load, name="warm-up", daemon=True)
-    loader.start()
-    return loader
-
-
 def run(address: str, port: int) -> None:
     """Serve the dashboard on ``address:port`` behind the guard (blocks until stopped)."""
     import streamlit as st
     from starlette.middleware import Middleware
 
-    warm_up()
     redact_logs()
     browsers.mark_served()
     app = st.App(str(APP_PATH), middleware=[Middleware(Guard)])

@@ -15,9 +15,10 @@ from coalition.ui.state import Keys, Tables
 store, user, audience, view, movements, names = state.open_page("Introductions")
 
 st.write(
-    "Pairs of organizations that do not work together yet and would bridge movements. First, for each gap the "
-    "Gaps page names, the best introduction that would close it; then the rest, ranked by how likely the "
-    "introduction is to work times how much it bridges. Only groups that agreed to be suggested appear, never "
+    "Pairs of organizations that do not work together yet and would bridge movements, ranked by how likely the "
+    "introduction is to work times how much it bridges. For each gap the Gaps page names, the best introduction "
+    "that would close it is on the list too (the closes column says which gap). Only groups that agreed to be "
+    "suggested appear, never "
     "more often than they said they can take each month, never across a conflict, and never again once declined. "
     "Community-led groups come first."
 )

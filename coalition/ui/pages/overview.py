@@ -2,8 +2,9 @@
 and what changed lately.
 
 The numbers and recent changes come from the audience's view alone; the matrix, gaps and
-introductions need the whole-map analyses, which on a big map are worked out in the
-background and fill in when ready, so the first page never waits for them.
+introductions need the whole-map analyses, which on a big map (and the first time a
+server analyses anything) are worked out in the background and fill in when ready, so the
+first page never waits for them.
 """
 
 from __future__ import annotations
@@ -90,18 +91,19 @@ def analyses() -> None:
 
 @st.fragment(run_every=timedelta(seconds=2))
 def analyses_when_ready() -> None:
-    """On a big map the numbers above come first; the analyses, worked out in the
-    background (``coalition.ui.ahead``), take their place once they are done."""
+    """The numbers above come first; the analyses, worked out in the background
+    (``coalition.ui.ahead``), take their place once they are done."""
     ahead.start(store, audience)
     if ahead.ready(store, audience):
         st.rerun()  # the whole page again: this fragment stops asking
     st.info(
         f"Working out the gaps and introductions of these {total:,} organizations; they appear here "
-        "when ready (this can take a minute on a big map). The other pages can be opened meanwhile."
+        "when ready (a few seconds the first time, up to a minute on a big map). The other pages can be "
+        "opened meanwhile."
     )
 
 
-if ahead.big(total) and not ahead.ready(store, audience):
+if ahead.in_background(total) and not ahead.ready(store, audience):
     analyses_when_ready()
 else:
     analyses()
