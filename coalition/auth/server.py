@@ -33,6 +33,7 @@ child process, or in ``.streamlit/config.toml``.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import re
@@ -209,11 +210,32 @@ def redact_logs() -> None:
 
 
 # starting it ---------------------------------------------------------------------------------------
+#: What every page needs and a fresh process has not loaded (pandas alone is most of a
+#: second): imported while the browser is still loading Streamlit's scripts, when the
+#: server has nothing else to do. Only these: the analysis libraries (scikit-learn,
+#: igraph, altair) would still be loading when the first page runs, and hold Python's
+#: lock against it. No module of ``coalition.ui``: their caches need Streamlit's runtime.
+EVERY_PAGE_MODULES = ("pandas", "pyarrow", "coalition.auth.accounts", "coalition.maps.services")
+
+
+def warm_up() -> threading.Thread:
+    """Import ``EVERY_PAGE_MODULES`` in the background as the server starts."""
+
+    def load() -> None:
+        for name in EVERY_PAGE_MODULES:
+            importlib.import_module(name)
+
+    loader = threading.Thread(target=load, name="warm-up", daemon=True)
+    loader.start()
+    return loader
+
+
 def run(address: str, port: int) -> None:
     """Serve the dashboard on ``address:port`` behind the guard (blocks until stopped)."""
     import streamlit as st
     from starlette.middleware import Middleware
 
+    warm_up()
     redact_logs()
     browsers.mark_served()
     app = st.App(str(APP_PATH), middleware=[Middleware(Guard)])

@@ -175,6 +175,10 @@ def _scalar(
     for v in distinct:
         if v not in answers or type(v) is not str:
             answers[v] = check(v) if v is None or v is _ABSENT or type(v) is str else _NO
+    if len(answers) == 1:  # one value, or a column the file does not have
+        return [answers[values[0]]] * len(values)
+    if all(answer is value for value, answer in answers.items()):
+        return values  # every value is taken as it is: a pass over the column saved
     return list(map(answers.__getitem__, values))
 
 
@@ -267,7 +271,9 @@ def _choice(value: Any, allowed: tuple[str, ...], default: str) -> Any:
     if cleaned == "":
         return default
     lowered = cleaned.lower()
-    return lowered if lowered in allowed else _NO
+    if lowered not in allowed:
+        return _NO
+    return cleaned if cleaned == lowered else lowered  # the text itself when it is already the choice
 
 
 def _boolean(value: Any, default: bool) -> Any:

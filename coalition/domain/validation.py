@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -121,12 +122,12 @@ def validate_map(
         return ValidMap(problems=[too_many_records(rows, max_rows)])
     result = ValidMap(problems=list(raw.problems))
     check = _Checker(result.problems, progress)
-    result.movements = check(raw.movements, Movement, key=lambda m: m["id"])
+    result.movements = check(raw.movements, Movement, key=itemgetter("id"))
     all_movements = set(known_movements) | {m["id"] for m in result.movements}
     result.organizations = check(
         raw.organizations,
         Organization,
-        key=lambda o: o["id"],
+        key=itemgetter("id"),
         context={"movements": all_movements},
         fast=organization_records([row.data for row in raw.organizations], all_movements),
     )
@@ -134,13 +135,13 @@ def validate_map(
     result.ties = check(
         raw.ties,
         Tie,
-        key=lambda t: (t["source"], t["target"], t["kind"]),
+        key=itemgetter("source", "target", "kind"),
         ends=("source", "target"),
         known=org_ids,
         fast=tie_records([row.data for row in raw.ties]),
     )
     result.introductions = check(
-        raw.introductions, Introduction, key=lambda i: (i["a"], i["b"]), ends=("a", "b", "broker"), known=org_ids
+        raw.introductions, Introduction, key=itemgetter("a", "b"), ends=("a", "b", "broker"), known=org_ids
     )
     del result.problems[MAX_PROBLEMS:]
     return result

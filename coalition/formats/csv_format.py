@@ -373,6 +373,8 @@ def _cells(values: list[Any], is_list: bool) -> list[Any]:
         converted = [_EMPTY if v is _EMPTY or v is None else convert(v) for v in values]
     else:
         answers = {v: convert(v.strip()) for v in set(values)}
+        if not is_list and all(answer is text for text, answer in answers.items()):
+            return values  # every cell is its own value (no spaces, no apostrophe): no pass to map them
         converted = list(map(answers.__getitem__, values))
     return list(map(_fresh, converted)) if is_list else converted
 

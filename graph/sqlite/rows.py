@@ -51,6 +51,8 @@ __all__ = [
 CHUNK = 500
 #: List fields as the columns hold them (``json.dumps`` text, one encoder for all).
 _LIST_JSON = json.JSONEncoder(ensure_ascii=False).encode
+#: Organization fields kept as 0/1.
+_BOOLEAN_FIELDS = ("community_led", "consent_to_introductions")
 
 
 def read_content(conn: sqlite3.Connection) -> MapSnapshot:
@@ -111,10 +113,12 @@ def _upsert_organizations(
     columns = ", ".join(ORG_FIELDS)
     values = ", ".join("?" * len(ORG_FIELDS))
     updates = ", ".join(f"{f} = excluded.{f}" for f in ORG_FIELDS if f != "id")
+    table = _org_rows(rows)
+    last = _last_rowid(conn, "organizations")
     # in key order: each insert lands beside the last in the table's b-trees
     conn.executemany(
         f"INSERT INTO organizations ({columns}) VALUES ({values}) ON CONFLICT (id) DO UPDATE SET {updates}",  # noqa: S608
-        sorted(map(_org_row, rows), key=itemgetter(0)),
+        sorted(table, key=itemgetter(0)),
     )
     conn.executemany(
         "DELETE FROM org_movements WHERE org_id = ?", [(row["id"],) for row in rows if row["id"] in existing]
@@ -123,7 +127,10 @@ def _upsert_organizations(
         "INSERT INTO org_movements (org_id, movement_id, position) VALUES (?, ?, ?)",
         sorted((row["id"], m, i) for row in rows for i, m in enumerate(row["movements"])),
     )
-    log.extend(change_entries("organization", rows, existing, lambda o: o["id"]))
+    if not existing and _stored_as_given("organization", rows, table, last):
+        log.append(_created_since("organization", last))
+    else:
+        log.extend(change_entries("organization", rows, existing, lambda o: o["id"]))
 
 
 def _upsert_ties(conn: sqlite3.Connection, log: list[Record], ties: Sequence[Record], now: str, expected: Any) -> None:
@@ -131,19 +138,24 @@ def _upsert_ties(conn: sqlite3.Connection, log: list[Record], ties: Sequence[Rec
         check_expected("tie", expected, {}, set())
         return
     incoming = [normalize_tie(t) for t in ties]
-    keys = [tie_key(t) for t in incoming]
+    keys = list(map(_TIE_KEY, incoming))
     existing = _existing(conn, "ties", "(source = ? AND target = ? AND kind = ?)", keys)
-    check_expected("tie", expected, existing, set(keys))
+    check_expected("tie", expected, existing, set(keys) if expected else set())
     rows = plan_upserts(incoming, existing, key=tie_key, now=now)
     columns = ", ".join(TIE_FIELDS)
     values = ", ".join("?" * len(TIE_FIELDS))
     updates = ", ".join(f"{f} = excluded.{f}" for f in TIE_FIELDS[3:])
+    table = list(map(itemgetter(*TIE_FIELDS), rows))
+    last = _last_rowid(conn, "ties")
     conn.executemany(
         f"INSERT INTO ties ({columns}) VALUES ({values}) "  # noqa: S608
         f"ON CONFLICT (source, target, kind) DO UPDATE SET {updates}",
-        sorted(map(itemgetter(*TIE_FIELDS), rows)),  # in key order, as organizations
+        sorted(table, key=itemgetter(0)),  # by source: each insert lands beside the last, as organizations
     )
-    log.extend(change_entries("tie", rows, existing, tie_key))
+    if not existing and _stored_as_given("tie", rows, table, last):
+        log.append(_created_since("tie", last))
+    else:
+        log.extend(change_entries("tie", rows, existing, tie_key))
 
 
 def _upsert_introductions(
@@ -168,9 +180,17 @@ def _upsert_introductions(
 def append_audit(conn: sqlite3.Connection, log: list[Record], actor: str, at: str) -> None:
     """Insert the log's entries in its order. Runs of created organizations and ties (a
     whole import) have their ``after`` written as JSON by SQLite itself (``json_object``):
-    encoding 250,000 records in Python took longer than inserting them."""
-    for (action, kind), run in groupby(log, key=itemgetter("action", "kind")):
+    encoding 250,000 records in Python took longer than inserting them. A write that only
+    created records of a kind logs them as one ``_created_since`` entry, and their entries
+    are made from the table's new rows in one statement, in the order they were inserted
+    (organizations by id, ties by source), since binding the same values again row by row
+    took three times as long."""
+    for (action, kind, since), run in groupby(log, key=_run_of):
         entries = list(run)
+        if since is not None:
+            for entry in entries:
+                conn.execute(_CREATED_SINCE_SQL[kind], {"at": at, "actor": actor, "last": entry[_SINCE]})
+            continue
         fields = _CREATED_FIELDS.get(kind) if action == "create" else None
         afters = [e["after"] for e in entries]
         if fields is not None and _plain(afters, fields):
@@ -190,9 +210,48 @@ def append_audit(conn: sqlite3.Connection, log: list[Record], actor: str, at: st
         )
 
 
+#: The key of a log entry that stands for every row of its kind's table past a rowid.
+_SINCE = "created_since_rowid"
+#: Below this rowid SQLite numbers new rows one past the largest: past it, at random.
+_LAST_SAFE_ROWID = 1 << 62
+
+
+def _run_of(entry: Record) -> tuple:
+    return entry["action"], entry["kind"], entry.get(_SINCE)
+
+
+def _created_since(kind: str, last: int) -> Record:
+    """The log entry of a write that created the rows of ``kind`` past rowid ``last``."""
+    return {"action": "create", "kind": kind, "key": "*", "before": None, "after": None, _SINCE: last}
+
+
+def _last_rowid(conn: sqlite3.Connection, table: str) -> int:
+    return conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+
+
+#: The types SQLite stores exactly as given in each column (text in every other one).
+_STORED_AS_GIVEN: dict[str, set[type]] = {
+    **dict.fromkeys(("strength", "version", "intro_capacity_per_month", *_BOOLEAN_FIELDS), {int}),
+    **dict.fromkeys(("since", "until"), {str, type(None)}),
+}
+
+
+def _stored_as_given(kind: str, rows: list[Record], table: list[tuple], last: int) -> bool:
+    """True when the rows just inserted past rowid ``last`` read back as the records
+    written: new rows are numbered after it, and each value is of the type its column
+    keeps (a number in a text column would come back as text). Their audit entries can
+    then be made from the table (``_created_since``)."""
+    if not table or last >= _LAST_SAFE_ROWID:
+        return False
+    fields = ORG_FIELDS if kind == "organization" else TIE_FIELDS
+    for name, column in zip(fields, zip(*table, strict=True), strict=True):
+        if not set(map(type, column)) <= _STORED_AS_GIVEN.get(name, {str}):
+            return False
+    return kind != "organization" or all(type(m) is str for row in rows for m in row["movements"])
+
+
 #: The fields of a created record, in order, by kind (as ``graph.records`` normalizes them).
 _CREATED_FIELDS = {"organization": (*ORG_FIELDS, "movements"), "tie": TIE_FIELDS}
-_BOOLEANS = ("community_led", "consent_to_introductions")
 _LISTS = {i for i, f in enumerate(_CREATED_FIELDS["organization"]) if f in (*ORG_LIST_FIELDS, "movements")}
 
 
@@ -205,7 +264,7 @@ def _json_lists(values: tuple) -> tuple:
 _JSON_VALUES = {
     kind: ", ".join(
         f"'{f}', json(?)" if f in (*ORG_LIST_FIELDS, "movements")
-        else f"'{f}', json(CASE WHEN ? THEN 'true' ELSE 'false' END)" if f in _BOOLEANS
+        else f"'{f}', json(CASE WHEN ? THEN 'true' ELSE 'false' END)" if f in _BOOLEAN_FIELDS
         else f"'{f}', ?"
         for f in fields
     )
@@ -215,6 +274,28 @@ _CREATED_SQL = {
     kind: "INSERT INTO audit (at, actor, action, kind, key, after) "  # noqa: S608 (fixed names)
     f"VALUES (?, ?, 'create', '{kind}', ?, json_object({_JSON_VALUES[kind]}))"
     for kind in _CREATED_FIELDS
+}
+
+
+#: How SQLite writes each column of a table's row into JSON for ``_created_since``.
+_TABLE_JSON = {
+    "organization": ", ".join(
+        f"'{f}', json({f})" if f in ORG_LIST_FIELDS
+        else f"'{f}', json(CASE WHEN {f} THEN 'true' ELSE 'false' END)" if f in _BOOLEAN_FIELDS
+        else "'movements', (SELECT json_group_array(movement_id) FROM "
+        "(SELECT movement_id FROM org_movements WHERE org_id = o.id ORDER BY position))" if f == "movements"
+        else f"'{f}', {f}"
+        for f in _CREATED_FIELDS["organization"]
+    ),
+    "tie": ", ".join(f"'{f}', {f}" for f in TIE_FIELDS),
+}  # fmt: skip
+_CREATED_SINCE_SQL = {
+    "organization": "INSERT INTO audit (at, actor, action, kind, key, after) "  # noqa: S608 (fixed names)
+    f"SELECT :at, :actor, 'create', 'organization', id, json_object({_TABLE_JSON['organization']}) "
+    "FROM organizations o WHERE rowid > :last ORDER BY rowid",
+    "tie": "INSERT INTO audit (at, actor, action, kind, key, after) "  # noqa: S608 (fixed names)
+    f"SELECT :at, :actor, 'create', 'tie', source || '|' || target || '|' || kind, json_object({_TABLE_JSON['tie']}) "
+    "FROM ties WHERE rowid > :last ORDER BY rowid",
 }
 
 
@@ -230,7 +311,7 @@ def _plain(afters: list[Record], fields: tuple[str, ...]) -> bool:
         if f in ORG_LIST_FIELDS or f == "movements":
             if types != {list} or not all(type(item) is str for after in afters for item in after[f]):
                 return False
-        elif not types <= ({bool} if f in _BOOLEANS else {str, int, type(None)}):
+        elif not types <= ({bool} if f in _BOOLEAN_FIELDS else {str, int, type(None)}):
             return False
     return True
 
@@ -321,6 +402,9 @@ def count_records(conn: sqlite3.Connection) -> dict[str, int]:
 _KEYS = {"organizations": ("id",), "ties": ("source", "target", "kind"), "introductions": ("a", "b")}
 
 
+_TIE_KEY = itemgetter("source", "target", "kind")
+
+
 def tie_key(tie: Record) -> tuple[str, str, str]:
     return (tie["source"], tie["target"], tie["kind"])
 
@@ -329,15 +413,32 @@ def intro_key(intro: Record) -> tuple[str, str]:
     return (intro["a"], intro["b"])
 
 
-def _org_row(org: Record) -> tuple:
-    """An organization record as SQLite columns in ``ORG_FIELDS`` order: lists as JSON
-    text, booleans as 0/1."""
-    row = {f: org.get(f) for f in ORG_FIELDS}
-    for field in ORG_LIST_FIELDS:
-        row[field] = _LIST_JSON(row[field])
-    for field in ("community_led", "consent_to_introductions"):
-        row[field] = int(bool(row[field]))
-    return tuple(row.values())
+def _org_rows(orgs: list[Record]) -> list[tuple]:
+    """Organization records as SQLite rows in ``ORG_FIELDS`` order: lists as JSON text
+    (each distinct list encoded once), booleans as 0/1. Made a column at a time."""
+    if not orgs:
+        return []
+    columns = [list(column) for column in zip(*map(itemgetter(*ORG_FIELDS), orgs), strict=True)]
+    for i, name in enumerate(ORG_FIELDS):
+        if name in ORG_LIST_FIELDS:
+            columns[i] = _list_texts(columns[i])
+        elif name in _BOOLEAN_FIELDS:
+            columns[i] = list(map(int, map(bool, columns[i])))
+    return list(zip(*columns, strict=True))
+
+
+def _list_texts(lists: list[list]) -> list[str]:
+    """Each list as JSON text; lists of text share one encoding per distinct list (other
+    items are encoded one list at a time: 1 and True would make one key)."""
+    keys = list(map(tuple, lists))
+    try:
+        distinct = set(keys)
+    except TypeError:  # an item that is no text: encoded as it is
+        return list(map(_LIST_JSON, lists))
+    if not all(type(item) is str for key in distinct for item in key):
+        return list(map(_LIST_JSON, lists))
+    texts = {key: _LIST_JSON(list(key)) for key in distinct}
+    return list(map(texts.__getitem__, keys))
 
 
 def _org_record(row: Record, movements: list[str]) -> Record:
