@@ -89,7 +89,7 @@ def analyses() -> None:
         st.page_link("coalition/ui/pages/introductions.py", label="Plan introductions →")
 
 
-@st.fragment(run_every=timedelta(seconds=2))
+@st.fragment(run_every=timedelta(seconds=1))
 def analyses_when_ready() -> None:
     """The numbers above come first; the analyses, worked out in the background
     (``coalition.ui.ahead``), take their place once they are done."""
