@@ -11,8 +11,8 @@ computer; otherwise everyone signs in, and the pages and audiences offered follo
 account's role. The settings (``coalition.domain.settings``, the same as the CLI's) are
 read once per session before anything else; a bad one is one error line, never a
 traceback. The store they name is opened on first use, never at import. Once a page has
-run, a big map's analyses (and a fresh server's first) are begun in the background
-(``coalition.ui.ahead``), so the pages that show them need not wait.
+run, a big map's analyses are begun in the background (``coalition.ui.ahead``), so the
+pages that show them need not wait.
 """
 
 from __future__ import annotations
@@ -81,5 +81,5 @@ else:
 state.show_flash()
 with acting_as(actions.actor(user)):  # the audit trail names the signed-in account
     page.run()
-if ahead.in_background(store.counts()["organizations"]):  # the page is sent: now work out what others show
+if ahead.big(store.counts()["organizations"]):  # the page is sent: now work out what others show
     ahead.start(store, state.audience())

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from coalition.domain.privacy import read_view
-from coalition.maps import services
-from coalition.ui import ahead
 from graph.store import Store
 
 from .test_app_pages import open_app, pick_first_introduction, table
@@ -88,29 +85,3 @@ def test_broker_measures_are_rounded_behind_advanced(demo_store: Store, monkeypa
     for column, digits in (("betweenness", 3), ("constraint", 2), ("effective size", 1)):
         values = measures[column].dropna()
         assert len(values) and all(round(v, digits) == v for v in values)
-
-
-def test_a_fresh_servers_first_overview_shows_its_numbers_first_then_its_analyses(
-    demo_store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The first analysis of a process loads scikit-learn, igraph and altair (seconds), so
-    even on the demo the Overview's numbers come first and its analyses fill in; once the
-    process is warm, a small map's Overview works them out inline again."""
-    ahead.wait()
-    worker = ahead._worker()
-    with worker.lock:
-        earlier = dict(worker.started)
-        worker.started.clear()  # as in a server that has analysed nothing yet
-    try:
-        app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/overview.py")
-        assert app.metric[0].value == str(len(read_view(demo_store, "coalition")["organizations"]))
-        assert any("Working out the gaps and introductions" in i.value for i in app.info)
-        ahead.wait()
-        app.run()
-        assert "Top introductions" in [s.value for s in app.subheader] and not app.info
-        services.add_organization(demo_store, {"name": "Harbor Renters Network", "movements": ["housing"]})
-        app.run()  # a new version of a small map, in a warm process: inline, no waiting
-        assert "Top introductions" in [s.value for s in app.subheader] and not app.info
-    finally:
-        with worker.lock:
-            worker.started.update(earlier)

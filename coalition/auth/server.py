@@ -33,7 +33,6 @@ child process, or in ``.streamlit/config.toml``.
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import os
 import re
@@ -210,44 +209,11 @@ def redact_logs() -> None:
 
 
 # starting it ---------------------------------------------------------------------------------------
-#: What every page needs and a fresh process has not loaded (pandas alone is most of a
-#: second): imported while the browser is still loading Streamlit's scripts, when the
-#: server has nothing else to do. Only these: the analysis libraries (scikit-learn,
-#: igraph, altair) would still be loading when the first page runs, and hold Python's
-#: lock against it.
-EVERY_PAGE_MODULES = ("pandas", "pyarrow", "coalition.auth.accounts", "coalition.maps.services")
-#: The dashboard's own shared modules, imported once Streamlit's runtime exists (their
-#: caches are declared at import, and check their options against the runtime's store).
-DASHBOARD_MODULES = ("coalition.ui.state", "coalition.ui.login", "coalition.ui.actions", "coalition.ui.ahead")
-
-
-def warm_up(wait: float = 0.05, patience: float = 30) -> threading.Thread:
-    """Import ``EVERY_PAGE_MODULES`` in the background as the server starts, then
-    ``DASHBOARD_MODULES`` once the runtime is up."""
-    from streamlit import runtime
-
-    def load() -> None:
-        for name in EVERY_PAGE_MODULES:
-            importlib.import_module(name)
-        deadline = time.monotonic() + patience
-        while not runtime.exists():
-            if time.monotonic() > deadline:
-                return
-            time.sleep(wait)
-        for name in DASHBOARD_MODULES:
-            importlib.import_module(name)
-
-    loader = threading.Thread(target=load, name="warm-up", daemon=True)
-    loader.start()
-    return loader
-
-
 def run(address: str, port: int) -> None:
     """Serve the dashboard on ``address:port`` behind the guard (blocks until stopped)."""
     import streamlit as st
     from starlette.middleware import Middleware
 
-    warm_up()
     redact_logs()
     browsers.mark_served()
     app = st.App(str(APP_PATH), middleware=[Middleware(Guard)])

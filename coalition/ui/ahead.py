@@ -12,12 +12,12 @@ of starting it again. Nothing here holds a result, only which work was started.
 
 The audience is always the session's own (``state.audience``, capped by the account), so
 the work is exactly what that session's pages would compute and nothing reaches a
-session that its pages could not show. Small maps are analysed when a page asks, once
-the process is warm: their analyses take a fraction of a second, and a thread would only
-make the pages less predictable. The first analysis of a process is the exception
-(``in_background``): it loads scikit-learn, igraph, matplotlib and altair, about four
-seconds of imports on the development machine, so even on the demo the Overview's numbers
-come first and its analyses fill in when that is done.
+session that its pages could not show. Small maps are analysed when a page asks: their
+analyses take a fraction of a second once the analysis libraries are loaded. The first
+analysis of a process also loads scikit-learn, igraph, matplotlib and altair (about four
+seconds here); doing that in this thread while a page imports the same packages made
+Python's import system report a deadlock (seen in the suite with narwhals, which altair
+and Streamlit's tables both import), so on a small map the first page pays for it.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import streamlit as st
 from coalition.ui import state
 from graph.store import Store
 
-__all__ = ["ANALYSE_AHEAD_ABOVE", "big", "in_background", "ready", "start", "wait"]
+__all__ = ["ANALYSE_AHEAD_ABOVE", "big", "ready", "start", "wait"]
 
 #: Maps with more organizations than this are analysed ahead, in the background.
 ANALYSE_AHEAD_ABOVE = 500
@@ -60,13 +60,6 @@ def _worker() -> _Worker:
 def big(organizations: int) -> bool:
     """Whether a map this size is analysed ahead rather than when a page asks."""
     return organizations > ANALYSE_AHEAD_ABOVE
-
-
-def in_background(organizations: int) -> bool:
-    """Whether a page shows its analyses once worked out in the background rather than
-    working them out while it runs: on a big map, and for the first analysis of the
-    process, which loads the analysis libraries."""
-    return big(organizations) or not any(work.done() for work in _worker().started.values())
 
 
 def start(store: Store, audience: str) -> None:

@@ -2,9 +2,8 @@
 and what changed lately.
 
 The numbers and recent changes come from the audience's view alone; the matrix, gaps and
-introductions need the whole-map analyses, which on a big map (and the first time a
-server analyses anything) are worked out in the background and fill in when ready, so the
-first page never waits for them.
+introductions need the whole-map analyses, which on a big map are worked out in the
+background and fill in when ready, so the first page never waits for them.
 """
 
 from __future__ import annotations
@@ -98,12 +97,11 @@ def analyses_when_ready() -> None:
         st.rerun()  # the whole page again: this fragment stops asking
     st.info(
         f"Working out the gaps and introductions of these {total:,} organizations; they appear here "
-        "when ready (a few seconds the first time, up to a minute on a big map). The other pages can be "
-        "opened meanwhile."
+        "when ready (this can take a minute on a big map). The other pages can be opened meanwhile."
     )
 
 
-if ahead.in_background(total) and not ahead.ready(store, audience):
+if ahead.big(total) and not ahead.ready(store, audience):
     analyses_when_ready()
 else:
     analyses()
