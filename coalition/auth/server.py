@@ -58,14 +58,19 @@ CLOSED = ("_stcore/metrics", "_stcore/agent/", "_stcore/script-health-check")
 MEDIA = "media/"
 UPLOAD = "_stcore/upload_file/"
 STREAM = "_stcore/stream"
-#: Options the server always runs with: the agent API and static serving off, whatever
-#: the environment or a config file says.
+#: Options the server always runs with, whatever the environment or a config file says:
+#: the agent API and static serving off, and no watching of source files. Streamlit's
+#: watcher (a developer's convenience: rerun on save) walked every loaded module's path
+#: after each script run, about 3,000 of them once the libraries are loaded, which made
+#: every page wait a second or more on this machine.
 FIXED_OPTIONS = {
     "server.headless": True,
     "browser.gatherUsageStats": False,
     "server.enableAgentApi": False,
     "server.enableStaticServing": False,
     "server.scriptHealthCheckEnabled": False,
+    "server.fileWatcherType": "none",
+    "server.runOnSave": False,
 }
 #: A session id (a UUID) or another long hex id (a deferred download's, a file's).
 SECRET_ID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|(?<![0-9a-fA-F])[0-9a-fA-F]{32,}")
@@ -214,6 +219,9 @@ def run(address: str, port: int) -> None:
     import streamlit as st
     from starlette.middleware import Middleware
 
+    from coalition.ui import preload
+
+    preload.load()  # before listening: the first page need not wait for the libraries
     redact_logs()
     browsers.mark_served()
     app = st.App(str(APP_PATH), middleware=[Middleware(Guard)])

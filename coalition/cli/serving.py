@@ -12,6 +12,8 @@ import os
 import signal
 import subprocess
 import sys
+import time
+import urllib.request
 from typing import Annotated
 
 import typer
@@ -52,19 +54,30 @@ def serve(
     # accounts file this run resolved, so both ends agree whatever flags were given.
     env = {**os.environ, "COALITION_DB": chosen.db_url, "COALITION_ACCOUNTS": str(accounts_file)}
     who = "only this computer can open it" if is_loopback(address) else "sign-in required; put it behind HTTPS"
-    out.print(f"Dashboard on http://{address}:{port} ({who}); Ctrl+C stops it.")
-    raise typer.Exit(_run_until_stopped(server_command(address, port), env))
+    out.print(f"Starting the dashboard on http://{address}:{port} ...")
+    ready = f"Dashboard on http://{address}:{port} ({who}); Ctrl+C stops it."
+    raise typer.Exit(_run_until_stopped(server_command(address, port), env, _health_url(address, port), ready))
 
 
-def _run_until_stopped(command: list[str], env: dict[str, str]) -> int:
-    """Run the server and return its exit status; stopping this command (Ctrl+C, or
-    SIGTERM from a supervisor or a test, SIGHUP from a closed terminal) stops the server
-    too, so it never outlives it; the server also watches for this process to end
-    (``--stop-with``), which covers SIGKILL."""
+def _health_url(address: str, port: int) -> str:
+    """Where this computer can ask the server whether it is ready (Streamlit's
+    ``/_stcore/health``, which the guard lets through)."""
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(address, address)
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/_stcore/health"
+
+
+def _run_until_stopped(command: list[str], env: dict[str, str], health_url: str, ready: str) -> int:
+    """Run the server and return its exit status, printing ``ready`` once it answers
+    (it loads its libraries before listening, so the first page need not wait for
+    them); stopping this command (Ctrl+C, or SIGTERM from a supervisor or a test, SIGHUP
+    from a closed terminal) stops the server too, so it never outlives it; the server
+    also watches for this process to end (``--stop-with``), which covers SIGKILL."""
     with subprocess.Popen(command, env=env) as child:
         passed_on = (signal.SIGTERM, signal.SIGHUP)
         previous = {s: signal.signal(s, lambda *_: child.terminate()) for s in passed_on}
         try:
+            if _answers(health_url, child):
+                out.print(ready)
             code = child.wait()
         except KeyboardInterrupt:  # the terminal sends it to the server as well
             child.terminate()
@@ -73,3 +86,17 @@ def _run_until_stopped(command: list[str], env: dict[str, str]) -> int:
             for s, handler in previous.items():
                 signal.signal(s, handler)
     return 128 - code if code < 0 else code  # killed by a signal: the shell's convention
+
+
+def _answers(health_url: str, child: subprocess.Popen) -> bool:
+    """Wait until the server answers at ``health_url``; False if it ends first. Asked
+    directly, never through a proxy named in the environment."""
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    while child.poll() is None:
+        try:
+            with direct.open(health_url, timeout=2) as answer:
+                if answer.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.2)
+    return False

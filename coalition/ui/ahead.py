@@ -13,11 +13,11 @@ of starting it again. Nothing here holds a result, only which work was started.
 The audience is always the session's own (``state.audience``, capped by the account), so
 the work is exactly what that session's pages would compute and nothing reaches a
 session that its pages could not show. Small maps are analysed when a page asks: their
-analyses take a fraction of a second once the analysis libraries are loaded. The first
-analysis of a process also loads scikit-learn, igraph, matplotlib and altair (about four
-seconds here); doing that in this thread while a page imports the same packages made
+analyses take a fraction of a second once the analysis libraries are loaded, and the
+dashboard's server loads those before it answers anyone (``coalition.ui.preload``).
+Loading them in this thread instead, while a page imported the same packages, made
 Python's import system report a deadlock (seen in the suite with narwhals, which altair
-and Streamlit's tables both import), so on a small map the first page pays for it.
+and Streamlit's tables both import).
 """
 
 from __future__ import annotations
