@@ -80,6 +80,22 @@ def demo_store(sqlite_store: Store) -> Store:
     return sqlite_store
 
 
+def local_map_env(folder: Path, demo: bool = False) -> dict[str, str]:
+    """The environment of a dashboard in local mode over a new SQLite map in ``folder``
+    (the demo coalition when ``demo``; no accounts file)."""
+    store = SQLiteStore(folder / "map.db")
+    if demo:
+        load_demo(store)
+    else:
+        services.init_map(store)
+    store.close()
+    return {
+        **os.environ,
+        "COALITION_DB": f"sqlite:///{folder / 'map.db'}",
+        "COALITION_ACCOUNTS": str(folder / "no-accounts.db"),
+    }
+
+
 def run_cli(
     *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess:

@@ -15,10 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from coalition.maps import services
-from graph.sqlite.store import SQLiteStore
-
-from .conftest import ROOT, _free_port, wait_for_health
+from .conftest import ROOT, _free_port, local_map_env, wait_for_health
 
 
 def _answers(url: str) -> bool:
@@ -31,14 +28,7 @@ def _answers(url: str) -> bool:
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL], ids=lambda s: s.name)
 def test_stopping_serve_by_its_process_id_stops_the_dashboard(stop: signal.Signals, tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "map.db")
-    services.init_map(store)
-    store.close()
-    env = {
-        **os.environ,
-        "COALITION_DB": f"sqlite:///{tmp_path / 'map.db'}",
-        "COALITION_ACCOUNTS": str(tmp_path / "no-accounts.db"),
-    }
+    env = local_map_env(tmp_path)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "serve.log"

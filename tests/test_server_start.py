@@ -4,7 +4,6 @@ scikit-learn to load)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -12,22 +11,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-from coalition.maps import services
-from coalition.maps.transfer import load_demo
-from graph.sqlite.store import SQLiteStore
-
-from .conftest import ROOT, _free_port
+from .conftest import ROOT, _free_port, local_map_env
 
 
 def test_serve_says_the_dashboard_is_ready_only_once_it_answers(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "map.db")
-    services.init_map(store)
-    store.close()
-    env = {
-        **os.environ,
-        "COALITION_DB": f"sqlite:///{tmp_path / 'map.db'}",
-        "COALITION_ACCOUNTS": str(tmp_path / "no-accounts.db"),
-    }
+    env = local_map_env(tmp_path)
     port = _free_port()
     serve = subprocess.Popen(
         [sys.executable, "-m", "coalition", "serve", "--address", "127.0.0.1", "--port", str(port)],
@@ -78,14 +66,7 @@ PAGES_AFTER_PRELOAD = textwrap.dedent(
 def test_the_pages_need_no_library_the_server_has_not_loaded(tmp_path: Path) -> None:
     """A library a page imports on first use that ``preload.MODULES`` leaves out would
     make the first person to open that page wait for it again."""
-    store = SQLiteStore(tmp_path / "map.db")
-    load_demo(store)
-    store.close()
-    env = {
-        **os.environ,
-        "COALITION_DB": f"sqlite:///{tmp_path / 'map.db'}",
-        "COALITION_ACCOUNTS": str(tmp_path / "no-accounts.db"),
-    }
+    env = local_map_env(tmp_path, demo=True)
     done = subprocess.run(
         [sys.executable, "-c", PAGES_AFTER_PRELOAD, str(ROOT / "streamlit_app.py")],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
