@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from coalition.domain.privacy import read_view
 from coalition.maps import services
 from coalition.ui import mapview
+from coalition.ui.state import Keys
 from graph.store import Store
 
 from .conftest import map_node_ids, open_page
@@ -121,6 +122,8 @@ def test_the_page_writes_its_filters_and_focus_to_the_address(
         "focus": RIVERSIDE,
         "steps": "2",
     }
+    app.session_state[Keys.MAP_SHARE] = True  # "Share or save this view" opened
+    app.run()
     link = next(m.value for m in app.markdown if "/map?" in m.value).split("](")[1].rstrip(")")
     assert link.endswith("/map?movements=housing,migrant&from=2024-01-01&focus=riverside_tenants_union&steps=2")
 
@@ -170,6 +173,8 @@ def test_export_what_i_see_holds_only_the_shown_organizations(
 ) -> None:
     app = map_with_link(demo_store, monkeypatch, movements="disability")
     shown = set(table(app, *ORGS)["organization"])
+    app.session_state[Keys.MAP_SHARE] = True  # "Share or save this view" opened
+    app.run()
     offered = {b.proto.label: b for b in app.get("download_button")}
     assert set(offered) == {
         "Download coalition-map-coalition-disability.html",

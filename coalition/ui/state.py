@@ -115,6 +115,8 @@ class Keys:
     MAP_CLEAR_FILTERS = "map_clear_filters"
     MAP_DOWNLOAD_HTML = "map_download_html"
     MAP_DOWNLOAD_PNG = "map_download_png"
+    MAP_SHARE = "map_share"
+    MAP_TABLE_TABS = "map_table_tabs"
     MAP_LINK = "map_link"  # not a widget: the saved view's query parameters the page last wrote
     # organizations
     ORG_SEARCH = "org_search"

@@ -176,14 +176,17 @@ if page.message:
     st.warning(page.message)
 st.iframe(page.html, height=760, alt=f"Network map of {len(orgs)} organizations; the tables below hold the same data")
 
-with st.expander("Share or save this view"):
-    st.markdown("**Link to this view** (its filters and focus; it shows each person only what their audience may see)")
+# The expander and the tables' tabs run their contents only when open (on_change="rerun"):
+# three tables and the download buttons drawn hidden made the page's first visit slower.
+share = st.expander("Share or save this view", on_change="rerun", key=Keys.MAP_SHARE)
+if share.open:
+    share.markdown("**Link to this view** (its filters and focus; it shows each person only what their audience may see)")
     # A plain link, not st.code: Streamlit's code block loads a 1.5 MB syntax highlighter,
     # which made the first visit to this page half a second slower in the browser.
     target = link.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
-    st.markdown(f"[{md(link)}]({target})")
+    share.markdown(f"[{md(link)}]({target})")
     if permissions.allowed(user, permissions.EXPORT):
-        buttons = st.columns(len(EXPORTS))
+        buttons = share.columns(len(EXPORTS))
         for column, (fmt, key) in zip(buttons, EXPORTS.items(), strict=True):
             saved_as = mapview.file_name(filters, audience, fmt)
             column.download_button(
@@ -196,13 +199,15 @@ with st.expander("Share or save this view"):
                 help=f"What is shown, made for the {audience} audience: only the organizations and ties on the map.",
             )
 
-nodes_tab, ties_tab, legend_tab = st.tabs(["Organizations on the map", "Ties on the map", "Legend"])
-with nodes_tab:
-    st.dataframe(pd.DataFrame(page.nodes), hide_index=True, key=Tables.MAP_NODES_TABLE)
-with ties_tab:
-    st.dataframe(pd.DataFrame(page.edges), hide_index=True, key=Tables.MAP_EDGES_TABLE)
-with legend_tab:
-    st.dataframe(
+nodes_tab, ties_tab, legend_tab = st.tabs(
+    ["Organizations on the map", "Ties on the map", "Legend"], on_change="rerun", key=Keys.MAP_TABLE_TABS
+)
+if nodes_tab.open:
+    nodes_tab.dataframe(pd.DataFrame(page.nodes), hide_index=True, key=Tables.MAP_NODES_TABLE)
+if ties_tab.open:
+    ties_tab.dataframe(pd.DataFrame(page.edges), hide_index=True, key=Tables.MAP_EDGES_TABLE)
+if legend_tab.open:
+    legend_tab.dataframe(
         pd.DataFrame([{"mark": _mark(item), "meaning": item["label"]} for item in page.legend]),
         hide_index=True,
         key=Tables.MAP_LEGEND_TABLE,
