@@ -180,7 +180,9 @@ st.iframe(page.html, height=760, alt=f"Network map of {len(orgs)} organizations;
 # three tables and the download buttons drawn hidden made the page's first visit slower.
 share = st.expander("Share or save this view", on_change="rerun", key=Keys.MAP_SHARE)
 if share.open:
-    share.markdown("**Link to this view** (its filters and focus; it shows each person only what their audience may see)")
+    share.markdown(
+        "**Link to this view** (its filters and focus; it shows each person only what their audience may see)"
+    )
     # A plain link, not st.code: Streamlit's code block loads a 1.5 MB syntax highlighter,
     # which made the first visit to this page half a second slower in the browser.
     target = link.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
