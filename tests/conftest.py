@@ -258,6 +258,14 @@ def wait_for_page(page, title: str) -> None:
     page.wait_for_timeout(1500)  # let the grids paint their canvases before a screenshot
 
 
+#: Where a node of the map (``graph.render``'s page) is on the screen, for a mouse click.
+NODE_ON_SCREEN = """(id) => {
+  const net = window.coalitionMap.network, at = net.canvasToDOM(net.getPositions([id])[id]);
+  const box = document.querySelector('#map canvas').getBoundingClientRect();
+  return [box.left + at.x, box.top + at.y];
+}"""
+
+
 def map_node_ids(page) -> list[str]:
     """The organizations vis-network has drawn in the map's iframe (waits for the drawing)."""
     frame_element = page.locator("iframe[title^='Network map']").first

@@ -26,6 +26,7 @@ from coalition.domain.privacy import read_view
 from coalition.formats import html_format, image_format, pdf_brief
 from graph.render import RING_WIDTH, layout_positions, render_map
 
+from .conftest import NODE_ON_SCREEN
 from .test_render import MOVEMENTS, small_map
 
 ALONE = "night_shift_collective"  # the demo's one group with no tie
@@ -185,11 +186,6 @@ PIXEL_AT_NODE = """(id) => {
   const at = net.canvasToDOM(net.getPositions([id])[id]), ratio = canvas.width / canvas.clientWidth;
   const p = canvas.getContext('2d').getImageData(Math.round(at.x * ratio), Math.round(at.y * ratio), 1, 1).data;
   return '#' + [p[0], p[1], p[2]].map((v) => v.toString(16).padStart(2, '0')).join('').toUpperCase();
-}"""
-NODE_ON_SCREEN = """(id) => {
-  const net = window.coalitionMap.network, at = net.canvasToDOM(net.getPositions([id])[id]);
-  const box = document.querySelector('#map canvas').getBoundingClientRect();
-  return [box.left + at.x, box.top + at.y];
 }"""
 
 

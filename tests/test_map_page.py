@@ -20,7 +20,7 @@ from coalition.ui import mapview
 from coalition.ui.state import Keys
 from graph.store import Store
 
-from .conftest import map_node_ids, open_page
+from .conftest import NODE_ON_SCREEN, map_node_ids, open_page
 from .test_app_pages import open_app, table
 
 MAP = "coalition/ui/pages/map.py"
@@ -267,13 +267,6 @@ def test_a_link_opened_in_chromium_shows_its_view_and_keeps_its_address(page, ap
     page.get_by_text("Share or save this view").click()
     link = page.get_by_role("link", name=f"{app_url}/map?movements=disability").get_attribute("href")
     assert link.startswith(f"{app_url}/map?movements=disability") and link.endswith("steps=2")
-
-
-NODE_ON_SCREEN = """(id) => {
-  const net = window.coalitionMap.network, at = net.canvasToDOM(net.getPositions([id])[id]);
-  const box = document.querySelector('#map canvas').getBoundingClientRect();
-  return [box.left + at.x, box.top + at.y];
-}"""
 
 
 def test_an_editor_is_offered_to_add_a_tie_from_the_map(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -39,6 +39,7 @@ __all__ = [
     "map_stats",
     "remove_organization",
     "remove_tie",
+    "tie_counts",
     "ties_in_words",
     "view_stats",
 ]
@@ -245,18 +246,25 @@ def view_stats(view: dict[str, Any]) -> dict[str, Any]:
         1 for t in view["ties"] if t["kind"] != "conflict" and not movements_of[t["source"]] & movements_of[t["target"]]
     )
     counts = _movement_counts(view)
-    conflicts = sum(1 for t in view["ties"] if t["kind"] == "conflict")
-    ended = sum(1 for t in view["ties"] if t["kind"] != "conflict" and tie_has_ended(t))
+    working, conflicts, ended = tie_counts(view["ties"])
     return {
         "organizations": len(view["organizations"]),
         "ties": len(view["ties"]),
-        "working_ties": len(view["ties"]) - conflicts - ended,
+        "working_ties": working,
         "conflict_ties": conflicts,
         "ended_ties": ended,
         "movements": {m["id"]: counts.get(m["id"], 0) for m in view["movements"]},
         "community_led": sum(1 for o in view["organizations"] if o["community_led"]),
         "cross_movement_ties": cross,
     }
+
+
+def tie_counts(ties: list[dict[str, Any]]) -> tuple[int, int, int]:
+    """Working ties, conflicts and ended ties among ``ties``: the three numbers every
+    page, export and command says the ties in (``ties_in_words``)."""
+    conflicts = sum(1 for t in ties if t["kind"] == "conflict")
+    ended = sum(1 for t in ties if t["kind"] != "conflict" and tie_has_ended(t))
+    return len(ties) - conflicts - ended, conflicts, ended
 
 
 def ties_in_words(working: int, conflicts: int, ended: int) -> str:

@@ -23,8 +23,7 @@ from typing import Any
 from coalition.domain.models import TIE_KINDS
 from coalition.domain.vocabulary import region_key, region_label, region_spellings
 from coalition.formats import FORMATS
-from coalition.maps.services import ties_in_words
-from graph.records import tie_has_ended
+from coalition.maps.services import tie_counts, ties_in_words
 
 __all__ = [
     "COMMUNITY_CHOICES",
@@ -191,7 +190,7 @@ def counts_sentence(
     """How many organizations and ties are shown and, when fewer than the map holds, why;
     the map's ties are counted in the Overview's words so the two pages agree."""
     everyone, every_tie = len(view["organizations"]), len(view["ties"])
-    in_words = _ties_in_words(view["ties"])
+    in_words = ties_in_words(*tie_counts(view["ties"]))
     if len(orgs) == everyone and len(ties) == every_tie:
         return f"Shown: all {everyone:,} organizations and all {in_words}."
     reasons = _hidden_organizations(view, filters, orgs) + _hidden_ties(view, filters, ties)
@@ -357,12 +356,6 @@ def _hidden_ties(view: dict[str, Any], filters: MapFilters, ties: list[dict[str,
     if to_hidden:
         reasons.append(f"{_ties(to_hidden)} to organizations not shown")
     return reasons
-
-
-def _ties_in_words(ties: list[dict[str, Any]]) -> str:
-    conflicts = sum(1 for t in ties if t["kind"] == "conflict")
-    ended = sum(1 for t in ties if t["kind"] != "conflict" and tie_has_ended(t))
-    return ties_in_words(len(ties) - conflicts - ended, conflicts, ended)
 
 
 def _orgs(count: int) -> str:
