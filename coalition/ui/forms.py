@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NoReturn
+from typing import Any
 
 import streamlit as st
 
-from coalition.domain.errors import USER_ERRORS, InvalidInput, Problem
+from coalition.domain.errors import Problem
 from coalition.domain.models import AUDIENCES, ORG_KINDS, RESOURCES, TIE_KINDS, slugify
 from coalition.domain.vocabulary import region_key, region_label, region_spellings, term_label
 from coalition.ui import state
@@ -274,23 +274,9 @@ def attempt(action: Callable[[], Any], edit: tuple[str, str, str] | None = None)
     """``state.attempt`` for a form (``state.attempt_edit`` with ``edit=(kind, key,
     field_prefix)``), except that invalid input is listed field by field under the form
     in the words of its labels ("Name: give the organization a name.")."""
-    try:
-        result = action()
-    except InvalidInput as e:
-        st.error("\n".join(f"- {md(field_sentence(problem))}" for problem in e.problems))
-        return False, None
-    except USER_ERRORS as e:
-        error = e
-
-        def outcome() -> NoReturn:
-            raise error
-
-    else:
-
-        def outcome() -> Any:
-            return result
-
-    return state.attempt_edit(outcome, *edit) if edit else state.attempt(outcome)
+    if edit:
+        return state.attempt_edit(action, *edit, explain=field_sentence)
+    return state.attempt(action, explain=field_sentence)
 
 
 def field_sentence(problem: Problem) -> str:

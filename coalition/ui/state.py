@@ -32,7 +32,7 @@ import streamlit as st
 
 from coalition.auth import permissions
 from coalition.auth.accounts import User
-from coalition.domain.errors import USER_ERRORS, InvalidInput, StaleEdit
+from coalition.domain.errors import USER_ERRORS, InvalidInput, Problem, StaleEdit
 from coalition.domain.privacy import read_view
 from coalition.domain.settings import Settings
 from coalition.maps import services
@@ -336,20 +336,25 @@ def _boldness(value: float | None) -> float:
 
 
 # showing things --------------------------------------------------------------------------
-def show_error(error: Exception) -> None:
-    """A user error as one sentence, with every problem listed for invalid input."""
-    if isinstance(error, InvalidInput) and len(error.problems) > 1:
+def show_error(error: Exception, explain: Callable[[Problem], str] | None = None) -> None:
+    """A user error as one sentence, with every problem listed for invalid input; a form
+    passes ``explain`` to list each problem in the words of its own labels
+    (``coalition.ui.forms.field_sentence``)."""
+    if isinstance(error, InvalidInput) and explain is not None:
+        st.error("\n".join(f"- {md(explain(p))}" for p in error.problems))
+    elif isinstance(error, InvalidInput) and len(error.problems) > 1:
         st.error("\n".join(f"- {md(p)}" for p in error.problems))
     else:
         st.error(md(error))
 
 
-def attempt(action: Callable[[], Any]) -> tuple[bool, Any]:
-    """Run a use case; a user error is shown (not raised) and gives ``(False, None)``."""
+def attempt(action: Callable[[], Any], explain: Callable[[Problem], str] | None = None) -> tuple[bool, Any]:
+    """Run a use case; a user error is shown (not raised, see ``show_error``) and gives
+    ``(False, None)``."""
     try:
         return True, action()
     except USER_ERRORS as e:
-        show_error(e)
+        show_error(e, explain)
         return False, None
 
 
@@ -359,7 +364,13 @@ def started_from(kind: str, key: str, current: dict[str, Any]) -> dict[str, Any]
     return started.setdefault((kind, key), dict(current))
 
 
-def attempt_edit(action: Callable[[], Any], kind: str, key: str, field_prefix: str) -> tuple[bool, Any]:
+def attempt_edit(
+    action: Callable[[], Any],
+    kind: str,
+    key: str,
+    field_prefix: str,
+    explain: Callable[[Problem], str] | None = None,
+) -> tuple[bool, Any]:
     """``attempt`` for an edit form. After a save, or a save refused because someone saved
     a newer version meanwhile (the message says what is newer), the form starts again
     from the stored record: its fields are reloaded at the next run."""
@@ -370,7 +381,7 @@ def attempt_edit(action: Callable[[], Any], kind: str, key: str, field_prefix: s
         st.session_state[FLASH_ERROR] = str(e)
         st.rerun()
     except USER_ERRORS as e:
-        show_error(e)
+        show_error(e, explain)
         return False, None
     _restart_edit(kind, key, field_prefix)
     return True, result
