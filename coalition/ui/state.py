@@ -5,8 +5,9 @@ The settings (``coalition.domain.settings.Settings``) are read from the environm
 per session and passed down from here; nothing in ``coalition.ui`` reads the environment.
 
 The store lives in ``st.cache_resource`` (one per URL for the server process). Every
-query result lives in ``st.cache_data`` keyed by the store's URL, its version and the
-audience; the store itself is passed as ``_store`` so it is never hashed. A write bumps
+query result lives in Streamlit's cache keyed by the store's URL, its version and the
+audience (the audience's view of the map shared as is, never to be changed: ``view``;
+the analyses in ``st.cache_data``); the store itself is passed as ``_store`` so it is never hashed. A write bumps
 the version, so the next read of anything that depends on the map recomputes, and a page
 never shows a stale map. This is the one cache: the use cases behind it (gaps,
 introductions) compute afresh each time they are called; on a big map
@@ -260,13 +261,19 @@ def _key(store: Store) -> tuple[str, int]:
 
 
 # cached reads ----------------------------------------------------------------------------
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _view(_store: Store, key: tuple[str, int], audience: str) -> dict[str, Any]:
     return read_view(_store, audience)
 
 
 def view(store: Store, audience: str) -> dict[str, Any]:
-    """The map as the audience may see it (cached per store version)."""
+    """The map as the audience may see it (cached per store version).
+
+    Every page of every session gets this one object, never a copy: ``st.cache_data``
+    unpickled a fresh copy for each page, 0.3 s on a 10,000-organization map. So nothing
+    may change it; pages and the functions they call build new lists and records
+    (``tests/test_view_cache.py`` runs every page and checks that the view is unchanged).
+    """
     return _view(store, _key(store), audience)
 
 
