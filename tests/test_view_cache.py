@@ -1,7 +1,7 @@
 """Every page shares one cached view of the map (``state.view`` is an ``st.cache_resource``,
 not a copy per page), so no page may change it: after every page has run, with a focus,
 filters, the tables' other tabs and the exports, the cached view is still what the store
-holds."""
+holds, and so are the names handed out with it."""
 
 from __future__ import annotations
 
@@ -39,5 +39,7 @@ def test_no_page_changes_the_shared_view(
     for made in downloads:
         made()
     assert downloads, "the map's exports were not offered"
-    shared = state.view(demo_store, "coalition")
-    assert shared == read_view(demo_store, "coalition")
+    shared = state._seen(demo_store, state._key(demo_store), "coalition")  # what every page was handed
+    fresh = read_view(demo_store, "coalition")
+    assert shared.view == fresh
+    assert shared.names == state.org_names(fresh) and shared.movements == state.movement_names(fresh)

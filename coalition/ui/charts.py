@@ -29,28 +29,48 @@ def md(text: Any) -> str:
 def movement_matrix(matrix: dict[str, dict[str, dict[str, Any]]], names: dict[str, str], key: str) -> None:
     """The movement gap matrix as a heatmap (ties per pair, written in each cell) and as a
     table. Colour is never the only cue: every cell carries its number."""
-    import altair as alt  # here, not at the top: half a second the first page need not wait for
-
     if not matrix:
         st.write("No movements with organizations yet.")
         return
     ids = list(matrix)
-    rows = [
-        {
-            "from": names.get(a, a),
-            "to": names.get(b, b),
-            "ties": int(matrix[a][b].get("ties", 0)),
-            "ratio": matrix[a][b].get("ratio"),
-            "label": _cell_label(matrix[a][b]),
-        }
+    rows = tuple(
+        (
+            names.get(a, a),
+            names.get(b, b),
+            int(matrix[a][b].get("ties", 0)),
+            matrix[a][b].get("ratio"),
+            _cell_label(matrix[a][b]),
+        )
         for a in ids
         for b in ids
-    ]
-    data = pd.DataFrame(rows)
+    )
     order = [names.get(m, m) for m in ids]
+    st.vega_lite_chart(_matrix_spec(rows, tuple(order)), key=f"{key}_chart")
+    st.caption(
+        "Each cell: ties between organizations of the two movements, and (in brackets) how that compares with "
+        'random mixing by movement size (1 = as expected, 0 = none). Orange cells marked "no tie" are '
+        "movements that never work together; pale cells are the other gaps."
+    )
+    with st.expander("The same matrix as a table"):
+        table = pd.DataFrame(
+            [[_cell_label(matrix[a][b]) for b in ids] for a in ids],
+            index=order,
+            columns=order,
+        )
+        st.dataframe(table, key=f"{key}_table")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _matrix_spec(rows: tuple[tuple[str, str, int, float | None, str], ...], order: tuple[str, ...]) -> dict[str, Any]:
+    """The heatmap's Vega-Lite spec, built with altair once per matrix: altair checks a
+    chart against the Vega-Lite schema as it builds it, which took 0.2-0.4 s on every run
+    of the Overview and Gaps pages."""
+    import altair as alt  # here, not at the top: half a second the first page need not wait for
+
+    data = pd.DataFrame(rows, columns=["from", "to", "ties", "ratio", "label"])
     base = alt.Chart(data).encode(
-        x=alt.X("to:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=200)),
-        y=alt.Y("from:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
+        x=alt.X("to:N", sort=list(order), title=None, axis=alt.Axis(labelAngle=-30, labelLimit=200)),
+        y=alt.Y("from:N", sort=list(order), title=None, axis=alt.Axis(labelLimit=200)),
     )
     top = max(int(data["ties"].max()), 1)
     tooltip = ["from", "to", "ties", alt.Tooltip("ratio:Q", format=".2f", title="observed / expected")]
@@ -70,19 +90,7 @@ def movement_matrix(matrix: dict[str, dict[str, dict[str, Any]]], names: dict[st
         text="label:N",
         color=alt.condition(alt.datum.ties > top * 0.55, alt.value("#ffffff"), alt.value("#1a1a1a")),
     )
-    st.altair_chart((cells + empty + text).properties(height=60 + 48 * len(ids)), key=f"{key}_chart")
-    st.caption(
-        "Each cell: ties between organizations of the two movements, and (in brackets) how that compares with "
-        'random mixing by movement size (1 = as expected, 0 = none). Orange cells marked "no tie" are '
-        "movements that never work together; pale cells are the other gaps."
-    )
-    with st.expander("The same matrix as a table"):
-        table = pd.DataFrame(
-            [[_cell_label(matrix[a][b]) for b in ids] for a in ids],
-            index=order,
-            columns=order,
-        )
-        st.dataframe(table, key=f"{key}_table")
+    return (cells + empty + text).properties(height=60 + 48 * len(order)).to_dict()
 
 
 def gap_lines(gaps: dict[str, Any], movements: dict[str, str], orgs: dict[str, str]) -> list[str]:

@@ -261,20 +261,29 @@ def _key(store: Store) -> tuple[str, int]:
 
 
 # cached reads ----------------------------------------------------------------------------
+class _Seen(NamedTuple):
+    """An audience's view of the map and the names every page labels it with."""
+
+    view: dict[str, Any]
+    movements: dict[str, str]
+    names: dict[str, str]
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _view(_store: Store, key: tuple[str, int], audience: str) -> dict[str, Any]:
-    return read_view(_store, audience)
+def _seen(_store: Store, key: tuple[str, int], audience: str) -> _Seen:
+    seen = read_view(_store, audience)
+    return _Seen(seen, movement_names(seen), org_names(seen))
 
 
 def view(store: Store, audience: str) -> dict[str, Any]:
     """The map as the audience may see it (cached per store version).
 
     Every page of every session gets this one object, never a copy: ``st.cache_data``
-    unpickled a fresh copy for each page, 0.3 s on a 10,000-organization map. So nothing
-    may change it; pages and the functions they call build new lists and records
+    unpickled a fresh copy for each page, 0.3 s on a 10,000-organization map (the names
+    ``open_page`` hands out are kept with it, sorted once). So nothing may change it; pages and the functions they call build new lists and records
     (``tests/test_view_cache.py`` runs every page and checks that the view is unchanged).
     """
-    return _view(store, _key(store), audience)
+    return _seen(store, _key(store), audience).view
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -470,5 +479,5 @@ def open_page(title: str) -> PageData:
     st.title(title)
     store = get_store()
     shown = audience()
-    seen = view(store, shown)
-    return PageData(store, current_user(), shown, seen, movement_names(seen), org_names(seen))
+    seen = _seen(store, _key(store), shown)
+    return PageData(store, current_user(), shown, seen.view, seen.movements, seen.names)
