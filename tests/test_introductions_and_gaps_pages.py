@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from coalition.ui.state import Tables
 from graph.store import Store
 
 from .test_app_pages import open_app, pick_first_introduction, table
@@ -72,6 +73,9 @@ def test_movements_that_never_work_together_stand_out_in_the_matrix(
     app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/gaps.py")
     spec = str(app.get("vega_lite_chart")[0].proto.spec)
     assert "#f4a582" in spec  # the no-tie colour, apart from the blue scale
+    assert not any("Disability rights" in d.value.columns for d in app.dataframe)  # drawn when opened
+    app.session_state[f"{Tables.GAPS_MATRIX}_table_open"] = True  # "The same matrix as a table"
+    app.run()
     matrix = next(d.value for d in app.dataframe if "Disability rights" in d.value.columns)
     assert matrix.loc["Disability rights", "Migrant rights"] == "no tie"
 

@@ -51,13 +51,15 @@ def movement_matrix(matrix: dict[str, dict[str, dict[str, Any]]], names: dict[st
         'random mixing by movement size (1 = as expected, 0 = none). Orange cells marked "no tie" are '
         "movements that never work together; pale cells are the other gaps."
     )
-    with st.expander("The same matrix as a table"):
+    # drawn only when opened (on_change="rerun"): a hidden table still costs the browser
+    as_table = st.expander("The same matrix as a table", on_change="rerun", key=f"{key}_table_open")
+    if as_table.open:
         table = pd.DataFrame(
             [[_cell_label(matrix[a][b]) for b in ids] for a in ids],
             index=order,
             columns=order,
         )
-        st.dataframe(table, key=f"{key}_table")
+        as_table.dataframe(table, key=f"{key}_table")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
