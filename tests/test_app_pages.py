@@ -17,7 +17,7 @@ from coalition.analysis import gaps
 from coalition.domain.models import Organization, Tie
 from coalition.introductions import recommend
 from coalition.maps import services
-from coalition.ui import ahead, login
+from coalition.ui import ahead, login, state
 from graph.sqlite.store import SQLiteStore
 from graph.store import Store
 
@@ -393,3 +393,22 @@ def test_the_audit_trail_page_shows_who_changed_what(demo_store: Store, monkeypa
     entries = table(app, "when", "who", "what")
     assert entries.iloc[0]["who"] == "cli:tester"
     assert "night_shift_collective" in entries.iloc[0]["what"] and "riverside" in entries.iloc[0]["what"]
+
+
+@pytest.mark.parametrize(
+    ("page", "columns", "noun", "total"),
+    [
+        ("coalition/ui/pages/ties.py", ("from", "to"), "ties", 77),
+        ("coalition/ui/pages/organizations.py", ("name", "kind"), "organizations", 44),
+    ],
+)
+def test_a_long_list_sends_only_its_first_rows_and_says_so(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch, page: str, columns: tuple[str, ...], noun: str, total: int
+) -> None:
+    """On a big map a list page's table holds the first ``state.TABLE_ROWS`` rows (here
+    made 5, so the demo counts as big) and its caption says how to see the rest."""
+    monkeypatch.setattr(state, "TABLE_ROWS", 5)
+    app = open_app(demo_store.url, monkeypatch, page)
+    assert len(table(app, *columns)) == 5
+    caption = " ".join(c.value for c in app.caption)
+    assert f"{total} {noun} the coalition audience may see; the table holds the first 5: search to narrow it" in caption

@@ -71,7 +71,7 @@ st.dataframe(
                 "languages": ", ".join(o["languages"]),
                 "visibility": o["visibility"],
             }
-            for o in sorted(shown, key=lambda o: o["name"].lower())
+            for o in sorted(shown, key=lambda o: o["name"].lower())[: state.TABLE_ROWS]
         ],
         columns=["name", "movements", "kind", "community-led", "region", "languages", "visibility"],
     ),
@@ -79,7 +79,7 @@ st.dataframe(
     key=Keys.ORG_TABLE,
     height=300,
 )
-st.caption(f"{len(shown):,} of {len(view['organizations']):,} organizations the {audience} audience may see.")
+st.caption(state.listed(len(shown), len(view["organizations"]), "organizations", audience))
 found = [o["id"] for o in shown]  # on a big map, the pickers below list what the search finds
 
 may_edit = permissions.allowed(user, permissions.EDIT)

@@ -58,7 +58,7 @@ st.dataframe(
                 "visibility": t["visibility"],
                 "notes": t.get("notes") or "",
             }
-            for t in ties
+            for t in ties[: state.TABLE_ROWS]
         ],
         columns=["from", "to", "kind", "strength", "since", "until", "visibility", "notes"],
     ),
@@ -66,8 +66,7 @@ st.dataframe(
     key=Keys.TIE_TABLE,
     height=300,
 )
-shown = f"{len(ties):,} of {len(view['ties']):,}" if needle else f"{len(ties):,}"
-st.caption(f"{shown} ties the {audience} audience may see.")
+st.caption(state.listed(len(ties), len(view["ties"]), "ties", audience))
 
 if not permissions.allowed(user, permissions.EDIT):
     st.caption(f"A {user.role} account can look but not change: ask an editor or an admin for changes.")
