@@ -98,5 +98,6 @@ def _answers(health_url: str, child: subprocess.Popen) -> bool:
                 if answer.status == 200:
                     return True
         except OSError:
-            time.sleep(0.2)
+            pass  # not listening yet
+        time.sleep(0.2)
     return False

@@ -7,9 +7,9 @@ per session and passed down from here; nothing in ``coalition.ui`` reads the env
 The store lives in ``st.cache_resource`` (one per URL for the server process). Every
 query result lives in Streamlit's cache keyed by the store's URL, its version and the
 audience (the audience's view of the map shared as is, never to be changed: ``view``;
-the analyses in ``st.cache_data``); the store itself is passed as ``_store`` so it is never hashed. A write bumps
-the version, so the next read of anything that depends on the map recomputes, and a page
-never shows a stale map. This is the one cache: the use cases behind it (gaps,
+the analyses in ``st.cache_data``); the store itself is passed as ``_store`` so it is
+never hashed. A write bumps the version, so the next read of anything that depends on
+the map recomputes, and a page never shows a stale map. This is the one cache: the use cases behind it (gaps,
 introductions) compute afresh each time they are called; on a big map
 ``coalition.ui.ahead`` fills it in the background. Those use cases are imported when
 first called: networkx, igraph, pyvis and scipy cost a second the first page need not wait
@@ -280,7 +280,8 @@ def view(store: Store, audience: str) -> dict[str, Any]:
 
     Every page of every session gets this one object, never a copy: ``st.cache_data``
     unpickled a fresh copy for each page, 0.3 s on a 10,000-organization map (the names
-    ``open_page`` hands out are kept with it, sorted once). So nothing may change it; pages and the functions they call build new lists and records
+    ``open_page`` hands out are kept with it, sorted once). So nothing may change it;
+    pages and the functions they call build new lists and records
     (``tests/test_view_cache.py`` runs every page and checks that the view is unchanged).
     """
     return _seen(store, _key(store), audience).view
@@ -475,7 +476,10 @@ def listed(count: int, total: int, noun: str, audience: str) -> str:
     sentence = f"{count:,} of {total:,} {noun}" if count != total else f"{total:,} {noun}"
     sentence += f" the {audience} audience may see"
     if count > TABLE_ROWS:
-        sentence += f"; the table holds the first {TABLE_ROWS:,}: search to narrow it, or export the whole list on Import / Export"
+        sentence += (
+            f"; the table holds the first {TABLE_ROWS:,}: search to narrow it, "
+            "or export the whole list on Import / Export"
+        )
     return sentence + "."
 
 
