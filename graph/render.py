@@ -57,6 +57,18 @@ OTHER_MOVEMENT = {"id": "", "name": "Other", "color": "#777777"}
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 VIS_DIR = "templates/lib/vis-9.1.2"
+#: vis-network's parts the map turns off (navigation buttons, editing, the configurator
+#: and its colour picker); their style rules are left out of the page.
+UNUSED_VIS_PARTS = (
+    "vis-navigation",
+    "vis-manipulation",
+    "vis-edit-mode",
+    "vis-close",
+    "vis-configuration",
+    "vis-color-picker",
+)
+#: One rule of vis-network's stylesheet (it has no @-rules and no nesting): selector, body.
+CSS_RULE = re.compile(r"([^{}]+)\{[^{}]*\}")
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 MAX_LABEL = 40
 # Shapes carry meaning besides colour: community-led groups are diamonds, others dots,
@@ -741,10 +753,16 @@ def _environment() -> Environment:
 
 @cache
 def _vis_assets() -> tuple[str, str]:
-    """vis-network's script and stylesheet as shipped inside the pyvis package."""
+    """vis-network's script and stylesheet as shipped inside the pyvis package, the
+    stylesheet without the rules of the parts the map never shows (``UNUSED_VIS_PARTS``):
+    their icons are inline images, 219 of its 220 KB, which every map page parsed."""
     base = resources.files("pyvis").joinpath(VIS_DIR)
     js = base.joinpath("vis-network.min.js").read_text(encoding="utf-8")
-    css = base.joinpath("vis-network.css").read_text(encoding="utf-8")
+    css = "".join(
+        rule.group(0)
+        for rule in CSS_RULE.finditer(base.joinpath("vis-network.css").read_text(encoding="utf-8"))
+        if not any(part in rule.group(1) for part in UNUSED_VIS_PARTS)
+    )
     for text, closing in ((js, "</script"), (css, "</style")):
         if closing in text.lower():  # would end the inlined block early
             raise RuntimeError(f"vis-network asset contains {closing!r}; cannot inline it")

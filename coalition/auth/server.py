@@ -19,6 +19,8 @@ What the guard does, on every request:
 - ``/_stcore/stream`` (the websocket): a reconnect that names a session held by another
   browser is given a fresh session instead (the id is dropped from the request), so a
   session id read before sign-in, or from a log, resumes nothing;
+- the dashboard's page itself: ``Link: rel=prefetch`` headers naming the scripts of the
+  widgets later pages show (``coalition.ui.chunks``), fetched while the browser is idle;
 - ``/_stcore/metrics``, ``/_stcore/agent/...`` and ``/_stcore/script-health-check``:
   404 to everyone. They are Streamlit's internal endpoints and nothing here needs them;
   ``/_stcore/health`` still answers, for a load balancer.
@@ -49,6 +51,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
 
 from coalition.auth import browsers
+from coalition.ui import chunks
 
 __all__ = ["APP_PATH", "Guard", "redact_logs", "run", "main"]
 
@@ -58,6 +61,8 @@ CLOSED = ("_stcore/metrics", "_stcore/agent/", "_stcore/script-health-check")
 MEDIA = "media/"
 UPLOAD = "_stcore/upload_file/"
 STREAM = "_stcore/stream"
+#: The dashboard's page (every other path is a script, style, font or API call).
+PAGE = ("", "index.html")
 #: Options the server always runs with, whatever the environment or a config file says:
 #: the agent API and static serving off, and no watching of source files. Streamlit's
 #: watcher (a developer's convenience: rerun on save) walked every loaded module's path
@@ -102,6 +107,8 @@ class Guard:
         if path.startswith(CLOSED) or not await self._may_fetch(path, browser):
             await _not_found(send)
             return
+        if path in PAGE:
+            send = _with_headers(send, chunks.prefetch_links(_base()))
         if browser:
             await self.app(scope, receive, send)
             return
@@ -156,13 +163,30 @@ class Guard:
 
 def _relative(path: str) -> str:
     """The request path without the server's base URL path and leading slash."""
-    from streamlit import config
-
-    base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    base = _base().lstrip("/")
     path = path.lstrip("/")
     if base and (path == base or path.startswith(base + "/")):
         path = path[len(base) :].lstrip("/")
     return path
+
+
+def _base() -> str:
+    """The server's base URL path: "" or "/prefix"."""
+    from streamlit import config
+
+    base = (config.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
+
+
+def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
+    """``send`` that adds ``headers`` to the response's start."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), *headers]
+        await send(message)
+
+    return sending
 
 
 def _cookie(scope: Scope, name: str) -> str:
