@@ -19,8 +19,8 @@ What the guard does, on every request:
 - ``/_stcore/stream`` (the websocket): a reconnect that names a session held by another
   browser is given a fresh session instead (the id is dropped from the request), so a
   session id read before sign-in, or from a log, resumes nothing;
-- the dashboard's page itself: ``Link: rel=prefetch`` headers naming the scripts of the
-  widgets later pages show (``coalition.ui.chunks``), fetched while the browser is idle;
+- the dashboard's page itself: ``Link: rel=modulepreload`` headers naming the scripts of
+  the widgets later pages show (``coalition.ui.chunks``), loaded while the first page is;
 - ``/_stcore/metrics``, ``/_stcore/agent/...`` and ``/_stcore/script-health-check``:
   404 to everyone. They are Streamlit's internal endpoints and nothing here needs them;
   ``/_stcore/health`` still answers, for a load balancer.
@@ -108,7 +108,7 @@ class Guard:
             await _not_found(send)
             return
         if path in PAGE:
-            send = _with_headers(send, chunks.prefetch_links(_base()))
+            send = _with_headers(send, chunks.preload_links(_base()))
         if browser:
             await self.app(scope, receive, send)
             return
