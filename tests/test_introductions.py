@@ -95,8 +95,8 @@ def test_a_pair_with_a_mutual_partner_is_proposed_with_broker_and_reasons() -> N
     assert (row["a"], row["b"], row["broker"], row["status"]) == ("casa", "lucha", "fund", "suggested")
     assert row["movements"] == ["housing", "migrant"]
     assert row["reasons"][0] == "Fund knows both"
-    assert "Casa needs legal_advice, Lucha offers it" in row["reasons"]
-    assert "both work on police_violence in riverside" in row["reasons"]
+    assert "Casa needs legal advice, Lucha offers it" in row["reasons"]
+    assert "both work on police violence in Riverside" in row["reasons"]
     assert "both speak Spanish" in row["reasons"]
     assert "links Housing and Migrant, which have 2 ties between them" in row["reasons"]  # via the fund
     assert row["score"] > 0 and row["cold_path"] == []
@@ -150,7 +150,7 @@ def test_a_map_without_ties_still_suggests_from_shared_traits() -> None:
     row, *gap_closers = recommend(view_of(orgs), today=TODAY)
     assert (row["a"], row["b"], row["broker"]) == ("a", "b", None)
     assert [(r["a"], r["b"], r["gap"]["kind"]) for r in gap_closers] == [("b", "c", "missing")]  # migrant among itself
-    assert "both work on x in riverside" in row["reasons"]
+    assert "both work on x in Riverside" in row["reasons"]
     assert model_weights(view_of(orgs), today=TODAY)["across.positives"] == 0
 
 

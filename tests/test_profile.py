@@ -90,7 +90,7 @@ def test_the_gap_report_gives_brokerage_and_findings() -> None:
     assert profile["findings"] == [
         "If Alpha steps back, Gamma is alone.",
         "Needs translation: Beta offers it (same region)",
-        "Offers meeting_space to Gamma, who needs it",
+        "Offers meeting space to Gamma, who needs it",
     ]
 
 

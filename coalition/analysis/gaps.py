@@ -52,6 +52,7 @@ import numpy as np
 
 from coalition.domain.collector import collector_paused
 from coalition.domain.privacy import read_view
+from coalition.domain.vocabulary import term_words
 from graph.algorithms import (
     NEAREST_TIERS,
     as_indexed,
@@ -271,7 +272,7 @@ def gaps_text(report: dict[str, Any], limit: int | None = TEXT_ITEMS) -> str:
         (f"Brokers (betweenness {summary['betweenness']})", "brokers", [_broker_line(b, org(b["org"])) for b in report["brokers"]]),
         ("Community-led groups on the edge", "isolated_community_led", [f"{org(i['org'])}: {i['why']}" for i in report["isolated_community_led"]]),
         ("Needs another member could meet", "needs_offers", [
-            f"{org(m['needs'])} needs {m['resource'].replace('_', ' ')}: {org(m['offers'])} offers it ({m['nearness']}"
+            f"{org(m['needs'])} needs {term_words(m['resource'])}: {org(m['offers'])} offers it ({m['nearness']}"
             + (f"; both speak {', '.join(m['shared_languages'])})" if m["shared_languages"] else ")")
             + _why_first(m) for m in report["needs_offers"]]),
         ("Silos: communities of a single movement", "silos", [

@@ -23,6 +23,7 @@ __all__ = [
     "region_label",
     "region_spellings",
     "term_label",
+    "term_words",
 ]
 
 #: Labels of the shared vocabulary whose slug does not read well once spaced out.
@@ -51,6 +52,18 @@ def term_label(term: str) -> str:
     first = shown[0]
     shown[0] = first if first.isupper() else first[:1].upper() + first[1:]
     return " ".join(shown)
+
+
+def term_words(term: str) -> str:
+    """A need, offer or issue inside a sentence: its label without the capital a label
+    starts with, unless that word is an acronym.
+
+    >>> term_words("legal_advice"), term_words("interpretation_asl"), term_words("meeting_space")
+    ('legal advice', 'ASL interpretation', 'meeting space')
+    """
+    label = term_label(term)
+    first = label.split(" ", 1)[0]
+    return label if first.isupper() and len(first) > 1 else label[:1].lower() + label[1:]
 
 
 def region_key(region: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from coalition.domain.vocabulary import region_label, term_words
 from coalition.introductions.features import community_ties
 from coalition.introductions.index import MapIndex
 
@@ -100,9 +101,10 @@ def _reasons(
             reasons.append(f"gives {name}, tied only to allies so far, a community-led partner")
     for needer, offerer, name_n, name_o in ((org_u, org_v, name_u, name_v), (org_v, org_u, name_v, name_u)):
         for need in [r for r in needer.get("needs") or [] if r in (offerer.get("offers") or [])]:
-            reasons.append(f"{name_n} needs {need}, {name_o} offers it")
-    issues = [i for i in org_u.get("issues") or [] if i in (org_v.get("issues") or [])]
-    region = org_u.get("region") if org_u.get("region") and org_u.get("region") == org_v.get("region") else ""
+            reasons.append(f"{name_n} needs {term_words(need)}, {name_o} offers it")
+    issues = [term_words(i) for i in org_u.get("issues") or [] if i in (org_v.get("issues") or [])]
+    same = org_u.get("region") and org_u.get("region") == org_v.get("region")
+    region = region_label(org_u["region"]) if same else ""
     if issues and region:
         reasons.append(f"both work on {_and(issues[:3])} in {region}")
     elif issues:

@@ -15,6 +15,7 @@ from typing import Any
 from coalition.analysis.gaps import gaps_for_store
 from coalition.domain.errors import NotFound
 from coalition.domain.privacy import read_view
+from coalition.domain.vocabulary import term_words
 from coalition.introductions.recommend import introductions_for_store
 from graph.store import Store
 
@@ -110,12 +111,12 @@ def _findings(gaps: dict[str, Any] | None, org_id: str, names: dict[str, str]) -
     findings += [f"On the edge: {i['why']}" for i in gaps.get("isolated_community_led", []) if i["org"] == org_id]
     matches = gaps.get("needs_offers", [])
     findings += [
-        f"Needs {m['resource']}: {names.get(m['offers'], m['offers'])} offers it ({m.get('nearness', '')})"
+        f"Needs {term_words(m['resource'])}: {names.get(m['offers'], m['offers'])} offers it ({m.get('nearness', '')})"
         for m in matches
         if m["needs"] == org_id
     ]
     findings += [
-        f"Offers {m['resource']} to {names.get(m['needs'], m['needs'])}, who needs it"
+        f"Offers {term_words(m['resource'])} to {names.get(m['needs'], m['needs'])}, who needs it"
         for m in matches
         if m["offers"] == org_id
     ]
