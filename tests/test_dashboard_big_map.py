@@ -133,6 +133,28 @@ def test_on_a_big_map_a_tie_is_picked_after_a_search(coalition_view: dict, coali
     assert 0 < len(options) <= state.PICK_UP_TO and len(options) >= len(its_ties)
 
 
+def test_on_a_big_map_the_ends_of_a_new_tie_are_picked_after_a_search(
+    coalition_view: dict, coalition_org: dict, app: AppTest
+) -> None:
+    """The add form's two pickers list what the page's search finds (they sent 10,000 names
+    each, which made the Ties page take seconds in the browser); editing a tie sends its
+    two ends only."""
+    org = coalition_org
+    app.run()
+    app.switch_page("coalition/ui/pages/ties.py").run()
+    for end in ("source", "target"):
+        picker = app.selectbox(key=f"tie_add_{end}")
+        assert picker.options == [] and "Search above" in picker.placeholder, end
+    app.text_input(key="tie_search").input(org["name"]).run()
+    for end in ("source", "target"):
+        assert org["name"] in app.selectbox(key=f"tie_add_{end}").options, end
+    tie = next(t for t in coalition_view["ties"] if org["id"] in (t["source"], t["target"]))
+    app.selectbox(key="tie_edit_pick").set_value(f"{tie['source']}|{tie['target']}|{tie['kind']}").run()
+    edit_pickers = [box for box in app.selectbox if str(box.key).startswith("tie_edit_source")]
+    assert edit_pickers and len(edit_pickers[0].options) == 2
+    assert not app.exception, [e.value for e in app.exception]
+
+
 def test_on_a_big_map_an_organization_is_picked_after_a_search(coalition_org: dict, app: AppTest) -> None:
     org = coalition_org
     app.run()

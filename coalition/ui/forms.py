@@ -14,7 +14,7 @@ and a new need, offer or issue is shown as it will be stored before it is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -298,11 +298,16 @@ def tie_fields(
     current: dict[str, Any] | None = None,
     suffix: str = "",
     visibilities: Sequence[str] = AUDIENCES,
+    listed: Mapping[str, str] | None = None,
+    placeholder: str = "Pick by name",
 ) -> dict[str, Any]:
-    """Draw the tie fields (inside a form); the two ends and the kind are fixed when editing."""
+    """Draw the tie fields (inside a form); the two ends and the kind are fixed when editing.
+    The two pickers offer the organizations ``listed`` (all of ``names`` by default; on a
+    big map the page lists those its search finds, ``state.pickable``), or only the tie's
+    own two ends when editing: a picker sends every choice to the browser on each run."""
     tie = {"kind": "coalition", "strength": 3, "visibility": "coalition", "notes": "", **(current or {})}
     editing = current is not None
-    ids = list(names)
+    ids = [current["source"], current["target"]] if editing else list(names if listed is None else listed)
 
     def key(name: str) -> str:
         return field_key(prefix, name, suffix)
@@ -314,7 +319,7 @@ def tie_fields(
         ids,
         index=_index(ids, tie.get("source"), None),
         format_func=lambda i: names.get(i, i),
-        placeholder="Pick by name",
+        placeholder=placeholder,
         disabled=editing,
         key=key("source"),
     )
@@ -323,7 +328,7 @@ def tie_fields(
         ids,
         index=_index(ids, tie.get("target"), None),
         format_func=lambda i: names.get(i, i),
-        placeholder="Pick by name",
+        placeholder=placeholder,
         disabled=editing,
         key=key("target"),
     )

@@ -82,8 +82,17 @@ with add_tab:
                 f"From the map: a tie between {md(names[st.session_state[field_key(Keys.TIE_ADD_PREFIX, 'source')]])}"
                 f" and {md(names[st.session_state[field_key(Keys.TIE_ADD_PREFIX, 'target')]])}; pick the kind and add it."
             )
+        ends = [field_key(Keys.TIE_ADD_PREFIX, end) for end in ("source", "target")]
+        found = [org_id for org_id, name in names.items() if needle and needle in name.lower()]
+        listed = state.pickable(names, found, keep=[st.session_state.get(end) for end in ends])
         with st.form(Keys.TIE_ADD_FORM):
-            data = forms.tie_fields(Keys.TIE_ADD_PREFIX, names, visibilities=visibilities)
+            data = forms.tie_fields(
+                Keys.TIE_ADD_PREFIX,
+                names,
+                visibilities=visibilities,
+                listed=listed,
+                placeholder=state.pick_placeholder(listed, names, "by name"),
+            )
             submitted = st.form_submit_button("Add tie", type="primary", key=Keys.TIE_ADD_SUBMIT)
         if submitted:
             if not data["source"] or not data["target"]:
