@@ -98,19 +98,19 @@ def pair_features(
     return np.column_stack(columns).astype(float) if len(u) else np.zeros((0, len(FEATURES)))
 
 
-def _rarity_sum(shared: np.ndarray, rarity: np.ndarray, rows: np.ndarray, chunk: int = 100_000) -> np.ndarray:
-    """Sum of ``rarity[row, word]`` over the set bits of each pair's shared bitset."""
+def _rarity_sum(shared: np.ndarray, rarity: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Sum of ``rarity[row, word]`` over the set bits of each pair's shared bitset (one
+    pass per word of the vocabulary over the pairs that share anything)."""
     out = np.zeros(len(rows))
-    width = rarity.shape[1]
-    if width == 0:
+    hit = np.flatnonzero(shared.any(axis=1)) if rarity.shape[1] else np.zeros(0, dtype=np.int64)
+    if len(hit) == 0:
         return out
-    for start in range(0, len(rows), chunk):
-        part = shared[start : start + chunk]
-        hit = np.flatnonzero(part.any(axis=1))
-        if len(hit) == 0:
-            continue
-        bits = np.unpackbits(part[hit].view(np.uint8), axis=1, bitorder="little")[:, :width].astype(bool)
-        out[start + hit] = (bits * rarity[rows[start + hit]]).sum(axis=1)
+    part, at = shared[hit], rows[hit]
+    found = np.zeros(len(hit))
+    for word in range(rarity.shape[1]):
+        on = np.flatnonzero((part[:, word // 64] >> np.uint64(word % 64)) & np.uint64(1))
+        found[on] += rarity[at[on], word]
+    out[hit] = found
     return out
 
 

@@ -444,8 +444,7 @@ def _bitsets(values: list[list[str]], vocabulary: list[str] | None = None) -> np
     at = {w: i for i, w in enumerate(vocabulary)}
     words = (len(vocabulary) + 63) // 64
     bits = np.zeros((len(values), words), dtype=np.uint64)
-    for row, vs in enumerate(values):
-        for w in vs:
-            i = at[w]
-            bits[row, i // 64] |= np.uint64(1) << np.uint64(i % 64)
+    rows = np.fromiter((row for row, vs in enumerate(values) for _ in vs), dtype=np.int64)
+    found = np.fromiter((at[w] for vs in values for w in vs), dtype=np.int64, count=len(rows))
+    np.bitwise_or.at(bits, (rows, found // 64), np.left_shift(np.uint64(1), (found % 64).astype(np.uint64)))
     return bits
