@@ -51,7 +51,7 @@ def select(
     state = np.zeros(len(score), dtype=np.int8)  # 0 waiting, 1 placed, 2 dropped
     if skip is not None:
         state[skip] = 2
-    effective = score.astype(float).copy()
+    effective = score.astype(float)  # a copy: the shown scores of deferred pairs change
     stream = _best_first(score, pool.keys, first=max(16 * top, 1024))
     upcoming = next(stream, None)
     deferred: list[tuple[float, int, int]] = []
@@ -117,7 +117,7 @@ class _Voice:
         self.ix, self.pool, self.score, self.state, self.remaining = ix, pool, score, state, remaining
         self.covered = ix.community_led_partner.copy()
         self._by_org: dict[int, list[int]] = {}
-        self._ends: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._ends: tuple[np.ndarray, np.ndarray] | None = None
 
     def placed(self, a: int, b: int) -> None:
         cl = self.ix.community_led
@@ -147,11 +147,14 @@ class _Voice:
         """Candidate positions involving ``y``, best score first (built on first use)."""
         if y not in self._by_org:
             if self._ends is None:
-                ends = np.concatenate([self.pool.u, self.pool.v])
-                order = np.argsort(ends, kind="stable")
-                positions = np.concatenate([np.arange(len(self.pool.u))] * 2)[order]
-                self._ends = (ends[order], positions, np.searchsorted(ends[order], np.arange(self.ix.n + 1)))
-            _, positions, starts = self._ends
+                # 32-bit and one temporary at a time: with millions of candidates this
+                # index was the peak of a 50,000-organization run's memory
+                ends = np.concatenate([self.pool.u, self.pool.v]).astype(np.int32)
+                order = np.argsort(ends, kind="stable").astype(np.int32)
+                starts = np.searchsorted(ends[order], np.arange(self.ix.n + 1))
+                del ends
+                self._ends = (order % np.int32(len(self.pool.u)), starts)
+            positions, starts = self._ends
             mine = positions[starts[y] : starts[y + 1]]
             self._by_org[y] = mine[np.lexsort((self.pool.keys[mine], -self.score[mine]))].tolist()
         return self._by_org[y]
