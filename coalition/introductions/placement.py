@@ -51,7 +51,7 @@ def select(
     state = np.zeros(len(score), dtype=np.int8)  # 0 waiting, 1 placed, 2 dropped
     if skip is not None:
         state[skip] = 2
-    effective = score.astype(float)  # a copy: the shown scores of deferred pairs change
+    lowered: dict[int, float] = {}  # the shown score of each pair the voice rule moved down
     stream = _best_first(score, pool.keys, first=max(16 * top, 1024))
     upcoming = next(stream, None)
     deferred: list[tuple[float, int, int]] = []
@@ -80,30 +80,35 @@ def select(
         blocker = voice.blocker(c) if voice is not None and deferrals.get(c, 0) < MAX_DEFERRALS else None
         if blocker is not None:
             deferrals[c] = deferrals.get(c, 0) + 1
-            effective[c] = min(effective[c], effective[blocker]) * (1 - 1e-5)
-            heapq.heappush(deferred, (-effective[c], int(pool.keys[c]), c))
+            lowered[c] = min(lowered.get(c, score[c]), lowered.get(blocker, score[blocker])) * (1 - 1e-5)
+            heapq.heappush(deferred, (-lowered[c], int(pool.keys[c]), c))
             continue
         state[c] = 1
         remaining[a] -= 1
         remaining[b] -= 1
         if voice is not None:
             voice.placed(a, b)
-        placed.append((c, float(effective[c])))
+        placed.append((c, float(lowered.get(c, score[c]))))
     return placed
 
 
 def _best_first(score: np.ndarray, keys: np.ndarray, first: int) -> Iterator[int]:
     """Candidate positions by score, highest first (ties by key), sorting a growing
-    top slice at a time instead of everything."""
-    rest = np.arange(len(score))
+    top slice at a time instead of everything. The positions not yet taken are kept in
+    32 bits, and the first cut is found on the scores themselves: with millions of
+    candidates, full-length copies here were a large part of a run's peak memory."""
+    rest: np.ndarray | None = None  # None: every position
     size = first
-    while len(rest):
-        if len(rest) > size:
-            values = score[rest]
+    while rest is None or len(rest):
+        values = score if rest is None else score[rest]
+        if len(values) > size:
             cut = np.partition(values, len(values) - size)[len(values) - size]
-            take, rest = rest[values >= cut], rest[values < cut]
+            high = values >= cut
+            take = np.flatnonzero(high) if rest is None else rest[high]
+            rest = (np.flatnonzero(~high) if rest is None else rest[~high]).astype(np.int32)
         else:
-            take, rest = rest, rest[:0]
+            take, rest = (np.arange(len(values)) if rest is None else rest), np.zeros(0, dtype=np.int32)
+        del values
         yield from take[np.lexsort((keys[take], -score[take]))].tolist()
         size *= 4
 
@@ -139,21 +144,29 @@ class _Voice:
                 if other == c or self.state[other] != 0:
                     continue
                 partner = int(pool.v[other]) if int(pool.u[other]) == y else int(pool.u[other])
-                if ix.community_led[partner] and self.remaining[partner] > 0 and (ix.member[partner] & brought).any():
+                if self.remaining[partner] > 0 and (ix.member[partner] & brought).any():
                     return other
         return None
 
     def _candidates_of(self, y: int) -> list[int]:
-        """Candidate positions involving ``y``, best score first (built on first use)."""
+        """Positions of the candidates pairing ``y`` with a community-led organization, best
+        score first (the only ones that can block; the index is built on first use)."""
         if y not in self._by_org:
             if self._ends is None:
-                # 32-bit and one temporary at a time: with millions of candidates this
-                # index was the peak of a 50,000-organization run's memory
-                ends = np.concatenate([self.pool.u, self.pool.v]).astype(np.int32)
-                order = np.argsort(ends, kind="stable").astype(np.int32)
-                starts = np.searchsorted(ends[order], np.arange(self.ix.n + 1))
-                del ends
-                self._ends = (order % np.int32(len(self.pool.u)), starts)
+                # one array of (organization, position) keys sorted in place, only for
+                # community-led partners, then 32-bit positions: with millions of
+                # candidates this index was the peak of a 50,000-organization run's memory
+                u, v, cl = self.pool.u, self.pool.v, self.ix.community_led
+                width = 2 * len(u)
+                by_u, by_v = np.flatnonzero(cl[v]), np.flatnonzero(cl[u])
+                keys = np.concatenate([u[by_u], v[by_v]]).astype(np.int64)
+                keys *= width
+                keys[: len(by_u)] += by_u
+                keys[len(by_u) :] += by_v
+                keys.sort()
+                starts = np.searchsorted(keys, np.arange(self.ix.n + 1) * width)
+                keys %= width
+                self._ends = (keys.astype(np.int32), starts)
             positions, starts = self._ends
             mine = positions[starts[y] : starts[y + 1]]
             self._by_org[y] = mine[np.lexsort((self.pool.keys[mine], -self.score[mine]))].tolist()

@@ -139,8 +139,15 @@ def gap_candidate_keys(ix: MapIndex, gaps: list[Gap], eligible: np.ndarray) -> n
 
 def gap_indices(ix: MapIndex, gaps: list[Gap], u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """For each pair ``(u[k], v[k])``: the position in ``gaps`` of the first named gap it
-    closes, or -1 (see ``labeler``)."""
-    return _GapTables(ix, gaps).first(u, v)
+    closes, or -1 (see ``labeler``). Worked out a million pairs at a time into 32 bits:
+    the tables' lookups over millions of candidates at once were a peak of a large
+    map's memory."""
+    tables = _GapTables(ix, gaps)
+    out = np.empty(len(u), dtype=np.int32)
+    for start in range(0, len(u), 1_000_000):
+        part = slice(start, start + 1_000_000)
+        out[part] = tables.first(u[part], v[part])
+    return out
 
 
 def labeler(ix: MapIndex, gaps: list[Gap]) -> Callable[[int, int], Gap | None]:
