@@ -204,12 +204,18 @@ class Ranking:
     likelihood: np.ndarray
     bridging: np.ndarray
     gaps: list[Gap]
-    #: 1 for pairs across movements, ``PairModel.within_weight`` for pairs within one
-    kind_weight: np.ndarray
+    #: True for the pairs within one movement
+    within: np.ndarray
     boldness: float = DEFAULT_BOLDNESS
 
     def __post_init__(self) -> None:
         self.label = labeler(self.index, self.gaps)
+
+    @property
+    def kind_weight(self) -> np.ndarray:
+        """1 for pairs across movements, ``PairModel.within_weight`` for pairs within one
+        (worked out when asked: one float per candidate less to hold while placing)."""
+        return np.where(self.within, self.model.within_weight, 1.0)
 
     @property
     def score(self) -> np.ndarray:
@@ -244,7 +250,7 @@ def rank(
             )  # fmt: skip
             likelihood[part] = model.predict(X, within[part])
         bridging = bridging_value(ix, pool.u, pool.v)
-    return Ranking(ix, pool, model, likelihood, bridging, gaps, np.where(within, model.within_weight, 1.0))
+    return Ranking(ix, pool, model, likelihood, bridging, gaps, within)
 
 
 def model_weights(view: dict[str, Any], today: date | None = None, seed: int = 0) -> dict[str, float]:
