@@ -113,15 +113,10 @@ class Guard:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                cookie = f"{browsers.COOKIE}={secrets.token_urlsafe(32)}; Path=/; HttpOnly; SameSite=Lax"
-                if _https(scope):
-                    cookie += "; Secure"
-                message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie.encode("latin-1"))]
-            await send(message)
-
-        await self.app(scope, receive, send_with_cookie)
+        cookie = f"{browsers.COOKIE}={secrets.token_urlsafe(32)}; Path=/; HttpOnly; SameSite=Lax"
+        if _https(scope):
+            cookie += "; Secure"
+        await self.app(scope, receive, _with_headers(send, [(b"set-cookie", cookie.encode("latin-1"))]))
 
     async def _may_fetch(self, path: str, browser: str) -> bool:
         if path.startswith(MEDIA):
