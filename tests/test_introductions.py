@@ -17,6 +17,7 @@ from coalition.domain.errors import CoalitionError
 from coalition.domain.privacy import read_view
 from coalition.introductions import recommend as intro
 from coalition.introductions.candidates import find_candidates
+from coalition.introductions.features import FEATURES, pair_features, structural
 from coalition.introductions.index import build_index
 from coalition.introductions.recommend import (
     introductions_document,
@@ -492,3 +493,25 @@ def test_candidates_are_found_without_scoring_all_pairs() -> None:
     assert len(pool.keys) < 0.1 * ix.n * (ix.n - 1) / 2
     assert not np.isin(pool.keys, np.concatenate([ix.tied_keys, ix.conflict_keys])).any()
     assert (ix.remaining[pool.u] > 0).all() and (ix.remaining[pool.v] > 0).all()
+
+
+def test_a_rare_shared_issue_says_more_than_a_common_one_and_more_issues_more() -> None:
+    """Traits shared anywhere count as Adamic-Adar over attributes, with no cap: on the
+    Delta science map every likely pair shared three or more themes, and a count capped
+    at three told them apart by nothing."""
+    common = ["housing", "rent", "eviction", "repairs", "zoning", "tenants", "transit"]
+    orgs = [org("a", ["housing"], issues=common), org("b", ["migrant"], issues=common + ["asl"])]
+    orgs += [
+        org("c", ["migrant"], issues=["rent", "asl"]),
+        org("d", ["housing"], issues=["rent", "eviction", "repairs"]),
+    ]
+    orgs += [org(f"x{i}", ["migrant"], issues=["rent"]) for i in range(20)]
+    ix = build_index(view_of(orgs), today=date(2025, 6, 15))
+    shared = FEATURES.index("shared_issues")
+
+    def value(x: str, y: str) -> float:
+        u, v = np.array([ix.index[x]]), np.array([ix.index[y]])
+        return float(pair_features(ix, u, v, *structural(ix, u, v))[0, shared])
+
+    assert value("b", "c") > 2 * value("a", "c")  # "asl" (two groups) against "rent" (24)
+    assert value("a", "b") > value("b", "d") > value("c", "d")  # seven themes, three, one

@@ -8,9 +8,11 @@ import itertools
 from datetime import date
 
 import numpy as np
+import pytest
 
 from coalition.introductions.features import pair_features, structural
 from coalition.introductions.index import build_index
+from coalition.introductions.model import learning_maps
 from coalition.introductions.recommend import model_weights, rank
 
 from .test_introductions import org, tie, view_of
@@ -141,3 +143,59 @@ def test_both_kinds_of_pairs_learn_from_the_same_lesson() -> None:
     weights = model_weights(view, today=TODAY)
     assert (weights["across.source"], weights["within.source"]) == ("history", "prior")
     assert weights["within.rate"] < weights["across.rate"]
+
+
+def test_the_map_as_of_a_date_knows_only_the_dates_of_then() -> None:
+    """Recent activity on an earlier map is measured at its own date, from the ties begun
+    by then: a tie begun later, or an end that came later, is not known there."""
+    orgs = [org(x, ["housing" if x < "c" else "migrant"]) for x in "abcd"]
+    ties = [
+        tie("a", "c", since="2020-06-30"),
+        tie("b", "c", since="2016-06-30", until="2023-01-01"),
+        tie("b", "d", since="2024-06-30"),
+    ]
+    ix = build_index(view_of(orgs, ties), today=TODAY)
+    then = ix.as_of(date(2021, 6, 30).toordinal())
+    assert then.today == date(2021, 6, 30)
+    assert then.recency[0] == pytest.approx(1 / 2, abs=0.01)  # a: one year before
+    assert then.recency[1] == pytest.approx(1 / 6, abs=0.01)  # b: its 2024 tie not known yet
+    assert then.recency[3] == 0.0  # d: no tie yet
+    assert int(then.history[:, 4].min()) > date(2023, 1, 1).toordinal()  # b-c's end is not known then
+    assert ix.recency[1] == pytest.approx(1 / (1 + 350 / 365.25), abs=0.01)  # b, today: the 2024 tie
+
+
+def test_a_held_out_tie_leaves_no_date_behind() -> None:
+    """The lesson of held-out ties must not see when they began: an organization's recent
+    activity there comes from the ties it kept."""
+    view = _grown_map("language")
+    ix = build_index(view, today=TODAY)
+    holdout = list(learning_maps(ix, np.random.default_rng(0)))[-1]
+    assert holdout.source == "holdout"
+    held = set(ix.key(holdout.u, holdout.v).tolist())
+    h = holdout.before.history
+    assert len(h) and not held & set(ix.key(h[:, 0], h[:, 1]).tolist())
+
+
+def test_recently_active_groups_move_the_model() -> None:
+    """New ties (2024) join only groups whose latest earlier tie is recent (2023), on one
+    map, and groups at random on the other: the model learns to look for active groups
+    on the first."""
+    weights = {}
+    for who in ("active", "random"):
+        rng = np.random.default_rng(4)
+        orgs = [org(f"{'h' if i % 2 else 'm'}{i:02d}", ["housing" if i % 2 else "migrant"]) for i in range(80)]
+        active = set(range(0, 80, 2)[:20]) | set(range(1, 80, 2)[:20])
+        ties, tied = [], set()
+        for i in range(80):
+            j = (i + 2) % 80  # one older tie each, within the movement
+            tied.add(frozenset((i, j)))
+            ties.append(tie(orgs[i]["id"], orgs[j]["id"], since="2023-03-01" if i in active else "2012-03-01"))
+        pool = [(i, j) for i in range(80) for j in range(i + 1, 80) if (i + j) % 2 and frozenset((i, j)) not in tied]
+        if who == "active":
+            pool = [(i, j) for i, j in pool if i in active and j in active]
+        for k in rng.choice(len(pool), 40, replace=False):
+            i, j = pool[k]
+            ties.append(tie(orgs[i]["id"], orgs[j]["id"], since="2024-06-01"))
+        weights[who] = model_weights(view_of(orgs, ties), today=TODAY)
+    assert weights["active"]["across.source"] == "history"
+    assert weights["active"]["across.recent_activity"] > max(0.5, weights["random"]["across.recent_activity"] + 0.5)

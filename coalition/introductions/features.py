@@ -23,12 +23,13 @@ FEATURES = (
     "issue_nearby",  # same region: sum over shared issues of 1 / log(1 + groups there on it)
     "language_nearby",  # same region: sum over shared languages (not English) of 1 / log(1 + speakers there)
     "need_met_nearby",  # same region: sum over needs met of 1 / log(1 + groups there offering it)
-    "shared_issues",  # issues in common anywhere, at most 3
-    "shared_languages",  # languages other than English in common anywhere, at most 2
-    "needs_met",  # needs of one the other offers, both ways, anywhere, at most 3
+    "shared_issues",  # anywhere: sum over shared issues of 1 / log(1 + groups on it)
+    "shared_languages",  # anywhere: sum over shared languages (not English) of 1 / log(1 + speakers)
+    "needs_met",  # anywhere, both ways: sum over needs met of 1 / log(1 + groups offering it)
     "movement_affinity",  # log(tie density between their movements / mean density)
     "activity",  # mean log(1 + ties) of the two, centred on the map's mean
     "warmth",  # weaker tie (1-5) of the best common partner who takes introductions, 0 if none
+    "recent_activity",  # the less recently active of the two: 1 / (1 + years since its latest tie began)
 )
 
 
@@ -65,9 +66,12 @@ def pair_features(
 ) -> np.ndarray:
     """The feature matrix (pairs x ``FEATURES``)."""
     same_region = (ix.region[u] == ix.region[v]) & (ix.region[u] >= 0)
-    issues = _shared(ix.issues, u, v)
-    languages = _shared(ix.languages, u, v)
-    needs = _shared_across(ix.needs, ix.offers, u, v) + _shared_across(ix.needs, ix.offers, v, u)
+    anywhere = np.zeros(len(u), dtype=np.int64)
+    issues = _rarity_sum(ix.issues[u] & ix.issues[v], ix.rarity("issues")[None, :], anywhere)
+    languages = _rarity_sum(ix.languages[u] & ix.languages[v], ix.rarity("languages")[None, :], anywhere)
+    needs = _rarity_sum(ix.needs[u] & ix.offers[v], ix.rarity("offers")[None, :], anywhere) + _rarity_sum(
+        ix.needs[v] & ix.offers[u], ix.rarity("offers")[None, :], anywhere
+    )
     near = np.flatnonzero(same_region)
     nu, nv, rows = u[near], v[near], ix.region[u[near]]
     issue_nearby, language_nearby, need_nearby = (np.zeros(len(u)) for _ in range(3))
@@ -88,28 +92,33 @@ def pair_features(
         issue_nearby,
         language_nearby,
         need_nearby,
-        np.minimum(issues, 3),
-        np.minimum(languages, 2),
-        np.minimum(needs, 3),
+        issues,
+        languages,
+        needs,
         affinity,
         (np.log1p(degree_u) + np.log1p(degree_v)) / 2 - mean_log_degree,
         warmth,
+        np.minimum(ix.recency[u], ix.recency[v]),
     ]
     return np.column_stack(columns).astype(float) if len(u) else np.zeros((0, len(FEATURES)))
 
 
 def _rarity_sum(shared: np.ndarray, rarity: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Sum of ``rarity[row, word]`` over the set bits of each pair's shared bitset (one
-    pass per word of the vocabulary over the pairs that share anything)."""
+    """Sum of ``rarity[row, word]`` over the set bits of each pair's shared bitset: one
+    table lookup per byte of the bitsets (the sum for each of a byte's 256 values,
+    worked out once) over the pairs that share anything."""
     out = np.zeros(len(rows))
     hit = np.flatnonzero(shared.any(axis=1)) if rarity.shape[1] else np.zeros(0, dtype=np.int64)
     if len(hit) == 0:
         return out
-    part, at = shared[hit], rows[hit]
-    found = np.zeros(len(hit))
-    for word in range(rarity.shape[1]):
-        on = np.flatnonzero((part[:, word // 64] >> np.uint64(word % 64)) & np.uint64(1))
-        found[on] += rarity[at[on], word]
+    octets = shared[hit].view(np.uint8)  # little-endian: octet j holds words 8j .. 8j + 7
+    bits = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1, bitorder="little").astype(float)
+    table = np.einsum("vb,rjb->rjv", bits, rarity.reshape(len(rarity), -1, 8))  # (rows, octets, 256)
+    at, found = rows[hit], np.zeros(len(hit))
+    for j in range(octets.shape[1]):
+        column = octets[:, j]
+        if column.any():
+            found += table[at, j, column]
     out[hit] = found
     return out
 
@@ -163,15 +172,3 @@ def community_ties(ix: MapIndex, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         counts = lookup(tie_keys, tie_counts, np.minimum(pu, pv) * width + np.maximum(pu, pv))
         best[both] = np.minimum(best[both], counts)
     return np.where(np.isfinite(best), best, 0)
-
-
-def _shared(bits: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    if bits.shape[1] == 0:
-        return np.zeros(len(u))
-    return np.bitwise_count(bits[u] & bits[v]).sum(axis=1).astype(float)
-
-
-def _shared_across(needs: np.ndarray, offers: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    if needs.shape[1] == 0:
-        return np.zeros(len(u))
-    return np.bitwise_count(needs[u] & offers[v]).sum(axis=1).astype(float)

@@ -233,6 +233,18 @@ class MapIndex:
             cache[field] = 1.0 / np.log(1.0 + np.maximum(counts, 1.0))
         return cache[field]
 
+    def rarity(self, field: str) -> np.ndarray:
+        """(words,) ``1 / log(1 + k)`` where ``k`` counts the organizations anywhere in the
+        map with that word in ``field``: ``local_rarity`` without regions."""
+        cache = self.__dict__.setdefault("_global_rarity", {})
+        if field not in cache:
+            bits = getattr(self, field)
+            counts = np.zeros(bits.shape[1] * 64)
+            if self.n and bits.shape[1]:
+                counts = np.unpackbits(bits.view(np.uint8), axis=1, bitorder="little").sum(axis=0, dtype=float)
+            cache[field] = 1.0 / np.log(1.0 + np.maximum(counts, 1.0))
+        return cache[field]
+
     @cached_property
     def sparse_adjacency(self) -> sp.csr_matrix:
         """The current ties as a symmetric 0/1 sparse matrix (for features of many pairs)."""
@@ -250,8 +262,9 @@ class MapIndex:
 
     def as_of(self, day: int) -> MapIndex:
         """The map as it stood at the end of date ordinal ``day``: the ties started by then
-        (undated ones included) and not ended before it, with no introductions. The same
-        organizations and traits: a view keeps no history of those."""
+        (undated ones included) and not ended before it, with no introductions, and the
+        history known that day (no end after it). The same organizations and traits: a
+        view keeps no history of those."""
         h = self.history
         started = h[:, 3] <= day
         current = h[started & (h[:, 4] >= day)]
@@ -259,12 +272,18 @@ class MapIndex:
         keys = self.key(current[:, 0], current[:, 1])
         last = np.ones(len(keys), dtype=bool)  # several ties of a pair: the strongest
         last[:-1] = keys[1:] != keys[:-1]
-        return self.with_ties(current[last, :2], current[last, 2], self.key(h[started, 0], h[started, 1]))
+        known = h[started].copy()
+        known[known[:, 4] > day, 4] = FOREVER
+        earlier = self.with_ties(current[last, :2], current[last, 2], self.key(h[started, 0], h[started, 1]), known)
+        return replace(earlier, today=date.fromordinal(max(day, 1)))
 
-    def with_ties(self, edges: np.ndarray, strength: np.ndarray, tied_keys: np.ndarray) -> MapIndex:
-        """The same organizations with other ties (current ``edges`` and every pair that
-        ever had a tie), no introductions and no history: an earlier or thinned map to
-        learn from. Everything computed from the ties is computed afresh."""
+    def with_ties(
+        self, edges: np.ndarray, strength: np.ndarray, tied_keys: np.ndarray, history: np.ndarray | None = None
+    ) -> MapIndex:
+        """The same organizations with other ties (current ``edges``, every pair that ever
+        had a tie, and the ``history`` of their dates, none by default), no
+        introductions: an earlier or thinned map to learn from. Everything computed
+        from the ties is computed afresh."""
         none = np.zeros(0, dtype=np.int64)
         order = np.lexsort((edges[:, 1], edges[:, 0])) if len(edges) else none
         return replace(
@@ -274,8 +293,21 @@ class MapIndex:
             tied_keys=unique_sorted(tied_keys),
             settled_keys=none,
             outcomes=np.zeros((0, 3), dtype=np.int64),
-            history=np.zeros((0, 5), dtype=np.int64),
+            history=np.zeros((0, 5), dtype=np.int64) if history is None else history,
         )
+
+    @cached_property
+    def recency(self) -> np.ndarray:
+        """Per organization ``1 / (1 + years since its latest tie began)`` as of
+        ``today``, 0 with no dated tie: a group that made a new tie last year is active,
+        one whose last new tie is ten years old may be dormant (a classic signal of
+        link prediction over time)."""
+        h = self.history[self.history[:, 3] >= 0]
+        latest = np.full(self.n, -1, dtype=np.int64)
+        np.maximum.at(latest, h[:, 0], h[:, 3])
+        np.maximum.at(latest, h[:, 1], h[:, 3])
+        years = np.maximum(self.today.toordinal() - latest, 0) / 365.25
+        return np.where(latest >= 0, 1.0 / (1.0 + years), 0.0)
 
     def key(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
         lo, hi = np.minimum(u, v), np.maximum(u, v)

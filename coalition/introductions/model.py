@@ -65,6 +65,7 @@ PRIOR: dict[str, float] = {
     "movement_affinity": 0.5,
     "activity": 0.3,
     "warmth": 0.15,
+    "recent_activity": 0.5,
 }
 #: The prior weighs as much as this many ties learned from.
 PRIOR_TIES = 10.0
@@ -204,7 +205,10 @@ def learning_maps(ix: MapIndex, rng: np.random.Generator) -> Iterator[LearningMa
     share = min(max(HOLDOUT_SHARE, HOLDOUT_TIES / max(len(ix.edges), 1)), 0.5)
     held = rng.random(len(ix.edges)) < share
     u, v = ix.edges[held, 0], ix.edges[held, 1]
-    thinned = ix.with_ties(ix.edges[~held], ix.strength[~held], np.setdiff1d(ix.tied_keys, ix.key(u, v)))
+    kept_history = ~contains(unique_sorted(ix.key(u, v)), ix.key(h[:, 0], h[:, 1]))
+    thinned = ix.with_ties(
+        ix.edges[~held], ix.strength[~held], np.setdiff1d(ix.tied_keys, ix.key(u, v)), h[kept_history]
+    )
     yield LearningMap(thinned, u, v, np.ones(ix.n, dtype=bool), "holdout")
 
 
