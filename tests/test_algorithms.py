@@ -7,6 +7,8 @@ import importlib
 import math
 import random
 from datetime import date
+from multiprocessing.context import SpawnProcess
+from resource import RUSAGE_CHILDREN, getrusage
 
 import networkx as nx
 import pytest
@@ -170,6 +172,32 @@ def test_sampled_betweenness_with_a_fixed_seed_is_repeatable() -> None:
     G = nx.gnm_random_graph(200, 600, seed=1)
     first = betweenness(G, exact_max_nodes=10, pivots=20, seed=3)
     assert first == betweenness(G, exact_max_nodes=10, pivots=20, seed=3)
+
+
+@pytest.mark.parametrize("normalized", [True, False])
+def test_sampled_betweenness_split_with_a_second_process_equals_networkx(normalized: bool) -> None:
+    """Half of the sources go to a worker process (it did CPU work: the children's time
+    grows), and the sum is networkx's sampled betweenness."""
+    G = nx.gnm_random_graph(3000, 9000, seed=5)
+    before = getrusage(RUSAGE_CHILDREN)
+    ours = betweenness(
+        G, normalized=normalized, exact_max_nodes=50, pivots=300, seed=2, workers=2, parallel_min_nodes=100
+    )
+    after = getrusage(RUSAGE_CHILDREN)
+    theirs = nx.betweenness_centrality(G, k=300, seed=2, normalized=normalized)
+    assert all(abs(ours[v] - theirs[v]) < 1e-9 for v in G)
+    assert after.ru_utime + after.ru_stime > before.ru_utime + before.ru_stime
+
+
+def test_sampled_betweenness_does_both_halves_when_no_second_process_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: object) -> None:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(SpawnProcess, "start", refuse)
+    G = nx.gnm_random_graph(300, 900, seed=5)
+    ours = betweenness(G, exact_max_nodes=50, pivots=60, seed=2, workers=2, parallel_min_nodes=100)
+    alone = betweenness(G, exact_max_nodes=50, pivots=60, seed=2, workers=1)
+    assert all(abs(ours[v] - alone[v]) < 1e-12 for v in G)
 
 
 # communities -----------------------------------------------------------------------

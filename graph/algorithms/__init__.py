@@ -5,7 +5,7 @@ Each takes a networkx graph, or the ``IndexedGraph`` made once from it by
 """
 
 from graph.algorithms.brokerage import ROLES, brokerage_roles
-from graph.algorithms.centrality import betweenness, betweenness_is_sampled
+from graph.algorithms.centrality import betweenness, betweenness_is_sampled, start_betweenness
 from graph.algorithms.communities import louvain_communities
 from graph.algorithms.cuts import articulation_cuts, bridge_cuts, cut_points, local_bridges
 from graph.algorithms.igraph_bridge import IndexedGraph, as_indexed
@@ -30,4 +30,5 @@ __all__ = [
     "local_bridges",
     "louvain_communities",
     "resource_matches",
+    "start_betweenness",
 ]
