@@ -221,11 +221,16 @@ def _send_and_close(sending: Connection, work: object) -> None:
 
 
 def _worker_part(work: Connection, result: Connection) -> None:
-    """In the worker process: receive the graph and sources, send back their part."""
-    n, edges, sources = work.recv()
-    work.close()
-    result.send(sources_betweenness(n, edges, sources))
-    result.close()
+    """In the worker process: receive the graph and sources, send back their part (or
+    nothing, quietly, when the caller has gone: it does the part itself or needs none)."""
+    try:
+        n, edges, sources = work.recv()
+        result.send(sources_betweenness(n, edges, sources))
+    except (EOFError, OSError):
+        return
+    finally:
+        work.close()
+        result.close()
 
 
 def sources_betweenness(n: int, edges: np.ndarray, sources: list[int]) -> list[float]:
