@@ -23,7 +23,6 @@ from functools import cached_property
 from typing import Any
 
 import igraph as ig
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
@@ -127,14 +126,6 @@ class MapIndex:
     def igraph(self) -> ig.Graph:
         graph = ig.Graph(n=self.n, edges=self.edges.tolist(), directed=False)
         graph.es["weight"] = self.strength.astype(float).tolist()
-        return graph
-
-    @cached_property
-    def nx_graph(self) -> nx.Graph:
-        """The current ties as a networkx graph on organization numbers (for paths)."""
-        graph = nx.Graph()
-        graph.add_nodes_from(range(self.n))
-        graph.add_edges_from(self.edges.tolist())
         return graph
 
     @cached_property

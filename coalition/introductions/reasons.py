@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
 from coalition.domain.vocabulary import region_label, term_words
@@ -55,11 +54,11 @@ def _conflict(ix: MapIndex, x: int, y: int) -> bool:
 
 
 def _cold_path(ix: MapIndex, u: int, v: int) -> list[int]:
-    """The shortest chain of current ties from u to v (one BFS), [] when there is none."""
-    try:
-        return nx.bidirectional_shortest_path(ix.nx_graph, u, v)
-    except nx.NetworkXNoPath:
+    """The shortest chain of current ties from u to v (one breadth-first search in
+    igraph, whose graph the index holds anyway), [] when there is none."""
+    if ix.component[u] != ix.component[v]:
         return []
+    return list(ix.igraph.get_shortest_path(u, v, output="vpath"))
 
 
 def _movement_link(ix: MapIndex, u: int, v: int) -> tuple[list[str], int, bool]:

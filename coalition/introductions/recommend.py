@@ -35,8 +35,8 @@ each:
 5. ``coalition.introductions.reasons``: a warm broker -- the common partner with the strongest
    ties to both (the weaker of its two ties first, then their sum), who consents to
    introductions, has no conflict with either, and is in the view -- or, with none, a
-   cold introduction naming the shortest chain of current ties (networkx BFS); and
-   reasons in plain words, only from facts in the view.
+   cold introduction naming the shortest chain of current ties (igraph's breadth-first
+   search); and reasons in plain words, only from facts in the view.
 """
 
 from __future__ import annotations
