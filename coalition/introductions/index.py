@@ -381,6 +381,8 @@ def build_index(
         if intro.get("status") in ("made", "declined"):
             outcomes.append((index[a], index[b], int(intro["status"] == "made")))
 
+    resources = _vocabulary(orgs)  # needs and offers share one, so a need meets an offer bit for bit
+
     def keys_of(pairs: Iterable[tuple[int, int]]) -> np.ndarray:
         return unique_sorted(np.array([u * n + v for u, v in pairs], dtype=np.int64))
 
@@ -401,8 +403,8 @@ def build_index(
         msets=[ms for ms, _ in sorted(set_ids.items(), key=lambda item: item[1])],
         issues=_bitsets([o.get("issues") or [] for o in orgs]),
         languages=_bitsets(languages),
-        needs=_bitsets([o.get("needs") or [] for o in orgs], vocabulary=_vocabulary(orgs)),
-        offers=_bitsets([o.get("offers") or [] for o in orgs], vocabulary=_vocabulary(orgs)),
+        needs=_bitsets([o.get("needs") or [] for o in orgs], vocabulary=resources),
+        offers=_bitsets([o.get("offers") or [] for o in orgs], vocabulary=resources),
         edges=edges,
         strength=strength,
         tied_keys=keys_of(tied),
