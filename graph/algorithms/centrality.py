@@ -141,6 +141,8 @@ class PendingBetweenness:
         self.theirs: list[int] = []
         self.worker: BaseProcess | None = None
         self.receiving: Connection | None = None
+        #: Whether a worker process did its share (known once ``result`` has run).
+        self.worker_did_its_part = False
 
     def hand_over(self, count: int) -> None:
         """Start a worker process on ``count`` of the sources, spread over the sample.
@@ -186,6 +188,7 @@ class PendingBetweenness:
         half = np.asarray(H.graph.betweenness(directed=False, sources=self.ours), dtype=float)
         if self.theirs:
             other = self._received()
+            self.worker_did_its_part = other is not None
             if other is None:
                 other = H.graph.betweenness(directed=False, sources=self.theirs)
             half += np.asarray(other, dtype=float)
