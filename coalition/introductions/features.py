@@ -66,11 +66,11 @@ def pair_features(
 ) -> np.ndarray:
     """The feature matrix (pairs x ``FEATURES``)."""
     same_region = (ix.region[u] == ix.region[v]) & (ix.region[u] >= 0)
-    anywhere = np.zeros(len(u), dtype=np.int64)
-    issues = _rarity_sum(ix.issues[u] & ix.issues[v], ix.rarity("issues")[None, :], anywhere)
-    languages = _rarity_sum(ix.languages[u] & ix.languages[v], ix.rarity("languages")[None, :], anywhere)
-    needs = _rarity_sum(ix.needs[u] & ix.offers[v], ix.rarity("offers")[None, :], anywhere) + _rarity_sum(
-        ix.needs[v] & ix.offers[u], ix.rarity("offers")[None, :], anywhere
+    anywhere = np.zeros(len(u), dtype=np.int64)  # every pair in the one "region" of ``rarity``
+    issues = _rarity_sum(ix.issues[u] & ix.issues[v], ix.rarity("issues"), anywhere)
+    languages = _rarity_sum(ix.languages[u] & ix.languages[v], ix.rarity("languages"), anywhere)
+    needs = _rarity_sum(ix.needs[u] & ix.offers[v], ix.rarity("offers"), anywhere) + _rarity_sum(
+        ix.needs[v] & ix.offers[u], ix.rarity("offers"), anywhere
     )
     near = np.flatnonzero(same_region)
     nu, nv, rows = u[near], v[near], ix.region[u[near]]

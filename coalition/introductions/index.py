@@ -212,29 +212,24 @@ class MapIndex:
         """(regions, words) ``1 / log(1 + k)`` where ``k`` counts the organizations of the
         region with that word in ``field`` (issues, languages or offers): a rare shared
         trait says more than a common one (Adamic-Adar over attributes)."""
-        cache = self.__dict__.setdefault("_rarity", {})
-        if field not in cache:
-            bits = getattr(self, field)
-            width = bits.shape[1] * 64
-            counts = np.zeros((int(self.region.max()) + 1 if self.n else 0, width))
-            where = np.flatnonzero(self.region >= 0)
-            if len(where) and width:
-                unpacked = np.unpackbits(bits[where].view(np.uint8), axis=1, bitorder="little")
-                np.add.at(counts, self.region[where], unpacked.astype(float))
-            cache[field] = 1.0 / np.log(1.0 + np.maximum(counts, 1.0))
-        return cache[field]
+        return self._rarity(field, local=True)
 
     def rarity(self, field: str) -> np.ndarray:
-        """(words,) ``1 / log(1 + k)`` where ``k`` counts the organizations anywhere in the
-        map with that word in ``field``: ``local_rarity`` without regions."""
-        cache = self.__dict__.setdefault("_global_rarity", {})
-        if field not in cache:
+        """(1, words): ``local_rarity`` over the whole map, as if it were one region."""
+        return self._rarity(field, local=False)
+
+    def _rarity(self, field: str, local: bool) -> np.ndarray:
+        cache = self.__dict__.setdefault("_rarity_tables", {})
+        if (field, local) not in cache:
             bits = getattr(self, field)
-            counts = np.zeros(bits.shape[1] * 64)
-            if self.n and bits.shape[1]:
-                counts = np.unpackbits(bits.view(np.uint8), axis=1, bitorder="little").sum(axis=0, dtype=float)
-            cache[field] = 1.0 / np.log(1.0 + np.maximum(counts, 1.0))
-        return cache[field]
+            group = self.region if local else np.zeros(self.n, dtype=np.int64)
+            counts = np.zeros((int(group.max()) + 1 if self.n else 0, bits.shape[1] * 64))
+            where = np.flatnonzero(group >= 0)
+            if len(where) and bits.shape[1]:
+                unpacked = np.unpackbits(bits[where].view(np.uint8), axis=1, bitorder="little")
+                np.add.at(counts, group[where], unpacked.astype(float))
+            cache[field, local] = 1.0 / np.log(1.0 + np.maximum(counts, 1.0))
+        return cache[field, local]
 
     @cached_property
     def sparse_adjacency(self) -> sp.csr_matrix:
