@@ -6,7 +6,8 @@ validation reduced to distinct values and known ends, no near-duplicate name mat
 the secondary indexes built after the load, and one audit entry per record made by SQLite
 from the new rows (the store's own statement). What ``coalition import`` does beyond this
 costs more, never less, so this is a floor; beside it, the raw ``executemany`` of
-``bench/bench_shapes.py`` (the target's baseline) and the floor without audit entries.
+``bench/bench_shapes.py`` (the target's baseline), the floor without audit entries, and
+both again with the loosest SQLite settings a new file allows (``PRAGMAS``).
 
 Run: ``python bench/bench_import_floor.py FOLDER [--runs R]`` (a folder from
 ``bench/shapes.py``, e.g. one kept with ``bench_shapes.py --keep``). Prints a table of
@@ -106,14 +107,22 @@ def _rows(folder: Path, timings: dict[str, float]) -> tuple[list, list, list, li
     return movements, org_rows, memberships, tie_rows
 
 
-def floor(folder: Path, db: Path, audit: bool = True) -> dict[str, float]:
+#: The store's own settings, and the loosest a first import into a new file could use: the
+#: ends of each tie checked in Python instead of by foreign keys, the whole load in the page
+#: cache, a rollback journal (nothing to copy back from a write-ahead log).
+PRAGMAS = {
+    "store": {"journal_mode": "WAL", "foreign_keys": "ON", "synchronous": "NORMAL"},
+    "loosest": {"journal_mode": "DELETE", "foreign_keys": "OFF", "synchronous": "NORMAL", "cache_size": "-400000"},
+}
+
+
+def floor(folder: Path, db: Path, audit: bool = True, pragmas: str = "store") -> dict[str, float]:
     """The stripped first import, stage by stage (seconds)."""
     timings: dict[str, float] = {}
     movements, org_rows, memberships, tie_rows = _rows(folder, timings)
     conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA synchronous = NORMAL")
+    for name, value in PRAGMAS[pragmas].items():
+        conn.execute(f"PRAGMA {name} = {value}")
     for _, script in MIGRATIONS:
         conn.executescript(script)
     conn.executemany("INSERT OR IGNORE INTO movements (id, name, color) VALUES (?, ?, ?)", movements)
@@ -162,6 +171,10 @@ def main(argv: list[str] | None = None) -> None:
                 "raw executemany (the target's baseline)": lambda: _raw_import(str(args.folder), f"{scratch}/raw.db"),
                 "floor": lambda: floor(args.folder, Path(scratch) / "floor.db"),
                 "floor without audit entries": lambda: floor(args.folder, Path(scratch) / "bare.db", audit=False),
+                "floor, loosest settings": lambda: floor(args.folder, Path(scratch) / "loose.db", pragmas="loosest"),
+                "floor, loosest settings, without audit entries": lambda: floor(
+                    args.folder, Path(scratch) / "loose-bare.db", audit=False, pragmas="loosest"
+                ),
             }
             for name, run in runs.items():
                 started = time.perf_counter()
