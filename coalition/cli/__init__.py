@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from coalition.cli import analysis, maps, movements, orgs, safety, serving, ties, users
+from coalition.cli import analysis, maps, movements, orgs, safety, serving, survey, ties, users
 from coalition.cli.common import Run
 from coalition.cli.errors import ClickException, show_usage_error, show_user_error
 from coalition.domain.errors import USER_ERRORS
@@ -38,6 +38,7 @@ app.add_typer(orgs.app, name="org")
 app.add_typer(ties.app, name="tie")
 app.add_typer(movements.app, name="movement")
 app.add_typer(analysis.introductions, name="introductions")
+app.add_typer(survey.app, name="survey")
 app.add_typer(users.app, name="user")
 
 

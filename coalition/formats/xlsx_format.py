@@ -75,7 +75,6 @@ def read_workbook(path: Path, required: str, read_sheets: SheetReader, limits: I
     from it, ``names`` mapping lower-case sheet names to the workbook's own. A workbook
     without the ``required`` sheet is one problem, named with the sheets it has."""
     budget = ReadBudget(limits)
-    _refuse_doctype(path)
     workbook = open_workbook(path)
     try:
         names = {name.strip().lower(): name for name in workbook.sheetnames}
@@ -94,10 +93,13 @@ def read_workbook(path: Path, required: str, read_sheets: SheetReader, limits: I
         workbook.close()
 
 
-def open_workbook(path: Path) -> Any:
-    """An .xlsx opened for reading values only, or one clear error."""
+def open_workbook(path: Path, formulas: bool = False) -> Any:
+    """An .xlsx opened for reading, or one clear error: cells give the values a
+    spreadsheet last computed, or with ``formulas`` what was typed (a formula as its
+    text, never run). A workbook holding a DTD is refused first."""
+    _refuse_doctype(path)
     try:
-        return load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=not formulas)
     except FileNotFoundError as e:
         raise InvalidInput([Problem("no such file", file=str(path))]) from e
     except (InvalidFileException, OSError, KeyError, ValueError) as e:

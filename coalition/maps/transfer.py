@@ -60,6 +60,7 @@ __all__ = [
     "load_demo",
     "migrate",
     "progress_to",
+    "similar_names",
 ]
 
 DEMO_PATH = Path(__file__).resolve().parents[2] / "seeds" / "demo"
@@ -353,6 +354,14 @@ def find_duplicates(
             seen.add(frozenset((org_id, other_id)))
             found.append(_duplicate(org_id, name, where.get(org_id, ""), other_id, other, "file", score))
     return sorted(found, key=lambda d: -d["score"])[:limit]
+
+
+def similar_names(
+    new: list[tuple[str, str]], existing: list[tuple[str, str]], limit: int = 5
+) -> list[tuple[tuple[str, str], tuple[str, str], int]]:
+    """(id, name) pairs of ``new`` and ``existing`` whose names are nearly the same (the
+    test an import's duplicate check uses), best first, at most ``limit``."""
+    return sorted(_similar(new, existing, limit), key=lambda found: -found[2])
 
 
 def _similar(

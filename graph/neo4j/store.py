@@ -16,6 +16,7 @@ routing. All Cypher lives in ``graph.neo4j.queries``.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -50,11 +51,14 @@ from graph.store import (
     MapSnapshot,
     Record,
     Store,
+    audit_json,
     change_entries,
     current_actor,
     delete_entry,
     now_iso,
     restored_history,
+    survey_entries,
+    survey_key,
 )
 
 __all__ = ["Neo4jStore", "BATCH"]
@@ -396,6 +400,23 @@ class Neo4jStore(Store):
     def counts(self) -> dict[str, int]:
         return self._read(lambda tx: dict(tx.run(q.COUNTS).single()))
 
+    # surveys -----------------------------------------------------------------------
+    def write_survey(self, records: Sequence[Record], *, actor: str | None = None) -> None:
+        rows = [
+            {**dict(zip(("kind", "round", "org"), survey_key(r), strict=True)), "body": audit_json(r["body"])}
+            for r in records
+        ]
+
+        def work(tx: ManagedTransaction, log: list[Record]) -> None:
+            existing = {survey_key(r): r for r in _survey_rows(tx, None, None)}
+            log.extend(survey_entries(records, existing))
+            tx.run(q.WRITE_SURVEY, rows=rows).consume()
+
+        self._write(work, actor)
+
+    def survey(self, kind: str, round_id: str | None = None) -> list[Record]:
+        return self._read(lambda tx: _survey_rows(tx, kind, round_id))
+
     def audit(
         self,
         limit: int | None = 100,
@@ -442,6 +463,13 @@ class Neo4jStore(Store):
             return found
 
         return problems + self._run(lambda session: session.execute_read(work))
+
+
+def _survey_rows(tx: ManagedTransaction, kind: str | None, round_id: str | None) -> list[Record]:
+    return [
+        {"kind": r["kind"], "round": r["round"], "org": r["org"], "body": json.loads(r["body"])}
+        for r in tx.run(q.SURVEY_RECORDS, kind=kind, round=round_id)
+    ]
 
 
 def _retire_map(tx: ManagedTransaction) -> None:

@@ -70,6 +70,15 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX audit_record ON audit (kind, key);
         """,
     ),
+    (
+        "0003_survey",
+        """
+        CREATE TABLE survey (
+            kind TEXT NOT NULL, round TEXT NOT NULL, org TEXT NOT NULL, body TEXT NOT NULL,
+            PRIMARY KEY (kind, round, org)
+        );
+        """,
+    ),
 ]
 
 #: Checks (visibilities as in ``graph.store.VISIBILITIES``) that the foreign keys and the models cannot express, or that a file edited by

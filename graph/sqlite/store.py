@@ -10,6 +10,7 @@ place. The audit entries of a write are inserted in the write's own transaction.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -39,16 +40,19 @@ from graph.store import (
     MapSnapshot,
     Record,
     Store,
+    audit_json,
     change_entries,
     current_actor,
     delete_entry,
     now_iso,
     restored_history,
+    survey_entries,
+    survey_key,
 )
 
 __all__ = ["SQLiteStore", "MIGRATIONS", "read_content"]
 
-MAP_TABLES = ("introductions", "ties", "org_movements", "organizations", "movements")
+MAP_TABLES = ("introductions", "ties", "org_movements", "organizations", "movements", "survey")
 #: The most each connection caches, in KiB.
 CACHE_KIB = 64 * 1024
 
@@ -305,6 +309,23 @@ class SQLiteStore(Store):
             after = {**count_records(conn), "audit": len(trail) + len(history)}
             log.append({"action": "restore", "kind": "map", "key": "*", "before": before, "after": after})
 
+    # surveys -----------------------------------------------------------------------
+    def write_survey(self, records: Sequence[Record], *, actor: str | None = None) -> None:
+        with self._write(actor) as (conn, log):
+            existing = {survey_key(r): r for r in _survey_rows(conn, None, None)}
+            log.extend(survey_entries(records, existing))
+            conn.executemany(
+                "INSERT OR REPLACE INTO survey (kind, round, org, body) VALUES (?, ?, ?, ?)",
+                [(*survey_key(r), audit_json(r["body"])) for r in records],
+            )
+
+    def survey(self, kind: str, round_id: str | None = None) -> list[Record]:
+        with self._read() as conn:
+            self._require_schema(conn)
+            if "0003_survey" in pending_migrations(conn):
+                return []
+            return _survey_rows(conn, kind, round_id)
+
     # reads -------------------------------------------------------------------------
     def get_organization(self, org_id: str) -> Record | None:
         with self._read() as conn:
@@ -364,6 +385,15 @@ class SQLiteStore(Store):
         with self._lend() as conn:
             self._require_schema(conn)
             return "sqlite", image_of(conn)
+
+
+def _survey_rows(conn: sqlite3.Connection, kind: str | None, round_id: str | None) -> list[Record]:
+    rows = conn.execute(
+        "SELECT kind, round, org, body FROM survey WHERE (:kind IS NULL OR kind = :kind) "
+        "AND (:round IS NULL OR round = :round) ORDER BY kind, round, org",
+        {"kind": kind, "round": round_id},
+    )
+    return [{"kind": k, "round": r, "org": o, "body": json.loads(body)} for k, r, o, body in rows]
 
 
 def _create_private(path: Path) -> None:
