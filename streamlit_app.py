@@ -8,11 +8,13 @@ list items (axe-core's "list" rule, tests/test_accessibility.py). The gate
 (``coalition.ui.login``) runs first, so no page and no map read happen before someone is
 let in: in local mode (no accounts, served on 127.0.0.1) that is the person at this
 computer; otherwise everyone signs in, and the pages and audiences offered follow the
-account's role. The settings (``coalition.domain.settings``, the same as the CLI's) are
-read once per session before anything else; a bad one is one error line, never a
-traceback. The store they name is opened on first use, never at import. Once a page has
-run, a big map's analyses are begun in the background (``coalition.ui.ahead``), so the
-pages that show them need not wait.
+account's role. A survey link (``/?survey=TOKEN``) opens its form instead, before the
+gate and with no page (``coalition.ui.survey_form``): a respondent has no account. The
+settings (``coalition.domain.settings``, the same as the CLI's) are read once per session
+before anything else; a bad one is one error line, never a traceback. The store they
+name is opened on first use, never at import. Once a page has run, a big map's analyses
+are begun in the background (``coalition.ui.ahead``), so the pages that show them need
+not wait.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import streamlit as st
 
 from coalition.auth import permissions
 from coalition.domain.errors import USER_ERRORS
-from coalition.ui import actions, ahead, login, state
+from coalition.ui import actions, ahead, login, state, survey_form
 from coalition.ui.charts import md
 from coalition.ui.pages import EXPLORE, WORK
 from coalition.ui.state import Keys
@@ -36,6 +38,9 @@ try:
 except USER_ERRORS as e:
     st.error(md(f"Cannot start the dashboard: {e}"))
     st.stop()
+if "survey" in st.query_params:  # a survey link: its form only, no account needed (issue 16)
+    survey_form.show(st.query_params["survey"])
+    st.stop()
 user = login.gate(settings)
 
 pages = {
@@ -44,6 +49,8 @@ pages = {
         st.Page(f"{UI}/{stem}.py", title=title) for stem, title in WORK
     ],
 }
+if permissions.allowed(user, permissions.EDIT):
+    pages["Edit"].append(st.Page(f"{UI}/surveys.py", title="Surveys"))
 admin_pages = []
 if permissions.allowed(user, permissions.MANAGE_USERS) and not user.local:
     admin_pages.append(st.Page(f"{UI}/accounts.py", title="Accounts"))

@@ -191,16 +191,24 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The dashboard as ``make run`` serves it (``coalition serve``: local mode, no
-    accounts, our server in front of Streamlit) on a free 127.0.0.1 port over a fresh demo
-    map; started once for every browser test, as it takes seconds."""
-    _require_chromium()
+def app_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo map file the shared dashboard (``app_url``) serves; a test may add to it
+    (a survey round, for one)."""
     folder = tmp_path_factory.mktemp("browser")
     store = SQLiteStore(folder / "demo.db")
     load_demo(store)
     store.close()
-    env = {**os.environ, "COALITION_DB": f"sqlite:///{folder / 'demo.db'}"}
+    return folder / "demo.db"
+
+
+@pytest.fixture(scope="session")
+def app_url(app_map: Path) -> Iterator[str]:
+    """The dashboard as ``make run`` serves it (``coalition serve``: local mode, no
+    accounts, our server in front of Streamlit) on a free 127.0.0.1 port over a fresh demo
+    map; started once for every browser test, as it takes seconds."""
+    _require_chromium()
+    folder = app_map.parent
+    env = {**os.environ, "COALITION_DB": f"sqlite:///{app_map}"}
     env["COALITION_ACCOUNTS"] = str(folder / "no-accounts.db")  # local mode: nobody signs in
     command = [sys.executable, "-m", "coalition", "serve", "--address", "127.0.0.1", "--port"]
     with serving(command, env, ROOT, folder / "streamlit.log") as url:

@@ -19,14 +19,17 @@ import json
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from coalition.survey.links import start_round
 from coalition.ui.pages import EXPLORE, WORK
+from graph.sqlite.store import SQLiteStore
 
 from .conftest import ARTIFACTS, ROOT, map_node_ids, open_page, wait_for_page
 
 pytestmark = pytest.mark.browser
 
 DOCS = ROOT / "docs"
-PAGES = (*EXPLORE, *WORK)  # (file stem, title) of every page, as the sidebar lists them
+#: (file stem, title) of every page, as the sidebar lists them (Surveys: for editors)
+PAGES = (*EXPLORE, *WORK, ("surveys", "Surveys"))
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
@@ -49,6 +52,21 @@ def test_every_page_passes_the_axe_audit_and_is_photographed_for_the_docs(page, 
         violations = _audit(page)
         (ARTIFACTS / f"axe-{stem}.json").write_text(json.dumps(violations, indent=1))
         problems += [_describe(title, violation) for violation in violations if violation["impact"] in BLOCKING]
+    assert not problems, "axe-core found serious or critical violations:\n" + "\n".join(problems)
+    assert page.external_requests == []
+
+
+def test_the_survey_form_passes_the_axe_audit_on_a_phone_and_is_photographed(page, app_url: str, app_map) -> None:
+    store = SQLiteStore(app_map)
+    (link,) = start_round(store, "accessibility", ["cielo_abierto_collective"], base_url=app_url)
+    store.close()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(link["url"])
+    wait_for_page(page, "Relationship survey")
+    assert not page.get_by_test_id("stException").count()
+    page.screenshot(path=str(DOCS / "screenshot-survey-form.png"))
+    violations = _audit(page)
+    problems = [_describe("Survey form", v) for v in violations if v["impact"] in BLOCKING]
     assert not problems, "axe-core found serious or critical violations:\n" + "\n".join(problems)
     assert page.external_requests == []
 

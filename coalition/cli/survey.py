@@ -16,7 +16,7 @@ import typer
 
 from coalition.cli.common import JsonOption, out, print_json, store, table
 from coalition.domain.errors import CoalitionError
-from coalition.survey import links, review, sheet
+from coalition.survey import links, review
 from coalition.survey.messages import MESSAGE_KINDS, message_for
 
 __all__ = ["app"]
@@ -106,12 +106,14 @@ def survey_revoke(ctx: typer.Context, round_id: RoundArg, org: OrgOption = None)
 @app.command("status")
 def survey_status(ctx: typer.Context, round_id: RoundArg, as_json: JsonOption = False) -> None:
     """Sent, opened, answered and accepted, by movement and for community-led groups."""
-    progress = review.status(store(ctx), round_id)
+    backend = store(ctx)
+    progress = review.status(backend, round_id)
     if as_json:
         print_json(progress)
         return
+    movement_names = {m["id"]: m["name"] for m in backend.snapshot()["movements"]}
     rows = [{"group": "all", **{k: progress[k] for k in ("sent", "opened", "answered", "accepted")}}]
-    rows += [{"group": m, **c} for m, c in progress["by_movement"].items()]
+    rows += [{"group": movement_names.get(m, m), **c} for m, c in progress["by_movement"].items()]
     rows.append({"group": "community-led", **progress["community_led"]})
     table(rows, ["group", "sent", "opened", "answered", "accepted"], title=f"Round {round_id}")
     if progress["not_answered"]:
@@ -205,6 +207,8 @@ def survey_form(
 ) -> None:
     """Write an organization's form as a spreadsheet, for groups that answer by email or
     on paper (it holds no link: the answer comes back with ``survey answer``)."""
+    from coalition.survey import sheet  # openpyxl: not for every command
+
     written = sheet.write_form(store(ctx), round_id, org, out_file)
     out.print(f"Wrote the form of {org} for round {round_id} to {written}")
 
@@ -217,6 +221,8 @@ def survey_answer(
 ) -> None:
     """Take back a filled-in spreadsheet form as that organization's answer (checked like
     any import: a bad file stores nothing); it then waits for review."""
+    from coalition.survey import sheet  # openpyxl: not for every command
+
     link = sheet.answer_from_file(store(ctx), token.rsplit("survey=", 1)[-1], answer_file)
     out.print(
         f"Saved the answer of {link.org} for round {link.round}; it waits for review (`coalition survey answers`)."

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from coalition.domain.errors import CoalitionError, InvalidInput, NotFound, Problem, plain_problems
 from coalition.domain.models import Name, Organization, Tie, slugify
 from coalition.domain.privacy import can_see
+from coalition.domain.vocabulary import region_label
 from coalition.survey.links import Link, open_link
 from graph.store import Record, Store, acting_as, now_iso
 
@@ -78,7 +79,7 @@ def _choices(snapshot: dict[str, Any], org: str) -> list[dict[str, Any]]:
         if o["id"] == org or not can_see(AUDIENCE, o["visibility"]):
             continue
         movements = [movement_names.get(m, m) for m in o["movements"]]
-        line = " · ".join(part for part in (o["kind"], ", ".join(movements), o["region"]) if part)
+        line = " · ".join(part for part in (o["kind"], ", ".join(movements), region_label(o["region"])) if part)
         choices.append({"id": o["id"], "name": o["name"], "movements": o["movements"], "region": o["region"],
                         "line": line, "created_at": o.get("created_at")})  # fmt: skip
     return sorted(choices, key=lambda c: c["name"].lower())

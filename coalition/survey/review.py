@@ -217,11 +217,12 @@ def reciprocity(store: Store, round_id: str | None = None) -> dict[str, list[dic
     return result
 
 
-def status(store: Store, round_id: str) -> dict[str, Any]:
+def status(store: Store, round_id: str, only: set[str] | None = None) -> dict[str, Any]:
     """A round's progress: sent, opened, answered, accepted, overall, by movement and for
-    community-led groups, and who has not answered yet."""
+    community-led groups, and who has not answered yet (of the ``only`` organizations,
+    when given: those an account may see)."""
     round_record(store, round_id)
-    orgs = {o["id"]: o for o in store.snapshot()["organizations"]}
+    orgs = {o["id"]: o for o in store.snapshot()["organizations"] if only is None or o["id"] in only}
     links = {r["org"]: r["body"] for r in store.survey("link", round_id) if r["org"] in orgs}
     answers = {a["org"]: a["body"] for a in store.survey("answer", round_id)}
 

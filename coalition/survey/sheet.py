@@ -228,6 +228,8 @@ class _Form:
 
 
 def _read(path: Path) -> _Form:
+    if not path.is_file():
+        raise InvalidInput([Problem("no such file", file=str(path))])
     check_import_size(path, LIMITS.max_bytes)
     workbook = open_workbook(path, formulas=True)  # a formula as its text, never run
     try:

@@ -12,6 +12,8 @@ so tests call them directly.
 from __future__ import annotations
 
 import os
+import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from coalition.domain.privacy import can_see
 from coalition.domain.settings import ImportLimits
 from coalition.maps import services
 from coalition.maps.transfer import ExportResult, ImportReport, export_map, import_map
+from coalition.survey import links, review
 from graph.store import Store, acting_as
 
 __all__ = [
@@ -35,6 +38,12 @@ __all__ = [
     "add_tie",
     "remove_tie",
     "set_introduction_status",
+    "start_survey",
+    "survey_queue",
+    "survey_status",
+    "survey_sheet",
+    "survey_sheet_answer",
+    "review_survey_answer",
     "import_file",
     "export_file",
     "add_account",
@@ -136,6 +145,81 @@ def set_introduction_status(
     require(user, TRACK)
     with acting_as(actor(user)):
         return track(store, a, b, status, audience=permissions.cap_audience(user, audience), **options)
+
+
+# survey rounds (editors) ----------------------------------------------------------------------
+def start_survey(
+    user: User, store: Store, round_id: str, orgs: list[str], expires: date | None, base_url: str
+) -> list[dict[str, str]]:
+    """New private links for the chosen organizations (all the account may see when none
+    are chosen); an organization above the account's audience is as if missing."""
+    require(user, EDIT)
+    with store.transaction():
+        visible = _visible_ids(user, store)
+        hidden = [org for org in orgs if org not in visible]
+        if hidden:
+            raise NotFound(f"no organization with id {hidden[0]!r}")
+        with acting_as(actor(user)):
+            return links.start_round(store, round_id, orgs or sorted(visible), expires, base_url)
+
+
+def survey_status(user: User, store: Store, round_id: str) -> dict[str, Any]:
+    """A round's progress over the organizations the account may see."""
+    require(user, EDIT)
+    return review.status(store, round_id, only=_visible_ids(user, store))
+
+
+def survey_queue(user: User, store: Store, round_id: str) -> tuple[list[dict[str, Any]], int]:
+    """The round's answers of organizations the account may see, and how many others wait
+    (an admin reviews those)."""
+    require(user, EDIT)
+    visible = _visible_ids(user, store)
+    items = review.queue(store, round_id)
+    shown = [item for item in items if item["org"] in visible]
+    return shown, len(items) - len(shown)
+
+
+def review_survey_answer(
+    user: User, store: Store, round_id: str, org: str, accept: bool, parts: tuple[str, ...] = review.PARTS
+) -> dict[str, int]:
+    """Accept (the chosen parts of) or reject one organization's waiting answer."""
+    require(user, EDIT)
+    with store.transaction():
+        if org not in _visible_ids(user, store):
+            raise NotFound(f"no answer of {org!r} waits for review in round {round_id!r}")
+        with acting_as(actor(user)):
+            if accept:
+                return review.accept(store, round_id, org, parts=parts, reviewer=actor(user))
+            return {"rejected": review.reject(store, round_id, org, reviewer=actor(user))}
+
+
+def survey_sheet(user: User, store: Store, round_id: str, org: str) -> bytes:
+    """The spreadsheet form of one organization the account may see."""
+    from coalition.survey import sheet  # openpyxl: not for every page
+
+    require(user, EDIT)
+    if org not in _visible_ids(user, store):
+        raise NotFound(f"no organization with id {org!r}")
+    with tempfile.TemporaryDirectory(prefix="coalition-survey-") as folder:
+        return sheet.write_form(store, round_id, org, Path(folder) / "form.xlsx").read_bytes()
+
+
+def survey_sheet_answer(user: User, store: Store, link: str, name: str, data: bytes) -> links.Link:
+    """Take back a spreadsheet form a group sent by email or on paper, with the link that
+    was sent to it (its token says whose answer it is), checked like any import."""
+    from coalition.survey import sheet  # openpyxl: not for every page
+
+    require(user, EDIT)
+    with tempfile.TemporaryDirectory(prefix="coalition-survey-") as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(data)
+        with acting_as(actor(user)):
+            return sheet.answer_from_file(store, link.strip().rsplit("survey=", 1)[-1], path)
+
+
+def _visible_ids(user: User, store: Store) -> set[str]:
+    ceiling = permissions.max_audience(user)
+    return {o["id"] for o in store.snapshot()["organizations"] if can_see(ceiling, o["visibility"])}
 
 
 # files ----------------------------------------------------------------------------------------

@@ -166,6 +166,46 @@ class Keys:
     EXPORT_AUDIENCE = "export_audience"
     EXPORT_FORMAT = "export_format"
     EXPORT_DOWNLOAD = "export_download"
+    # survey rounds (editors; the survey form has its own keys, ``FormKeys``)
+    SURVEY_ROUND = "surveys_round"
+    SURVEY_NEW_ROUND = "surveys_new_round"
+    SURVEY_ORGS = "surveys_orgs"
+    SURVEY_EXPIRES = "surveys_expires"
+    SURVEY_BASE_URL = "surveys_base_url"
+    SURVEY_START = "surveys_start"
+    SURVEY_REMIND = "surveys_remind"
+    SURVEY_PARTS = "surveys_parts"  # ``surveys_parts:<org>``
+    SURVEY_ACCEPT = "surveys_accept"  # ``surveys_accept:<org>``
+    SURVEY_REJECT = "surveys_reject"  # ``surveys_reject:<org>``
+    SURVEY_SHEET_ORG = "surveys_sheet_org"
+    SURVEY_SHEET_DOWNLOAD = "surveys_sheet_download"
+    SURVEY_SHEET_LINK = "surveys_sheet_link"
+    SURVEY_SHEET_UPLOAD = "surveys_sheet_upload"
+    SURVEY_SHEET_SAVE = "surveys_sheet_save"
+
+
+class FormKeys:
+    """The survey form's session and widget keys (``coalition.ui.survey_form``), all prefixed ``survey_`` (none is a page's),
+    so that a new link forgets every one of them."""
+
+    PREFIX = "survey_"
+    LINK = "survey_link"  # not a widget: the hash of the token whose form the session holds
+    FORM = "survey_form"  # not a widget: what form_for gave for that link
+    PARTNERS = "survey_partners"  # not a widget: the partner rows being edited
+    NEXT_ROW = "survey_next_row"  # not a widget: the number the next partner row gets
+    PROBLEM = "survey_problem"  # not a widget: why the last "add" did nothing, shown once
+    FIELD = "survey_field"  # ``survey_field_<name>``: the organization's own fields
+    PARTNER = "survey_partner"  # ``survey_partner_<field>:<row>``: one partner's fields
+    PICK_MOVEMENT = "survey_pick_movement"
+    PICK_REGION = "survey_pick_region"
+    PICK_SEARCH = "survey_pick_search"
+    PICK_NEW_ONLY = "survey_pick_new_only"
+    PICK = "survey_pick"
+    PICK_ADD = "survey_pick_add"
+    NEW_NAME = "survey_new_name"
+    NEW_MOVEMENT = "survey_new_movement"
+    NEW_ADD = "survey_new_add"
+    SAVE = "survey_save"
 
 
 class Tables:
@@ -198,6 +238,8 @@ class Tables:
     OVERVIEW_INTRODUCTIONS = "overview_introductions"
     SETTINGS_COUNTS = "settings_counts"
     ACCOUNTS_TABLE = "accounts_table"
+    SURVEY_PROGRESS = "surveys_progress"
+    SURVEY_RECIPROCITY = "surveys_reciprocity"
 
 
 def field_key(prefix: str, field: str, suffix: str = "") -> str:
