@@ -13,10 +13,11 @@ Keys:
     tie             ``(source, target, kind)``
     introduction    ``(a, b)`` with ``a < b``
 
-Beside the map, a store keeps the records of relationship surveys (``write_survey``):
-rounds, the private links sent to organizations (only a hash of each token) and their
-answers waiting for review, keyed by ``(kind, round, org)``. Clearing or restoring the
-map removes them with it: they speak of the map they were made for.
+Beside the map, a store keeps side records of the coalition's own process
+(``write_side_records``): survey rounds, the private links sent to organizations (only a
+hash of each token) and their answers waiting for review, and meeting snapshots, keyed by
+``(kind, round, org)`` (a snapshot: its name as ``round``, ``org`` empty). Clearing or
+restoring the map removes them with it: they speak of the map they were made for.
 
 Every committed write also records what it changed in the store's audit trail, in the
 same transaction: one entry per record created, changed or removed, with who (the
@@ -44,7 +45,7 @@ __all__ = [
     "ExpectedVersions",
     "MapSnapshot",
     "Record",
-    "SURVEY_KINDS",
+    "SIDE_KINDS",
     "Store",
     "VISIBILITIES",
     "acting_as",
@@ -59,8 +60,8 @@ __all__ = [
     "former_names",
     "plan_upserts",
     "restored_history",
-    "survey_entries",
-    "survey_key",
+    "side_entries",
+    "side_key",
     "visible_levels",
 ]
 
@@ -74,9 +75,10 @@ Record = dict[str, Any]
 ExpectedVersions = Mapping[str | tuple[str, str, str], int]
 
 #: What audit entries are about, and what happened.
-AUDIT_KINDS = ("movement", "organization", "tie", "introduction", "map", "survey")
-#: What survey records are: a round, a private link of one organization, its answer.
-SURVEY_KINDS = ("round", "link", "answer")
+AUDIT_KINDS = ("movement", "organization", "tie", "introduction", "map", "survey", "snapshot")
+#: What side records are, and the audit kind of each: a survey round, a private link of
+#: one organization, its answer; a meeting snapshot.
+SIDE_KINDS = {"round": "survey", "link": "survey", "answer": "survey", "snapshot": "snapshot"}
 AUDIT_ACTIONS = ("create", "update", "delete", "clear", "restore")
 
 _actor: ContextVar[str | None] = ContextVar("coalition_actor", default=None)
@@ -243,25 +245,26 @@ def _identity(row: Record) -> tuple:
     return tuple(row[f] for f in ("at", "actor", "action", "kind", "key", "before", "after"))
 
 
-def survey_entries(records: Sequence[Record], existing: Mapping[tuple, Record]) -> list[Record]:
-    """Audit entries for survey records about to be written over ``existing`` (by
-    ``survey_key``): created whole, changed as the body's fields before and after."""
+def side_entries(records: Sequence[Record], existing: Mapping[tuple, Record]) -> list[Record]:
+    """Audit entries for side records about to be written over ``existing`` (by
+    ``side_key``): created whole, changed as the body's fields before and after."""
     entries = []
     for record in records:
-        key = survey_key(record)
+        key = side_key(record)
         old = existing.get(key)
         if old is None:
-            entries.append(_entry("create", "survey", key, None, record["body"]))
+            entries.append(_entry("create", SIDE_KINDS[record["kind"]], key, None, record["body"]))
             continue
         changed = [f for f in {**old["body"], **record["body"]} if old["body"].get(f) != record["body"].get(f)]
         if changed:
             before = {f: old["body"].get(f) for f in changed}
-            entries.append(_entry("update", "survey", key, before, {f: record["body"].get(f) for f in changed}))
+            after = {f: record["body"].get(f) for f in changed}
+            entries.append(_entry("update", SIDE_KINDS[record["kind"]], key, before, after))
     return entries
 
 
-def survey_key(record: Mapping[str, Any]) -> tuple[str, str, str]:
-    """The key of a survey record: ``(kind, round, org)``."""
+def side_key(record: Mapping[str, Any]) -> tuple[str, str, str]:
+    """The key of a side record: ``(kind, round, org)``."""
     return record["kind"], record["round"], record["org"]
 
 
@@ -371,16 +374,18 @@ class Store(ABC):
         the store lacks are appended as history (``restored_history``), then one
         ``restore`` entry by ``actor`` with the counts before and after."""
 
-    # surveys -----------------------------------------------------------------------
+    # side records ------------------------------------------------------------------
     @abstractmethod
-    def write_survey(self, records: Sequence[Record], *, actor: str | None = None) -> None:
-        """Add or replace survey records: each has ``kind`` (one of ``SURVEY_KINDS``),
-        ``round``, ``org`` ('' for a round) and ``body`` (a JSON-able dict). Each change is
-        an audit entry of kind ``survey``; a record written unchanged is not."""
+    def write_side_records(self, records: Sequence[Record], *, actor: str | None = None) -> None:
+        """Add or replace side records: each has ``kind`` (one of ``SIDE_KINDS``),
+        ``round``, ``org`` ('' for a round or a snapshot) and ``body`` (a JSON-able dict).
+        Each change is an audit entry (of the kind ``SIDE_KINDS`` names); a record written
+        unchanged is not."""
 
     @abstractmethod
-    def survey(self, kind: str, round_id: str | None = None) -> list[Record]:
-        """Survey records of one kind, of one round or of all, by round then org."""
+    def side_records(self, kind: str, round_id: str | None = None) -> list[Record]:
+        """Side records of one kind, of one round (or snapshot name) or of all, by round
+        then org."""
 
     # reads -------------------------------------------------------------------------
     @abstractmethod

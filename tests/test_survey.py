@@ -42,16 +42,16 @@ def demo(store: Store) -> Store:
 def test_survey_records_are_kept_updated_and_audited_on_both_backends(store: Store) -> None:
     record = {"kind": "round", "round": "r1", "org": "", "body": {"expires": None, "base_url": "x"}}
     last = max((e["seq"] for e in store.audit(limit=1)), default=0)  # a server's trail outlives its maps
-    store.write_survey([record])
-    store.write_survey([{**record, "body": {"expires": "2027-01-01", "base_url": "x"}}])
-    store.write_survey([{**record, "body": {"expires": "2027-01-01", "base_url": "x"}}])  # unchanged: no entry
-    assert store.survey("round") == [{**record, "body": {"expires": "2027-01-01", "base_url": "x"}}]
-    assert store.survey("round", "other") == [] and store.survey("link") == []
+    store.write_side_records([record])
+    store.write_side_records([{**record, "body": {"expires": "2027-01-01", "base_url": "x"}}])
+    store.write_side_records([{**record, "body": {"expires": "2027-01-01", "base_url": "x"}}])  # unchanged: no entry
+    assert store.side_records("round") == [{**record, "body": {"expires": "2027-01-01", "base_url": "x"}}]
+    assert store.side_records("round", "other") == [] and store.side_records("link") == []
     trail = store.audit(kind="survey", after_seq=last)
     assert [e["action"] for e in trail] == ["update", "create"]
     assert trail[0]["before"] == {"expires": None} and trail[0]["after"] == {"expires": "2027-01-01"}
     store.clear()
-    assert store.survey("round") == []
+    assert store.side_records("round") == []
 
 
 def test_a_link_opens_its_own_organization_only_and_keeps_no_token(demo: Store) -> None:
@@ -59,7 +59,7 @@ def test_a_link_opens_its_own_organization_only_and_keeps_no_token(demo: Store) 
     assert all(len(t) >= 32 for t in tokens.values())  # 24 random bytes: 192 bits
     assert links.open_link(demo, tokens[ME]) == links.Link("spring", ME)
     assert links.open_link(demo, tokens[OTHER]) == links.Link("spring", OTHER)
-    stored = json.dumps(demo.survey("link") + demo.audit(limit=None), default=str)
+    stored = json.dumps(demo.side_records("link") + demo.audit(limit=None), default=str)
     assert not any(token in stored for token in tokens.values())
     form = answers.form_for(demo, links.open_link(demo, tokens[ME]))
     assert form["org"] == ME and form["record"]["name"] == "Cielo Abierto Trans Migrant Collective"
@@ -91,7 +91,7 @@ def test_the_form_shows_nothing_above_the_coalition_audience(demo_store: Store) 
     }
     with pytest.raises(CoalitionError, match="not on the list"):
         answers.save_answer(demo_store, token, {"partners": [{"org": PRIVATE, "kind": "referral"}]})
-    assert demo_store.survey("answer") == []
+    assert demo_store.side_records("answer") == []
 
 
 def test_saving_twice_keeps_one_answer_and_hostile_text_is_cleaned(demo_store: Store) -> None:
@@ -100,7 +100,7 @@ def test_saving_twice_keeps_one_answer_and_hostile_text_is_cleaned(demo_store: S
     _answer(
         demo_store, token, [{"new_name": "  =cmd|' /C calc'!A0 \x07", "new_movement": "migrant"}], access="second\x00"
     )
-    (saved,) = demo_store.survey("answer", "spring")
+    (saved,) = demo_store.side_records("answer", "spring")
     assert saved["body"]["answer"]["record"]["access"] == "second"
     assert saved["body"]["answer"]["partners"][0]["new_name"] == "=cmd|' /C calc'!A0"
     with pytest.raises(InvalidInput):

@@ -123,7 +123,7 @@ def test_a_link_opens_its_form_without_signing_in_and_saves_the_answer(
     app.button(key=FormKeys.NEW_ADD).click().run()
     save(app)
 
-    [answer] = demo_store.survey("answer", ROUND)
+    [answer] = demo_store.side_records("answer", ROUND)
     assert answer["org"] == ORG and answer["body"]["status"] == "waiting"
     record, partners = answer["body"]["answer"]["record"], answer["body"]["answer"]["partners"]
     assert record["region"] == "Harbour District" and record["intro_capacity_per_month"] == 5
@@ -147,7 +147,7 @@ def test_saving_twice_keeps_one_answer_with_the_latest_changes(
     app.text_input(key=field("name")).input("Eastport Migrant Workers Centre").run()
     save(app)
 
-    [answer] = demo_store.survey("answer", ROUND)
+    [answer] = demo_store.side_records("answer", ROUND)
     assert answer["body"]["answer"]["record"]["name"] == "Eastport Migrant Workers Centre"
     assert PARTNER not in [p["org"] for p in answer["body"]["answer"]["partners"]]
     reopened = open_form(demo_store, tokens[ORG], monkeypatch)  # the next visit starts from the answer
@@ -164,12 +164,12 @@ def test_a_bad_revoked_or_expired_link_shows_the_refusal_only(
         revoke(demo_store, ROUND, ORG)
     if how == "expired":
         started = round_record(demo_store, ROUND)
-        demo_store.write_survey([{**started, "body": {**started["body"], "expires": "2000-01-01"}}])
+        demo_store.write_side_records([{**started, "body": {**started["body"], "expires": "2000-01-01"}}])
     app = open_form(demo_store, token, monkeypatch)
     assert [e.value for e in app.error] == [REFUSED]
     shown = [*app.title, *app.markdown, *app.caption, *app.text_input, *app.selectbox, *app.button, *app.success]
     assert not shown
-    assert not demo_store.survey("answer", ROUND)
+    assert not demo_store.side_records("answer", ROUND)
 
 
 def test_a_link_revoked_while_the_form_is_open_saves_nothing(
@@ -179,7 +179,7 @@ def test_a_link_revoked_while_the_form_is_open_saves_nothing(
     revoke(demo_store, ROUND, ORG)
     app.button(key=FormKeys.SAVE).click().run()
     assert [e.value for e in app.error] == [REFUSED] and not app.success
-    assert not demo_store.survey("answer", ROUND)
+    assert not demo_store.side_records("answer", ROUND)
 
 
 def test_a_link_opens_only_its_own_organization(
@@ -191,8 +191,8 @@ def test_a_link_opens_only_its_own_organization(
         assert app.text_input(key=field("name")).value == names[org]
         assert names[org] in app.markdown[0].value and names[other] not in app.markdown[0].value
         save(app)
-    assert sorted(a["org"] for a in demo_store.survey("answer", ROUND)) == sorted([ORG, OTHER])
-    answers = {a["org"]: a["body"]["answer"]["record"]["name"] for a in demo_store.survey("answer", ROUND)}
+    assert sorted(a["org"] for a in demo_store.side_records("answer", ROUND)) == sorted([ORG, OTHER])
+    answers = {a["org"]: a["body"]["answer"]["record"]["name"] for a in demo_store.side_records("answer", ROUND)}
     assert answers == {ORG: names[ORG], OTHER: names[OTHER]}
 
 
@@ -216,7 +216,7 @@ def test_a_hostile_name_typed_in_is_shown_as_text(
     shown = [m.value for m in app.markdown if "evil" in m.value]
     assert shown and all("](" not in text and "\\<img" in text for text in shown)  # escaped markdown and HTML
     save(app)
-    [answer] = demo_store.survey("answer", ROUND)
+    [answer] = demo_store.side_records("answer", ROUND)
     assert any("evil.example" in p["new_name"] for p in answer["body"]["answer"]["partners"])
 
 
@@ -342,7 +342,7 @@ def test_a_respondent_answers_in_chromium_and_an_admin_accepts_it(browser, share
 
     store = SQLiteStore(db)
     try:
-        [answer] = store.survey("answer", ROUND)
+        [answer] = store.side_records("answer", ROUND)
     finally:
         store.close()
     assert answer["org"] == ORG

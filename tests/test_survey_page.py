@@ -56,7 +56,7 @@ def test_a_round_started_followed_and_reviewed_from_the_dashboard(
     assert store.get_tie(ME, OTHER, "mou") is not None
     entry = store.audit(kind="tie", key=f"{ME}|{OTHER}|mou")[0]
     assert entry["actor"] == f"survey:spring:{ME}"
-    assert store.survey("answer", "spring")[0]["body"]["reviewed_by"].startswith("dashboard:")
+    assert store.side_records("answer", "spring")[0]["body"]["reviewed_by"].startswith("dashboard:")
     assert PRIVATE_ORG not in everything_shown(app)
     store.close()
 

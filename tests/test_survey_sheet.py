@@ -95,7 +95,7 @@ def test_a_formula_in_the_file_is_kept_as_text_and_hostile_text_is_cleaned(demo_
 
     answer_from_file(demo_store, token, path)
 
-    stored = demo_store.survey("answer", "r1")[0]["body"]["answer"]
+    stored = demo_store.side_records("answer", "r1")[0]["body"]["answer"]
     assert stored["record"]["region"] == formula
     assert stored["record"]["access"] == "<script>alert(1)</script>"
     assert stored["partners"][-1] == {
@@ -145,7 +145,7 @@ def test_a_bad_value_is_named_by_sheet_row_and_field_and_stores_nothing(
         answer_from_file(demo_store, token, path)
     message = str(caught.value)
     assert message.startswith("form.xlsx, ") and where in message and "\n" not in message
-    assert demo_store.survey("answer") == []
+    assert demo_store.side_records("answer") == []
 
 
 def test_files_that_are_not_the_form_are_refused_in_one_line(demo_store: Store, tmp_path: Path) -> None:
@@ -159,7 +159,7 @@ def test_files_that_are_not_the_form_are_refused_in_one_line(demo_store: Store, 
                         (tmp_path / "no_partners.xlsx", "no_partners.xlsx: no sheet named Partners")]:  # fmt: skip
         with pytest.raises(InvalidInput, match=words):
             answer_from_file(demo_store, token, path)
-    assert demo_store.survey("answer") == []
+    assert demo_store.side_records("answer") == []
 
 
 def test_a_form_answered_with_another_groups_link_is_refused(demo_store: Store, tmp_path: Path) -> None:
@@ -168,7 +168,7 @@ def test_a_form_answered_with_another_groups_link_is_refused(demo_store: Store, 
     path = write_form(demo_store, "r1", ORG, tmp_path / "form.xlsx")
     with pytest.raises(CoalitionError, match=f"form of '{ORG}', but this link is for '{NEW_PARTNER}'"):
         answer_from_file(demo_store, other_token, path)
-    assert demo_store.survey("answer") == []
+    assert demo_store.side_records("answer") == []
 
 
 def test_no_form_for_a_round_never_started_or_a_group_it_sent_no_link(demo_store: Store, tmp_path: Path) -> None:

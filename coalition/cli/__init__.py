@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from coalition.cli import analysis, maps, movements, orgs, safety, serving, survey, ties, users
+from coalition.cli import analysis, maps, meetings, movements, orgs, safety, serving, survey, ties, users
 from coalition.cli.common import Run
 from coalition.cli.errors import ClickException, show_usage_error, show_user_error
 from coalition.domain.errors import USER_ERRORS
@@ -32,6 +32,7 @@ app = typer.Typer(
 # The order here is the order of ``coalition --help``.
 app.add_typer(maps.commands)
 app.add_typer(analysis.commands)
+app.add_typer(meetings.commands)
 app.add_typer(serving.commands)
 app.add_typer(safety.commands)
 app.add_typer(orgs.app, name="org")
@@ -39,6 +40,7 @@ app.add_typer(ties.app, name="tie")
 app.add_typer(movements.app, name="movement")
 app.add_typer(analysis.introductions, name="introductions")
 app.add_typer(survey.app, name="survey")
+app.add_typer(meetings.snapshot, name="snapshot")
 app.add_typer(users.app, name="user")
 
 

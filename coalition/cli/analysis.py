@@ -106,6 +106,25 @@ def suggest(
         out.print(f"No introduction {missed['gap']['text']}: {missed['why']}.")
 
 
+@introductions.command("draft")
+def introductions_draft(
+    ctx: typer.Context,
+    a: OneOrg,
+    b: OtherOrg,
+    language: Annotated[str | None, typer.Option(help="en or es (default: a language both groups list).")] = None,
+    audience: AudienceOption = "coalition",
+    as_json: JsonOption = False,
+) -> None:
+    """A short introduction message for the broker to send to both groups."""
+    from coalition.introductions.draft import draft_message
+
+    drafted = draft_message(store(ctx), a, b, audience=audience, language=language)
+    if as_json:
+        print_json(drafted)
+        return
+    out.print(drafted["text"], end="")
+
+
 @introductions.command("set")
 def introductions_set(
     ctx: typer.Context,

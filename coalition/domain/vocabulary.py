@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 __all__ = [
+    "LANGUAGE_NAMES",
     "RESOURCE_LABELS",
     "canonical_region",
     "region_key",
@@ -33,6 +34,9 @@ RESOURCE_LABELS: Mapping[str, str] = {
     "transport_funds": "Transport funds",
 }
 #: Short words kept as capitals when a slug is turned into a label.
+#: Language names as organizations list them, by the code of the message templates
+#: written in them (survey invitations, introduction drafts).
+LANGUAGE_NAMES = {"en": ("english", "inglés", "ingles"), "es": ("spanish", "español", "espanol", "castellano")}
 ACRONYMS = frozenset({"asl", "bsl", "lgbtq", "lgbtqia", "hiv", "ngo", "ice", "dv", "id", "sms", "it"})
 _SEPARATORS = re.compile(r"[\s_\-]+")
 

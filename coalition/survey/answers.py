@@ -99,7 +99,7 @@ def _placed(problems: list[Problem], where: str) -> InvalidInput:
 
 def last_answer(store: Store, org: str, round_id: str) -> Record | None:
     """The organization's answer in this round, else its newest accepted one."""
-    answers = [a for a in store.survey("answer") if a["org"] == org]
+    answers = [a for a in store.side_records("answer") if a["org"] == org]
     here = [a for a in answers if a["round"] == round_id]
     if here:
         return here[0]
@@ -208,5 +208,5 @@ def save_answer(
     answer = validate_answer(store, link, data, where=where)
     body = {"status": WAITING, "submitted_at": now_iso(), "answer": answer, "reviewed_at": None, "reviewed_by": None}
     with acting_as(f"survey:{link.round}:{link.org}"):
-        store.write_survey([{"kind": "answer", "round": link.round, "org": link.org, "body": body}])
+        store.write_side_records([{"kind": "answer", "round": link.round, "org": link.org, "body": body}])
     return link

@@ -65,7 +65,7 @@ def form_url(base_url: str, token: str) -> str:
 
 def round_record(store: Store, round_id: str) -> Record:
     """The round's own record; ``NotFound`` when no such round was started."""
-    rounds = store.survey("round", round_id)
+    rounds = store.side_records("round", round_id)
     if not rounds:
         raise NotFound(f"no survey round {round_id!r}: start one with `coalition survey start {round_id}`")
     return rounds[0]
@@ -95,7 +95,7 @@ def start_round(
     if not chosen:
         raise CoalitionError("the map holds no organizations to survey yet")
     now = now_iso()
-    existing = store.survey("round", round_id)
+    existing = store.side_records("round", round_id)
     body: dict[str, Any] = existing[0]["body"] if existing else {"started_at": now}
     body = {**body, "expires": expires.isoformat() if expires else body.get("expires"), "base_url": base_url}
     records: list[Record] = [{"kind": "round", "round": round_id, "org": "", "body": body}]
@@ -105,19 +105,19 @@ def start_round(
         link_body = {"token_hash": hash_token(token), "sent_at": now, "opened_at": None, "revoked": False}
         records.append({"kind": "link", "round": round_id, "org": org, "body": link_body})
         links.append({"org": org, "url": form_url(base_url, token)})
-    store.write_survey(records)
+    store.write_side_records(records)
     return links
 
 
 def revoke(store: Store, round_id: str, org: str | None = None) -> int:
     """Withdraw the links of a round (or one organization's); returns how many."""
     round_record(store, round_id)
-    links = [r for r in store.survey("link", round_id) if org is None or r["org"] == org]
+    links = [r for r in store.side_records("link", round_id) if org is None or r["org"] == org]
     if org is not None and not links:
         raise NotFound(f"round {round_id!r} sent no link to {org!r}")
     changed = [{**r, "body": {**r["body"], "revoked": True}} for r in links if not r["body"]["revoked"]]
     if changed:
-        store.write_survey(changed)
+        store.write_side_records(changed)
     return len(changed)
 
 
@@ -125,12 +125,12 @@ def open_link(store: Store, token: str, today: date | None = None, mark_opened: 
     """The round and organization a token opens, or ``SurveyRefused``. The first opening
     is recorded (the round's progress counts it)."""
     wanted = hash_token(token or "")
-    for record in store.survey("link"):
+    for record in store.side_records("link"):
         if hmac.compare_digest(record["body"]["token_hash"], wanted):
             break
     else:
         raise SurveyRefused()
-    rounds = store.survey("round", record["round"])
+    rounds = store.side_records("round", record["round"])
     expires = rounds[0]["body"].get("expires") if rounds else None
     day = (today or date.today()).isoformat()
     if not rounds or record["body"]["revoked"] or (expires and day > expires):
@@ -138,5 +138,5 @@ def open_link(store: Store, token: str, today: date | None = None, mark_opened: 
     if store.get_organization(record["org"]) is None:
         raise SurveyRefused()
     if mark_opened and record["body"]["opened_at"] is None:
-        store.write_survey([{**record, "body": {**record["body"], "opened_at": now_iso()}}])
+        store.write_side_records([{**record, "body": {**record["body"], "opened_at": now_iso()}}])
     return Link(record["round"], record["org"])

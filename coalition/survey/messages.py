@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from coalition.domain.vocabulary import LANGUAGE_NAMES
+
 __all__ = ["MESSAGE_KINDS", "message_for"]
 
 MESSAGE_KINDS = ("invitation", "reminder", "new_groups")
@@ -50,8 +52,6 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "expires": "El enlace funciona hasta el {date}.\n",
     },
 }
-#: Language names as organizations list them, by template.
-LANGUAGE_NAMES = {"en": ("english", "inglés", "ingles"), "es": ("spanish", "español", "espanol", "castellano")}
 
 
 def language_of(org: dict[str, Any]) -> str:

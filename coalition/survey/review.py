@@ -72,7 +72,7 @@ def queue(store: Store, round_id: str) -> list[dict[str, Any]]:
     snapshot = store.snapshot()
     names = {o["id"]: o["name"] for o in snapshot["organizations"]}
     items = []
-    for a in store.survey("answer", round_id):
+    for a in store.side_records("answer", round_id):
         body = a["body"]
         items.append({"org": a["org"], "name": names.get(a["org"], a["org"]), "status": body["status"],
                       "submitted_at": body["submitted_at"], "reviewed_at": body["reviewed_at"],
@@ -84,7 +84,7 @@ def _chosen(store: Store, round_id: str, org: str | None, everyone: bool) -> lis
     round_record(store, round_id)
     if (org is None) == (not everyone):
         raise CoalitionError("name one organization (--org ID) or all of the round's answers (--all)")
-    waiting = [a for a in store.survey("answer", round_id) if a["body"]["status"] == WAITING]
+    waiting = [a for a in store.side_records("answer", round_id) if a["body"]["status"] == WAITING]
     if org is not None:
         waiting = [a for a in waiting if a["org"] == org]
         if not waiting:
@@ -115,7 +115,7 @@ def accept(
                 _apply(store, answer, parts, written, disputed)
             body = {**answer["body"], "status": ACCEPTED, "reviewed_at": now_iso(), "reviewed_by": reviewer,
                     "accepted_parts": list(parts)}  # fmt: skip
-            store.write_survey([{**answer, "body": body}])
+            store.write_side_records([{**answer, "body": body}])
             written["answers"] += 1
     return written
 
@@ -182,7 +182,7 @@ def reject(
     """Mark the chosen waiting answers rejected; the map is not touched."""
     with store.transaction():
         chosen = _chosen(store, round_id, org, everyone)
-        store.write_survey(
+        store.write_side_records(
             [{**a, "body": {**a["body"], "status": REJECTED, "reviewed_at": now_iso(), "reviewed_by": reviewer}}
              for a in chosen]
         )  # fmt: skip
@@ -194,7 +194,7 @@ def reciprocity(store: Store, round_id: str | None = None) -> dict[str, list[dic
     rejected): ``confirmed`` when both sides reported the pair alike, ``unconfirmed``
     when one side did, ``disagreements`` when both did but differ in kind or strength."""
     newest: dict[str, Record] = {}
-    for a in store.survey("answer", round_id):
+    for a in store.side_records("answer", round_id):
         if a["body"]["status"] != REJECTED:
             if a["org"] not in newest or a["body"]["submitted_at"] > newest[a["org"]]["body"]["submitted_at"]:
                 newest[a["org"]] = a
@@ -223,8 +223,8 @@ def status(store: Store, round_id: str, only: set[str] | None = None) -> dict[st
     when given: those an account may see)."""
     round_record(store, round_id)
     orgs = {o["id"]: o for o in store.snapshot()["organizations"] if only is None or o["id"] in only}
-    links = {r["org"]: r["body"] for r in store.survey("link", round_id) if r["org"] in orgs}
-    answers = {a["org"]: a["body"] for a in store.survey("answer", round_id)}
+    links = {r["org"]: r["body"] for r in store.side_records("link", round_id) if r["org"] in orgs}
+    answers = {a["org"]: a["body"] for a in store.side_records("answer", round_id)}
 
     def counts(members: list[str]) -> dict[str, int]:
         return {

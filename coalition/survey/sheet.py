@@ -70,7 +70,7 @@ def write_form(store: Store, round_id: str, org: str, path: Path) -> Path:
     at all); ``NotFound`` for a round that was not started or an organization the round
     sent no open link to, since an answer without a link could never be taken back."""
     round_record(store, round_id)
-    links = [r for r in store.survey("link", round_id) if r["org"] == org and not r["body"]["revoked"]]
+    links = [r for r in store.side_records("link", round_id) if r["org"] == org and not r["body"]["revoked"]]
     if not links or store.get_organization(org) is None:
         raise NotFound(f"round {round_id!r} has no open link for {org!r}: send one with `coalition survey start`")
     form = form_for(store, Link(round_id, org))

@@ -101,6 +101,8 @@ class Keys:
     ACCOUNT_REMOVE = "account_remove"
     # settings
     SETTINGS_AUDIENCE = "settings_audience"
+    # overview
+    OVERVIEW_SINCE = "overview_since"
     # map
     MAP_MOVEMENTS = "map_movements"
     MAP_REGIONS = "map_regions"
@@ -342,6 +344,18 @@ def layout(organizations: list[dict[str, Any]], ties: list[dict[str, Any]]) -> d
     edges = [(t["source"], t["target"], float(t.get("strength") or 1)) for t in ties if t["kind"] != "conflict"]
     digest = hashlib.sha256(repr((nodes, sorted(edges))).encode()).hexdigest()
     return _layout(digest, nodes, edges)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _changes(_store: Store, key: tuple[str, int], audience: str, since: str, today: date) -> dict[str, Any]:
+    from coalition.maps.changes import changes_since  # the gap analysis: not for the first page
+
+    return changes_since(_store, since, audience=audience, today=today)
+
+
+def changes(store: Store, audience: str, since: str) -> dict[str, Any]:
+    """What changed since a snapshot, for the audience (cached per store version)."""
+    return _changes(store, _key(store), audience, since, date.today())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -33,7 +33,7 @@ SCHEMA = [
     "CREATE INDEX tie_kind IF NOT EXISTS FOR ()-[t:TIE]-() ON (t.kind)",
     "CREATE CONSTRAINT audit_entry_seq IF NOT EXISTS FOR (a:AuditEntry) REQUIRE a.seq IS UNIQUE",
     "CREATE INDEX audit_entry_record IF NOT EXISTS FOR (a:AuditEntry) ON (a.kind, a.key)",
-    "CREATE CONSTRAINT survey_record_key IF NOT EXISTS FOR (s:SurveyRecord) REQUIRE (s.kind, s.round, s.org) IS UNIQUE",
+    "CREATE CONSTRAINT side_record_key IF NOT EXISTS FOR (s:SideRecord) REQUIRE (s.kind, s.round, s.org) IS UNIQUE",
 ]
 #: The constraints and indexes above, by name, for ``check``.
 SCHEMA_NAMES = [statement.split()[2] for statement in SCHEMA]
@@ -42,7 +42,7 @@ SCHEMA_NAMES = [statement.split()[2] for statement in SCHEMA]
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("0001_initial", []),
     ("0002_audit", ["MATCH (s:StoreMeta {key: 'store'}) SET s.audit_seq = coalesce(s.audit_seq, 0)"]),
-    ("0003_survey", []),
+    ("0003_side_records", []),
 ]
 
 APPLIED_MIGRATIONS = "MATCH (s:SchemaMigration) RETURN s.name AS name"
@@ -205,20 +205,20 @@ RETURN i {.*} AS intro
 # fit a 1 GB heap, a relabelling does, and the next writer deletes them in small
 # transactions (``DELETE_STAGED_ORGANIZATIONS``).
 CLEAR = [
-    "MATCH (s:SurveyRecord) DETACH DELETE s",
+    "MATCH (s:SideRecord) DETACH DELETE s",
     "MATCH (i:Introduction) DETACH DELETE i",
     "MATCH (m:Movement) DETACH DELETE m",
     "MATCH (o:Organization) REMOVE o:Organization SET o:StagedOrganization, o.staged_import = $stage",
 ]
 
-# Survey records (rounds, links, answers) beside the map; ``body`` is JSON text.
-WRITE_SURVEY = """
+# Side records (survey rounds, links, answers; meeting snapshots) beside the map; ``body`` is JSON text.
+WRITE_SIDE_RECORDS = """
 UNWIND $rows AS row
-MERGE (s:SurveyRecord {kind: row.kind, round: row.round, org: row.org})
+MERGE (s:SideRecord {kind: row.kind, round: row.round, org: row.org})
 SET s.body = row.body
 """
-SURVEY_RECORDS = """
-MATCH (s:SurveyRecord)
+SIDE_RECORDS = """
+MATCH (s:SideRecord)
 WHERE ($kind IS NULL OR s.kind = $kind) AND ($round IS NULL OR s.round = $round)
 RETURN s.kind AS kind, s.round AS round, s.org AS org, s.body AS body
 ORDER BY kind, round, org

@@ -57,8 +57,8 @@ from graph.store import (
     delete_entry,
     now_iso,
     restored_history,
-    survey_entries,
-    survey_key,
+    side_entries,
+    side_key,
 )
 
 __all__ = ["Neo4jStore", "BATCH"]
@@ -400,22 +400,22 @@ class Neo4jStore(Store):
     def counts(self) -> dict[str, int]:
         return self._read(lambda tx: dict(tx.run(q.COUNTS).single()))
 
-    # surveys -----------------------------------------------------------------------
-    def write_survey(self, records: Sequence[Record], *, actor: str | None = None) -> None:
+    # side records: survey rounds, meeting snapshots -------------------------------
+    def write_side_records(self, records: Sequence[Record], *, actor: str | None = None) -> None:
         rows = [
-            {**dict(zip(("kind", "round", "org"), survey_key(r), strict=True)), "body": audit_json(r["body"])}
+            {**dict(zip(("kind", "round", "org"), side_key(r), strict=True)), "body": audit_json(r["body"])}
             for r in records
         ]
 
         def work(tx: ManagedTransaction, log: list[Record]) -> None:
-            existing = {survey_key(r): r for r in _survey_rows(tx, None, None)}
-            log.extend(survey_entries(records, existing))
-            tx.run(q.WRITE_SURVEY, rows=rows).consume()
+            existing = {side_key(r): r for r in _side_rows(tx, None, None)}
+            log.extend(side_entries(records, existing))
+            tx.run(q.WRITE_SIDE_RECORDS, rows=rows).consume()
 
         self._write(work, actor)
 
-    def survey(self, kind: str, round_id: str | None = None) -> list[Record]:
-        return self._read(lambda tx: _survey_rows(tx, kind, round_id))
+    def side_records(self, kind: str, round_id: str | None = None) -> list[Record]:
+        return self._read(lambda tx: _side_rows(tx, kind, round_id))
 
     def audit(
         self,
@@ -465,10 +465,10 @@ class Neo4jStore(Store):
         return problems + self._run(lambda session: session.execute_read(work))
 
 
-def _survey_rows(tx: ManagedTransaction, kind: str | None, round_id: str | None) -> list[Record]:
+def _side_rows(tx: ManagedTransaction, kind: str | None, round_id: str | None) -> list[Record]:
     return [
         {"kind": r["kind"], "round": r["round"], "org": r["org"], "body": json.loads(r["body"])}
-        for r in tx.run(q.SURVEY_RECORDS, kind=kind, round=round_id)
+        for r in tx.run(q.SIDE_RECORDS, kind=kind, round=round_id)
     ]
 
 

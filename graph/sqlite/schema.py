@@ -71,9 +71,9 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "0003_survey",
+        "0003_side_records",
         """
-        CREATE TABLE survey (
+        CREATE TABLE side_records (
             kind TEXT NOT NULL, round TEXT NOT NULL, org TEXT NOT NULL, body TEXT NOT NULL,
             PRIMARY KEY (kind, round, org)
         );

@@ -46,13 +46,13 @@ from graph.store import (
     delete_entry,
     now_iso,
     restored_history,
-    survey_entries,
-    survey_key,
+    side_entries,
+    side_key,
 )
 
 __all__ = ["SQLiteStore", "MIGRATIONS", "read_content"]
 
-MAP_TABLES = ("introductions", "ties", "org_movements", "organizations", "movements", "survey")
+MAP_TABLES = ("introductions", "ties", "org_movements", "organizations", "movements", "side_records")
 #: The most each connection caches, in KiB.
 CACHE_KIB = 64 * 1024
 
@@ -309,22 +309,22 @@ class SQLiteStore(Store):
             after = {**count_records(conn), "audit": len(trail) + len(history)}
             log.append({"action": "restore", "kind": "map", "key": "*", "before": before, "after": after})
 
-    # surveys -----------------------------------------------------------------------
-    def write_survey(self, records: Sequence[Record], *, actor: str | None = None) -> None:
+    # side records: survey rounds, meeting snapshots -------------------------------
+    def write_side_records(self, records: Sequence[Record], *, actor: str | None = None) -> None:
         with self._write(actor) as (conn, log):
-            existing = {survey_key(r): r for r in _survey_rows(conn, None, None)}
-            log.extend(survey_entries(records, existing))
+            existing = {side_key(r): r for r in _side_rows(conn, None, None)}
+            log.extend(side_entries(records, existing))
             conn.executemany(
-                "INSERT OR REPLACE INTO survey (kind, round, org, body) VALUES (?, ?, ?, ?)",
-                [(*survey_key(r), audit_json(r["body"])) for r in records],
+                "INSERT OR REPLACE INTO side_records (kind, round, org, body) VALUES (?, ?, ?, ?)",
+                [(*side_key(r), audit_json(r["body"])) for r in records],
             )
 
-    def survey(self, kind: str, round_id: str | None = None) -> list[Record]:
+    def side_records(self, kind: str, round_id: str | None = None) -> list[Record]:
         with self._read() as conn:
             self._require_schema(conn)
-            if "0003_survey" in pending_migrations(conn):
+            if "0003_side_records" in pending_migrations(conn):
                 return []
-            return _survey_rows(conn, kind, round_id)
+            return _side_rows(conn, kind, round_id)
 
     # reads -------------------------------------------------------------------------
     def get_organization(self, org_id: str) -> Record | None:
@@ -387,9 +387,9 @@ class SQLiteStore(Store):
             return "sqlite", image_of(conn)
 
 
-def _survey_rows(conn: sqlite3.Connection, kind: str | None, round_id: str | None) -> list[Record]:
+def _side_rows(conn: sqlite3.Connection, kind: str | None, round_id: str | None) -> list[Record]:
     rows = conn.execute(
-        "SELECT kind, round, org, body FROM survey WHERE (:kind IS NULL OR kind = :kind) "
+        "SELECT kind, round, org, body FROM side_records WHERE (:kind IS NULL OR kind = :kind) "
         "AND (:round IS NULL OR round = :round) ORDER BY kind, round, org",
         {"kind": kind, "round": round_id},
     )

@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from coalition.auth import permissions
-from coalition.domain.models import INTRODUCTION_STATUSES
+from coalition.domain.models import AUDIENCES, INTRODUCTION_STATUSES
+from coalition.introductions.draft import draft_message
 from coalition.introductions.recommend import DEFAULT_BOLDNESS
 from coalition.ui import actions, charts, state
 from coalition.ui.charts import md
@@ -70,6 +71,13 @@ st.markdown(
     + "\n"
     + "\n".join(f"- {md(reason)}" for reason in row.get("reasons") or [])
 )
+with st.expander("A message the broker can send to both groups"):
+    # for both groups: never wider than the coalition, whatever audience this page shows
+    ok, drafted = state.attempt(
+        lambda: draft_message(store, row["a"], row["b"], audience=min(audience, "coalition", key=AUDIENCES.index))
+    )
+    if ok:
+        st.code(drafted["text"], language=None, wrap_lines=True)
 if not permissions.allowed(user, permissions.TRACK):
     st.caption(f"A {user.role} account can look but not plan: ask an editor or an admin.")
     st.stop()

@@ -1,5 +1,5 @@
 """Overview: the map in numbers, the movement gap matrix, the top gaps and introductions,
-and what changed lately.
+what changed lately, and since the last meeting (a snapshot, ``coalition.maps.changes``).
 
 The numbers and recent changes come from the audience's view alone; the matrix, gaps and
 introductions need the whole-map analyses, which on a big map are worked out in the
@@ -14,8 +14,10 @@ import pandas as pd
 import streamlit as st
 
 from coalition.maps import services
+from coalition.maps.changes import list_snapshots, summary_lines
 from coalition.ui import ahead, charts, state
-from coalition.ui.state import Tables
+from coalition.ui.charts import md
+from coalition.ui.state import Keys, Tables
 
 store, user, audience, view, movements, org_names = state.open_page("Overview")
 figures = services.view_stats(view)  # counted on the view already read: no second read of the map
@@ -67,6 +69,24 @@ st.dataframe(
     key=Tables.OVERVIEW_RECENT,
     height=260,
 )
+
+snapshots = list_snapshots(store)
+if snapshots:
+    st.subheader("Since the last meeting")
+    named = {s["name"]: s for s in reversed(snapshots)}  # the latest first
+    since = st.selectbox(
+        "Since the snapshot",
+        list(named),
+        index=None if ahead.big(total) else 0,  # on a big map, worked out only when asked
+        format_func=lambda n: f"{n} ({named[n]['at'][:10]}{': ' + named[n]['note'] if named[n]['note'] else ''})",
+        key=Keys.OVERVIEW_SINCE,
+        placeholder="Pick a snapshot to see what changed since",
+    )
+    if since:
+        ok, found = state.attempt(lambda: state.changes(store, audience, since))
+        if ok:
+            for line in summary_lines(found):
+                st.markdown(f"- {md(line)}")
 
 
 def analyses() -> None:

@@ -30,7 +30,7 @@ st.write(
 )
 ceiling = permissions.max_audience(user)
 orgs = {o["id"]: o for o in store.snapshot()["organizations"] if can_see(ceiling, o["visibility"])}
-rounds = [r["round"] for r in store.survey("round")]
+rounds = [r["round"] for r in store.side_records("round")]
 PART_NAMES = {"record": "its own record", "ties": "its ties", "new_groups": "groups not on the list"}
 
 
@@ -70,7 +70,7 @@ with st.expander("Start a round, or send new links", expanded=not rounds):
             if ok:
                 _show_links(made, round_id.strip(), "invitation")
 
-rounds = [r["round"] for r in store.survey("round")]
+rounds = [r["round"] for r in store.side_records("round")]
 if not rounds:
     st.stop()
 picked = st.selectbox("Round", rounds, index=len(rounds) - 1, key=Keys.SURVEY_ROUND)

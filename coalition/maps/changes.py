@@ -1,0 +1,204 @@
+"""What changed since the last meeting: snapshots and the changes since one.
+
+A snapshot is cheap: a name, a time, a note and the audit trail's position then, kept as
+a side record in the store (both backends). The map as it was is worked out when asked,
+by undoing the audit entries written since (newest first) on the map as it is; the two
+maps are then redacted for the audience and compared, and the gaps of each compared too.
+Nothing is copied per page view, and a snapshot costs the same on a map of any size.
+A clear or a restore since the snapshot cannot be undone this way, and says so.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, timedelta
+from typing import Any
+
+from coalition.domain.errors import CoalitionError, NotFound
+from coalition.domain.models import SLUG
+from coalition.domain.privacy import hidden_names, view_for
+from graph.store import BOOKKEEPING, Record, Store, now_iso
+
+__all__ = ["STALLED_DAYS", "changes_since", "list_snapshots", "save_snapshot", "summary_lines"]
+
+#: Days after which a planned introduction not yet made counts as stalled.
+STALLED_DAYS = 30
+#: The map's record kinds as the audit trail names them, and how each record is keyed.
+_KINDS = {
+    "movement": ("movements", lambda r: r["id"]),
+    "organization": ("organizations", lambda r: r["id"]),
+    "tie": ("ties", lambda r: f"{r['source']}|{r['target']}|{r['kind']}"),
+    "introduction": ("introductions", lambda r: f"{r['a']}|{r['b']}"),
+}
+
+
+def save_snapshot(store: Store, name: str, note: str = "") -> Record:
+    """Mark the map as it is now under ``name`` (saving a name again moves it to now)."""
+    if not SLUG.match(name):
+        raise CoalitionError(f"{name!r} is not a snapshot name: use lowercase letters, digits, _ or - (at most 80)")
+    with store.transaction():
+        seq = max((e["seq"] for e in store.audit(limit=1)), default=0)
+        body = {"at": now_iso(), "audit_seq": seq, "note": note.strip()[:500]}
+        store.write_side_records([{"kind": "snapshot", "round": name, "org": "", "body": body}])
+    return {"name": name, **body}
+
+
+def list_snapshots(store: Store) -> list[Record]:
+    """Every snapshot, oldest first."""
+    found = [{"name": r["round"], **r["body"]} for r in store.side_records("snapshot")]
+    return sorted(found, key=lambda s: (s["audit_seq"], s["name"]))
+
+
+def _since(store: Store, since: str) -> tuple[str, int]:
+    """The label and audit position of ``since``: a snapshot's name or a day."""
+    for snapshot in list_snapshots(store):
+        if snapshot["name"] == since:
+            return snapshot["at"], snapshot["audit_seq"]
+    try:
+        day = date.fromisoformat(since)
+    except ValueError:
+        raise NotFound(f"no snapshot named {since!r} (and it is not a date YYYY-MM-DD)") from None
+    before = [e["seq"] for e in store.audit(limit=None) if e["at"] < day.isoformat()]
+    return day.isoformat(), max(before, default=0)
+
+
+def _map_then(now: dict[str, Any], entries: list[Record]) -> dict[str, Any]:
+    """The map as it was before ``entries`` (newest first), undone one by one."""
+    then = {plural: {key(r): copy.deepcopy(r) for r in now[plural]} for plural, key in _KINDS.values()}
+    for entry in entries:
+        if entry["action"] in ("clear", "restore"):
+            raise CoalitionError(
+                f"the map was {'cleared' if entry['action'] == 'clear' else 'restored'} on {entry['at'][:10]}, "
+                "after that point: changes across it cannot be worked out"
+            )
+        if entry["kind"] not in _KINDS:
+            continue
+        records = then[_KINDS[entry["kind"]][0]]
+        if entry["action"] == "create":
+            records.pop(entry["key"], None)
+        elif entry["action"] == "delete":
+            records[entry["key"]] = dict(entry["before"])
+        elif entry["key"] in records:
+            records[entry["key"]].update(entry["before"] or {})
+    return {plural: list(records.values()) for plural, records in then.items()}
+
+
+def changes_since(store: Store, since: str, audience: str = "private", today: date | None = None) -> dict[str, Any]:
+    """What changed since a snapshot or a day, for ``audience`` (see the README):
+    ``{"since", "since_at", "organizations": {"added", "removed", "changed"}, "ties": {...},
+    "gaps": {"closed", "opened"}, "introductions": {"made", "declined", "stalled"}}``."""
+    from coalition.analysis.gaps import analyse_gaps  # networkx, igraph: not for every command
+
+    at, seq = _since(store, since)
+    now = store.snapshot()
+    then = {**now, **_map_then(now, store.audit(limit=None, after_seq=seq))}
+    views = [view_for(m, audience, hidden_names=hidden_names(m, audience)) for m in (then, now)]
+    found: dict[str, Any] = {"since": since, "since_at": at}
+    names = {o["id"]: o["name"] for v in views for o in v["organizations"]}
+    for plural in ("organizations", "ties"):
+        found[plural] = _compare(*(v[plural] for v in views), _KINDS[plural[:-1]][1], names)
+    gaps = [_gap_items(analyse_gaps(v, today=today, max_items=None, max_needs_offers=0)) for v in views]
+    found["gaps"] = {
+        "closed": [gaps[0][k] for k in gaps[0].keys() - gaps[1].keys()],
+        "opened": [gaps[1][k] for k in gaps[1].keys() - gaps[0].keys()],
+    }
+    found["introductions"] = _introductions(*views, names, today or date.today())
+    return found
+
+
+def _compare(before: list[Record], after: list[Record], key: Any, names: dict[str, str]) -> dict[str, list[Record]]:
+    old, new = {key(r): r for r in before}, {key(r): r for r in after}
+    changed = []
+    for k in sorted(old.keys() & new.keys()):
+        fields = {
+            f: {"before": old[k].get(f), "after": new[k].get(f)}
+            for f in sorted(set(old[k]) | set(new[k]))
+            if f not in BOOKKEEPING and old[k].get(f) != new[k].get(f)
+        }
+        if fields:
+            changed.append({**_identity(new[k], names), "fields": fields})
+    return {
+        "added": [_identity(new[k], names) for k in sorted(new.keys() - old.keys())],
+        "removed": [_identity(old[k], names) for k in sorted(old.keys() - new.keys())],
+        "changed": changed,
+    }
+
+
+def _identity(record: Record, names: dict[str, str]) -> Record:
+    """How a changed record is named: its ids and names (a tie: its ends' and its kind)."""
+    if "id" in record:
+        return {"id": record["id"], "name": record["name"]}
+    ends = {"source_name": names.get(record["source"], record["source"]),
+            "target_name": names.get(record["target"], record["target"])}  # fmt: skip
+    return {"source": record["source"], "target": record["target"], "kind": record["kind"], **ends}
+
+
+def _gap_items(report: dict[str, Any]) -> dict[tuple, Record]:
+    """The gaps of a report an organizer acts on, by a key that survives a new analysis."""
+    names = {m: report["movements"][m]["name"] for m in report["movements"]}
+    items: dict[tuple, Record] = {}
+    for a, b in report["missing_movement_pairs"]:
+        items[("missing", a, b)] = {"kind": "movements_never_tied", "movements": [a, b],
+                                    "text": f"no ties between {names.get(a, a)} and {names.get(b, b)}"}  # fmt: skip
+    for item in report["single_points_of_failure"]:
+        key = item.get("org") or "|".join(item.get("tie") or ())
+        items[("single", key)] = {"kind": "single_point_of_failure", "key": key, "text": item["explanation"]}
+    for item in report["isolated_community_led"]:
+        name = report["names"].get(item["org"], item["org"])
+        text = (
+            f"{name}, community-led, is {item['why']}"
+            if item["why"].startswith("tied only")
+            else f"{name}: {item['why']}"
+        )
+        items[("isolated", item["org"])] = {"kind": "isolated_community_led", "org": item["org"], "text": text}
+    return items
+
+
+def _introductions(
+    then: dict[str, Any], now: dict[str, Any], names: dict[str, str], today: date
+) -> dict[str, list[Record]]:
+    before = {(i["a"], i["b"]): i for i in then["introductions"]}
+    made, declined, stalled = [], [], []
+    for intro in now["introductions"]:
+        was = before.get((intro["a"], intro["b"]), {}).get("status")
+        item = {"a": intro["a"], "b": intro["b"], "a_name": names.get(intro["a"], intro["a"]),
+                "b_name": names.get(intro["b"], intro["b"]), "status": intro["status"],
+                "status_date": intro.get("status_date")}  # fmt: skip
+        if intro["status"] == "made" and was != "made":
+            made.append(item)
+        elif intro["status"] == "declined" and was != "declined":
+            declined.append(item)
+        elif intro["status"] == "planned" and (intro.get("status_date") or "9999") < str(
+            today - timedelta(days=STALLED_DAYS)
+        ):
+            stalled.append(item)
+    return {"made": made, "declined": declined, "stalled": stalled}
+
+
+def summary_lines(found: dict[str, Any], shown: int = 8) -> list[str]:
+    """``changes_since`` in plain sentences, for the CLI, the Overview and the brief."""
+    lines = []
+
+    def named(items: list[Record], describe: Any) -> str:
+        words = [describe(i) for i in items[:shown]]
+        more = f" and {len(items) - shown} more" if len(items) > shown else ""
+        return ", ".join(words) + more
+
+    orgs, ties = found["organizations"], found["ties"]
+    for key, verb in (("added", "joined"), ("removed", "left the map"), ("changed", "changed")):
+        if orgs[key]:
+            lines.append(f"{len(orgs[key])} organization(s) {verb}: {named(orgs[key], lambda o: o['name'])}.")
+    for key, verb in (("added", "new"), ("removed", "ended or removed"), ("changed", "changed")):
+        if ties[key]:
+            tie_words = named(
+                ties[key], lambda t: f"{t['source_name']} and {t['target_name']} ({t['kind'].replace('_', ' ')})"
+            )
+            lines.append(f"{len(ties[key])} tie(s) {verb}: {tie_words}.")
+    for key, verb in (("closed", "Closed"), ("opened", "New")):
+        lines += [f"{verb} gap: {gap['text']}" for gap in found["gaps"][key]]
+    for key in ("made", "declined", "stalled"):
+        items = found["introductions"][key]
+        if items:
+            pairs = named(items, lambda i: i["a_name"] + " and " + i["b_name"])
+            lines.append(f"Introductions {key}: {pairs}.")
+    return lines or ["Nothing changed."]
