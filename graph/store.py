@@ -77,8 +77,11 @@ ExpectedVersions = Mapping[str | tuple[str, str, str], int]
 #: What audit entries are about, and what happened.
 AUDIT_KINDS = ("movement", "organization", "tie", "introduction", "map", "survey", "snapshot")
 #: What side records are, and the audit kind of each: a survey round, a private link of
-#: one organization, its answer; a meeting snapshot.
-SIDE_KINDS = {"round": "survey", "link": "survey", "answer": "survey", "snapshot": "snapshot"}
+#: one organization, its answer; a meeting snapshot; one side's answer to an introduction
+#: (or an admin's reason to mark one made without both).
+SIDE_KINDS = {
+    "round": "survey", "link": "survey", "answer": "survey", "snapshot": "snapshot", "consent": "introduction",
+}  # fmt: skip
 AUDIT_ACTIONS = ("create", "update", "delete", "clear", "restore")
 
 _actor: ContextVar[str | None] = ContextVar("coalition_actor", default=None)

@@ -356,13 +356,37 @@ def test_planning_an_introduction_from_the_page_is_stored(demo_store: Store, mon
     assert stored[(a, b)]["status"] == "planned"
 
 
-def test_marking_an_introduction_made_can_record_the_tie(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_introduction_asked_agreed_then_made_records_the_tie(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/introductions.py")
     a, b = pick_first_introduction(app)
+    app.button(key="intro_made").click().run()  # not agreed yet: refused, in one sentence
+    assert not app.exception and "have not both agreed to meet" in app.error[0].value
+    app.button(key="intro_ask").click().run()
+    app.selectbox(key="intro_status").select("asking").run()
+    assert pick_first_introduction(app) == (a, b)
+    for side in (a, b):
+        app.selectbox(key=f"intro_answer:{side}").select("yes").run()
+    app.button(key="intro_answer_save").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    app.selectbox(key="intro_status").select("agreed").run()
+    assert pick_first_introduction(app) == (a, b)
     app.button(key="intro_made").click().run()
     assert not app.exception, [e.value for e in app.exception]
     ties = services.list_ties(demo_store, "private", org=a)
     assert any(b in (t["source"], t["target"]) for t in ties)
+
+
+def test_an_admin_marks_made_without_both_yeses_with_a_reason(
+    demo_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/introductions.py")
+    a, b = pick_first_introduction(app)  # the person at this computer is an admin
+    app.text_input(key="intro_override").input("they met at the spring assembly").run()
+    app.button(key="intro_made").click().run()
+    assert not app.exception and not app.error
+    assert demo_store.audit(kind="introduction", key=f"consent|{min(a, b)}|{max(a, b)}|(override)")
 
 
 def test_a_declined_introduction_is_not_suggested_again(demo_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -71,9 +71,13 @@ def test_gaps_closed_and_introductions_made(demo_store: Store) -> None:
     save_snapshot(demo_store, "december")
     isolated = "eastport_deaf_action_network"  # tied only within its movement in the demo
     services.add_tie(demo_store, {"source": isolated, "target": "riverside_tenants_union", "kind": "referral"})
-    from coalition.maps.tracking import set_introduction_status
+    from coalition.maps.tracking import answer_introduction, ask_introduction, set_introduction_status
 
-    set_introduction_status(demo_store, "night_shift_collective", "hillside_legal_clinic", "made")
+    pair = ("night_shift_collective", "hillside_legal_clinic")
+    ask_introduction(demo_store, *pair)
+    for side in pair:
+        answer_introduction(demo_store, *pair, side, True)
+    set_introduction_status(demo_store, *pair, "made")
     found = changes_since(demo_store, "december")
     assert any(g.get("org") == isolated for g in found["gaps"]["closed"])
     assert [(i["a"], i["b"]) for i in found["introductions"]["made"]] == [
@@ -129,3 +133,38 @@ def test_the_overview_shows_what_changed_since_the_last_meeting(
     assert app.selectbox(key="overview_since").value == "december"
     shown = everything_shown(app).replace("\\", "")
     assert "1 organization(s) joined: Harbor Renters Network." in shown
+
+
+def test_the_brief_has_a_what_changed_page_for_its_audience(demo_store: Store, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from coalition.maps.transfer import export_map
+
+    save_snapshot(demo_store, "december")
+    _edits(demo_store)
+    export_map(demo_store, tmp_path / "brief.pdf", audience="coalition")
+    text = "\n".join(page.extract_text() for page in PdfReader(tmp_path / "brief.pdf").pages)
+    assert "What changed since december" in text
+    assert "1 organization(s) joined: Harbor Renters Network." in text
+    assert PRIVATE_NAME not in text and "555-0199" not in text
+    export_map(demo_store, tmp_path / "anonymized.pdf", audience="coalition", anonymize=True)
+    anonymized = "\n".join(page.extract_text() for page in PdfReader(tmp_path / "anonymized.pdf").pages)
+    assert "What changed since" not in anonymized
+
+
+def test_agreed_introductions_not_made_are_listed_as_stalled(
+    demo_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import date, timedelta
+
+    from .test_app_pages import open_app
+
+    save_snapshot(demo_store, "december")
+    weeks_ago = date.today() - timedelta(days=40)
+    demo_store.write_map(introductions=[{"a": "hillside_legal_clinic", "b": "night_shift_collective", "status": "agreed",
+                                         "status_date": weeks_ago.isoformat(), "reasons": [], "note": ""}])  # fmt: skip
+    stalled = changes_since(demo_store, "december")["introductions"]["stalled"]
+    assert [(i["a"], i["status"]) for i in stalled] == [("hillside_legal_clinic", "agreed")]
+    app = open_app(demo_store.url, monkeypatch, "coalition/ui/pages/introductions.py")
+    warnings = [w.value.replace("\\", "") for w in app.warning]  # markdown escapes
+    assert any("Stalled for over 30 days (1 agreed)" in w and "Night Shift Collective" in w for w in warnings)

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 import pytest
 
 from coalition.domain.errors import CoalitionError, NotFound
+from coalition.domain.privacy import read_view
 from coalition.introductions.recommend import introductions_for_store
 from coalition.maps import services
-from coalition.maps.tracking import set_introduction_status
+from coalition.maps.tracking import answer_introduction, ask_introduction, consent_answers, set_introduction_status
 from graph.store import Store
 
 TODAY = date.today()
@@ -91,7 +92,8 @@ def test_planning_over_capacity_is_refused(bridge: Store) -> None:
     set_introduction_status(bridge, "casa", "rio", "planned")
     with pytest.raises(CoalitionError, match="Casa takes 1 introduction a month and 1 is already planned"):
         set_introduction_status(bridge, "casa", "lucha", "planned")
-    set_introduction_status(bridge, "casa", "rio", "made")  # the same pair moves on: no second slot
+    agree(bridge, "casa", "rio")  # the same pair moves on: no second slot
+    set_introduction_status(bridge, "casa", "rio", "made")
 
 
 def test_planning_across_a_conflict_is_refused(bridge: Store) -> None:
@@ -115,6 +117,7 @@ def test_planning_with_an_organization_that_opted_out_is_refused(bridge: Store) 
 
 
 def test_made_can_create_the_tie(bridge: Store) -> None:
+    agree(bridge, "casa", "lucha")
     result = set_introduction_status(bridge, "casa", "lucha", "made", on=date(2025, 5, 4), create_tie=True)
     assert result["tie_created"] is True
     [new] = [t for t in bridge.snapshot()["ties"] if {t["source"], t["target"]} == {"casa", "lucha"}]
@@ -127,9 +130,48 @@ def test_made_can_create_the_tie(bridge: Store) -> None:
 
 def test_a_new_tie_is_as_restricted_as_its_most_restricted_end(bridge: Store) -> None:
     services.edit_organization(bridge, "lucha", {"visibility": "private"})
+    agree(bridge, "casa", "lucha")
     set_introduction_status(bridge, "casa", "lucha", "made", create_tie=True)
     [new] = [t for t in bridge.snapshot()["ties"] if t["kind"] == "personal_contact"]
     assert new["visibility"] == "private"
+
+
+def agree(store: Store, a: str, b: str) -> None:
+    """Both groups asked, both said yes (double opt-in)."""
+    ask_introduction(store, a, b)
+    for side in (a, b):
+        answer_introduction(store, a, b, side, True)
+
+
+def test_double_opt_in_every_transition(bridge: Store) -> None:
+    with pytest.raises(CoalitionError, match="have not both agreed to meet"):
+        set_introduction_status(bridge, "casa", "lucha", "made")
+    with pytest.raises(CoalitionError, match="is not being asked"):
+        answer_introduction(bridge, "casa", "lucha", "casa", True)
+    assert ask_introduction(bridge, "lucha", "casa")["status"] == "asking"
+    with pytest.raises(CoalitionError, match="--side must be one of the two groups"):
+        answer_introduction(bridge, "casa", "lucha", "rio", True)
+    assert answer_introduction(bridge, "casa", "lucha", "casa", True)["status"] == "asking"
+    with pytest.raises(CoalitionError, match="agreed only when both groups say yes"):
+        set_introduction_status(bridge, "casa", "lucha", "agreed")
+    assert answer_introduction(bridge, "casa", "lucha", "lucha", True)["status"] == "agreed"
+    assert set_introduction_status(bridge, "casa", "lucha", "made")["status"] == "made"
+
+    ask_introduction(bridge, "casa", "rio")
+    declined = answer_introduction(bridge, "casa", "rio", "rio", False, note="not this year")
+    assert declined["status"] == "declined" and "not this year" not in str(declined)
+    assert consent_answers(bridge, "casa", "rio") == {"casa": None, "rio": "no", "override": None}
+    view = read_view(bridge, "coalition")
+    assert "not this year" not in str(view) and "rio" in {i["b"] for i in view["introductions"]}
+
+
+def test_an_admin_override_is_kept_in_the_audit_trail(bridge: Store) -> None:
+    with pytest.raises(CoalitionError, match="have not both agreed"):
+        set_introduction_status(bridge, "casa", "lucha", "made", override="  ")
+    made = set_introduction_status(bridge, "casa", "lucha", "made", override="they met at the rally already")
+    assert made["status"] == "made"
+    entry = bridge.audit(kind="introduction", key="consent|casa|lucha|(override)")[0]
+    assert entry["after"]["reason"] == "they met at the rally already"
 
 
 def test_only_a_made_introduction_creates_a_tie(bridge: Store) -> None:

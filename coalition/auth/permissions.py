@@ -58,6 +58,7 @@ IMPORT = "import"
 SEE_PRIVATE = "see_private"
 SEE_AUDIT = "see_audit"
 MANAGE_USERS = "manage_users"
+OVERRIDE = "override_introductions"
 
 #: Every action, with the words that finish "viewer accounts cannot ...".
 ACTIONS: dict[str, str] = {
@@ -69,6 +70,7 @@ ACTIONS: dict[str, str] = {
     SEE_PRIVATE: "see private data",
     SEE_AUDIT: "see the audit trail",
     MANAGE_USERS: "manage accounts",
+    OVERRIDE: "mark an introduction made without both sides' yes",
 }
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "viewer": frozenset({VIEW, EXPORT}),

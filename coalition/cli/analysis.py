@@ -135,9 +135,45 @@ def introductions_set(
     create_tie: Annotated[
         bool, typer.Option("--create-tie", help="With --status made: also record the new tie.")
     ] = False,
+    override: Annotated[
+        str | None,
+        typer.Option(
+            help="With --status made for a pair that did not both agree: the reason (kept in the audit trail)."
+        ),
+    ] = None,
 ) -> None:
     """Track an introduction: plan it, mark it made (optionally adding the tie), decline it."""
     from coalition.maps.tracking import set_introduction_status
 
-    record = set_introduction_status(store(ctx), a, b, status, note=note, create_tie=create_tie)
+    record = set_introduction_status(store(ctx), a, b, status, note=note, create_tie=create_tie, override=override)
     out.print(f"{record['a']} + {record['b']}: {record['status']} on {record['status_date']}")
+
+
+@introductions.command("ask")
+def introductions_ask(
+    ctx: typer.Context,
+    a: OneOrg,
+    b: OtherOrg,
+    note: Annotated[str | None, typer.Option(help="A note kept with the introduction.")] = None,
+) -> None:
+    """Ask both groups whether they want to meet (double opt-in): status asking."""
+    from coalition.maps.tracking import ask_introduction
+
+    record = ask_introduction(store(ctx), a, b, note=note)
+    out.print(f"{record['a']} + {record['b']}: asking both groups since {record['status_date']}")
+
+
+@introductions.command("answer")
+def introductions_answer(
+    ctx: typer.Context,
+    a: OneOrg,
+    b: OtherOrg,
+    side: Annotated[str, typer.Option(help="Which group answered: the id of A or of B.")],
+    yes: Annotated[bool, typer.Option("--yes/--no", help="Its answer.")],
+    note: Annotated[str | None, typer.Option(help="What it said (kept for admins only).")] = None,
+) -> None:
+    """Record one group's answer: agreed once both said yes, declined as soon as one says no."""
+    from coalition.maps.tracking import answer_introduction
+
+    record = answer_introduction(store(ctx), a, b, side, yes, note=note)
+    out.print(f"{record['a']} + {record['b']}: {record['status']}")

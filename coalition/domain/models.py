@@ -47,7 +47,8 @@ ORG_KINDS = ("collective", "ngo", "union", "legal", "health", "media", "funder",
 TIE_KINDS = (
     "coalition", "joint_campaign", "referral", "funding", "shared_space", "personal_contact", "mou", "conflict",
 )  # fmt: skip
-INTRODUCTION_STATUSES = ("suggested", "planned", "made", "declined", "on_hold")
+#: ``asking``: each side is being asked; ``agreed``: both said yes (double opt-in).
+INTRODUCTION_STATUSES = ("suggested", "planned", "made", "declined", "on_hold", "asking", "agreed")
 #: The shared vocabulary of offers and needs; users may add their own words.
 RESOURCES = (
     "meeting_space", "legal_advice", "translation", "interpretation_asl", "transport_funds", "tech_tools",

@@ -50,6 +50,7 @@ from coalition.formats.common import banner, display_text, display_view, today_t
 from coalition.formats.files import atomic_path
 from coalition.formats.image_format import map_png
 from coalition.introductions.recommend import recommend, stored_introductions
+from coalition.maps.changes import summary_lines
 from coalition.maps.services import ties_in_words
 
 __all__ = ["write", "brief"]
@@ -114,6 +115,8 @@ def brief(view: dict[str, Any], today: date | None = None) -> bytes:
         "Every community-led group has ties into the coalition.",
     )
     story += _needs(report, styles, width)
+    if view.get("changes"):
+        story += _changes(view["changes"], styles)
     story += _directory(shown, styles, width)
     story += [
         Spacer(1, 10),
@@ -290,6 +293,12 @@ def _directory(view: dict[str, Any], styles: dict, width: float) -> list[Any]:
     more = len(organizations) - MAX_DIRECTORY
     extra = [Paragraph(f"... and {more} more organizations.", styles["small"])] if more > 0 else []
     return [PageBreak(), Paragraph("Who is in this map", styles["h2"]), table, *extra]
+
+
+def _changes(found: dict[str, Any], styles: dict) -> list[Any]:
+    """What changed since the latest snapshot (``coalition.maps.changes``), in sentences."""
+    title = f"What changed since {found['since']} ({found['since_at'][:10]})"
+    return [PageBreak(), *_section(title, summary_lines(found, shown=20), styles, "Nothing changed.")]
 
 
 def _words(values: Any) -> str:

@@ -43,9 +43,9 @@ __all__ = [
 ]
 
 #: Statuses that take a slot of an organization's monthly capacity (when dated this month).
-BUSY_STATUSES = ("planned", "made")
+BUSY_STATUSES = ("planned", "asking", "agreed", "made")
 #: Stored statuses whose pairs are not suggested again as new.
-SETTLED_STATUSES = ("planned", "made", "declined", "on_hold")
+SETTLED_STATUSES = ("planned", "asking", "agreed", "made", "declined", "on_hold")
 ENGLISH = "english"
 #: ``until`` of a tie that has not ended, as a date ordinal.
 FOREVER = date.max.toordinal()

@@ -19,10 +19,12 @@ from coalition.domain.models import SLUG
 from coalition.domain.privacy import hidden_names, view_for
 from graph.store import BOOKKEEPING, Record, Store, now_iso
 
-__all__ = ["STALLED_DAYS", "changes_since", "list_snapshots", "save_snapshot", "summary_lines"]
+__all__ = ["STALLED_DAYS", "changes_since", "is_stalled", "list_snapshots", "save_snapshot", "summary_lines"]
 
-#: Days after which a planned introduction not yet made counts as stalled.
+#: Days after which an introduction planned, being asked or agreed, and not yet made,
+#: counts as stalled (listed by ``changes`` and on the Introductions page).
 STALLED_DAYS = 30
+STALLING = ("planned", "asking", "agreed")
 #: The map's record kinds as the audit trail names them, and how each record is keyed.
 _KINDS = {
     "movement": ("movements", lambda r: r["id"]),
@@ -168,11 +170,16 @@ def _introductions(
             made.append(item)
         elif intro["status"] == "declined" and was != "declined":
             declined.append(item)
-        elif intro["status"] == "planned" and (intro.get("status_date") or "9999") < str(
-            today - timedelta(days=STALLED_DAYS)
-        ):
+        elif is_stalled(intro, today):
             stalled.append(item)
     return {"made": made, "declined": declined, "stalled": stalled}
+
+
+def is_stalled(intro: Record, today: date) -> bool:
+    """An introduction planned, being asked or agreed, not made ``STALLED_DAYS`` on."""
+    return intro["status"] in STALLING and str(intro.get("status_date") or "9999") < str(
+        today - timedelta(days=STALLED_DAYS)
+    )
 
 
 def summary_lines(found: dict[str, Any], shown: int = 8) -> list[str]:

@@ -1,10 +1,18 @@
-"""Tracking introductions: the planning pipeline suggested -> planned -> made (or
-declined, or on hold), stored in the map so that later suggestions follow it.
+"""Tracking introductions: the planning pipeline suggested -> planned -> asking ->
+agreed -> made (or declined, or on hold), stored in the map so that later suggestions
+follow it.
+
+Introductions are double opt-in, as careful brokers make them: ``ask_introduction``
+asks both groups, ``answer_introduction`` records each side's yes or no (``agreed`` only
+when both said yes, ``declined`` as soon as one says no; which side declined is kept in
+side records that only admins read). ``made`` is refused for a pair that did not agree,
+unless an admin gives a reason (``override``), which the audit trail keeps.
 
 What a status does to later suggestions (``coalition.introductions.recommend``):
 
-- ``planned`` and ``made`` take a slot of both organizations' monthly capacity when
-  their status date is in the current month, and the pair is not suggested again;
+- ``planned``, ``asking``, ``agreed`` and ``made`` take a slot of both organizations'
+  monthly capacity when their status date is in the current month, and the pair is not
+  suggested again;
 - ``declined`` pairs are never suggested again; ``on_hold`` pairs are not suggested
   again as new (list them with ``status="on_hold"``);
 - ``suggested`` (the default) changes nothing.
@@ -36,10 +44,22 @@ from coalition.domain.privacy import can_see, hidden_names, view_for
 from coalition.domain.validation import problems_from
 from coalition.introductions.index import BUSY_STATUSES, count_used_capacity, month_of
 from coalition.introductions.recommend import explain_pair
-from graph.store import VISIBILITIES, Store
+from graph.store import VISIBILITIES, Store, now_iso
 
-__all__ = ["NEW_TIE_KIND", "NEW_TIE_STRENGTH", "check_introduction_limits", "set_introduction_status"]
+__all__ = [
+    "NEW_TIE_KIND",
+    "NEW_TIE_STRENGTH",
+    "answer_introduction",
+    "ask_introduction",
+    "check_introduction_limits",
+    "consent_answers",
+    "set_introduction_status",
+]
 
+#: Statuses only the two groups' answers set (``answer_introduction``), never by hand.
+ANSWERED_STATUSES = ("agreed",)
+#: The side record an admin's reason to go ahead without both yeses is kept under.
+OVERRIDE_SIDE = "(override)"
 #: The tie a made introduction creates when asked to.
 NEW_TIE_KIND = "personal_contact"
 NEW_TIE_STRENGTH = 2
@@ -55,6 +75,7 @@ def set_introduction_status(
     create_tie: bool = False,
     audience: str = "private",
     score: float | None = None,
+    override: str | None = None,
 ) -> dict[str, Any]:
     """Record the status of the introduction of ``a`` and ``b`` (in either order).
 
@@ -79,6 +100,9 @@ def set_introduction_status(
         The score the pair had in the list it was picked from, kept with a pair tracked
         for the first time (so a planned introduction still says how good it looked);
         None for a pair picked by hand.
+    override : str, optional
+        An admin's reason to mark made an introduction both sides did not agree to (kept
+        in the audit trail); the caller checks that an admin gives it.
 
     Returns
     -------
@@ -95,6 +119,11 @@ def set_introduction_status(
     """
     if status not in INTRODUCTION_STATUSES:
         raise CoalitionError(f"unknown status {status!r}; known: {', '.join(INTRODUCTION_STATUSES)}")
+    if status in ANSWERED_STATUSES:
+        raise CoalitionError(
+            "an introduction is agreed only when both groups say yes: record each answer with "
+            "`coalition introductions answer A B --side A --yes`"
+        )
     if a == b:
         raise CoalitionError("an introduction needs two different organizations")
     if create_tie and status != "made":
@@ -102,7 +131,7 @@ def set_introduction_status(
     a, b = sorted((a, b))
     on = on or date.today()
     with store.transaction():  # the limits are checked on the state the write changes
-        return _record_status(store, a, b, status, note, on, create_tie, audience, score)
+        return _record_status(store, a, b, status, note, on, create_tie, audience, score, override)
 
 
 def _record_status(
@@ -115,6 +144,7 @@ def _record_status(
     create_tie: bool,
     audience: str,
     score: float | None,
+    override: str | None = None,
 ) -> dict[str, Any]:
     full = store.snapshot()
     view = view_for(full, audience, hidden_names=hidden_names(full, audience))
@@ -123,6 +153,14 @@ def _record_status(
         if org_id not in visible:
             raise NotFound(f"no organization with id {org_id!r}")
     stored = next((i for i in full["introductions"] if (i["a"], i["b"]) == (a, b)), None)
+    if status == "made" and (stored is None or stored["status"] not in ("agreed", "made")):
+        if not (override or "").strip():
+            raise CoalitionError(
+                f"{visible[a]['name']} and {visible[b]['name']} have not both agreed to meet: ask them first "
+                f"(`coalition introductions ask {a} {b}`), or an admin gives the reason to go ahead (--override)"
+            )
+        reason = {"reason": override.strip()[:500], "at": now_iso(), "was": stored["status"] if stored else None}
+        store.write_side_records([{"kind": "consent", "round": f"{a}|{b}", "org": OVERRIDE_SIDE, "body": reason}])
     if status in BUSY_STATUSES:
         check_introduction_limits(full, visible, a, b, status, on, audience)
 
@@ -142,6 +180,64 @@ def _record_status(
         ties.append(_new_tie(visible[a], visible[b], record.get("broker"), visible, on))
     store.write_map(introductions=[introduction], ties=ties)
     return {**introduction, "tie_created": bool(ties)}
+
+
+def ask_introduction(
+    store: Store, a: str, b: str, note: str | None = None, audience: str = "private"
+) -> dict[str, Any]:
+    """Start asking both groups whether they want the introduction (status ``asking``);
+    earlier answers of the pair are forgotten. Held to the same limits as a plan."""
+    a, b = sorted((a, b))
+    with store.transaction():
+        answers = [r for r in store.side_records("consent", f"{a}|{b}") if r["org"] != OVERRIDE_SIDE]
+        if answers:
+            store.write_side_records([{**r, "body": {**r["body"], "answer": None}} for r in answers])
+        return set_introduction_status(store, a, b, "asking", note=note, audience=audience)
+
+
+def answer_introduction(
+    store: Store, a: str, b: str, side: str, yes: bool, note: str | None = None, audience: str = "private"
+) -> dict[str, Any]:
+    """Record one group's answer: ``agreed`` once both said yes, ``declined`` as soon as
+    one says no. Which side declined, and its note, stay in the side records (admins
+    only), never in the introduction's own note or reasons."""
+    a, b = sorted((a, b))
+    if side not in (a, b):
+        raise CoalitionError(f"--side must be one of the two groups: {a} or {b}")
+    with store.transaction():
+        stored = next((i for i in store.snapshot()["introductions"] if (i["a"], i["b"]) == (a, b)), None)
+        if stored is None or stored["status"] not in ("asking", "agreed"):
+            raise CoalitionError(
+                f"the introduction of {a} and {b} is not being asked: start with `coalition introductions ask {a} {b}`"
+            )
+        body = {"answer": "yes" if yes else "no", "note": (note or "").strip()[:500], "at": now_iso()}
+        store.write_side_records([{"kind": "consent", "round": f"{a}|{b}", "org": side, "body": body}])
+        said = {r["org"]: r["body"]["answer"] for r in store.side_records("consent", f"{a}|{b}")}
+        status = (
+            "declined"
+            if "no" in (said.get(a), said.get(b))
+            else "agreed"
+            if said.get(a) == said.get(b) == "yes"
+            else "asking"
+        )
+        if status == stored["status"]:
+            return {**stored, "tie_created": False}
+        if status == "agreed":  # only the answers make an introduction agreed
+            record = _validated(
+                Introduction, {**stored, "status": "agreed", "status_date": date.today(), "updated_at": None}
+            )
+            store.write_map(introductions=[record.to_record()])
+            return {**record.to_record(), "tie_created": False}
+        return set_introduction_status(store, a, b, status, audience=audience)
+
+
+def consent_answers(store: Store, a: str, b: str) -> dict[str, Any]:
+    """Each side's answer (``yes``, ``no`` or None) and an admin's override, if any: for
+    admins, as they say which side declined."""
+    a, b = sorted((a, b))
+    found = {r["org"]: r["body"] for r in store.side_records("consent", f"{a}|{b}")}
+    return {a: (found.get(a) or {}).get("answer"), b: (found.get(b) or {}).get("answer"),
+            "override": found.get(OVERRIDE_SIDE)}  # fmt: skip
 
 
 def check_introduction_limits(
@@ -169,7 +265,7 @@ def check_introduction_limits(
     for org_id in (a, b):
         if not visible[org_id].get("consent_to_introductions", True):
             raise CoalitionError(f"{names[org_id]} does not take introductions (consent is off)")
-    if status != "planned":
+    if status not in ("planned", "asking"):
         return
     others = [i for i in full["introductions"] if (i["a"], i["b"]) != (a, b)]
     used = count_used_capacity(others, on)

@@ -43,6 +43,7 @@ from coalition.domain.validation import MAX_PROBLEMS, RawMap, RawRow, ValidMap, 
 from coalition.domain.vocabulary import region_key, region_spellings
 from coalition.formats import Format, detect, format_for
 from coalition.formats.files import check_import_size
+from coalition.maps.changes import changes_since, list_snapshots
 from coalition.maps.services import init_map
 from graph.store import Store
 
@@ -308,12 +309,16 @@ def export_map(
     """Write the map as the audience may see it; the file appears whole or not at all.
 
     With ``anonymize`` the organizations the audience may not see appear as neutral
-    stand-ins (``coalition.domain.privacy``) instead of being left out.
+    stand-ins (``coalition.domain.privacy``) instead of being left out. A brief (PDF)
+    gets a "what changed" page since the latest snapshot, if any (not when anonymized).
     """
     path = Path(path)
     fmt = fmt or detect(path, for_export=True)
     module = format_for(fmt, path)
     view = read_view(store, audience, anonymize=anonymize)
+    snapshots = list_snapshots(store) if fmt == "pdf" and not anonymize else []
+    if snapshots:  # the brief's "what changed" page, since the latest snapshot (real names: never anonymized)
+        view["changes"] = changes_since(store, snapshots[-1]["name"], audience=audience)
     paths = module.write(view, path)
     return ExportResult(
         paths=paths, format=fmt, audience=audience, withheld=view["withheld"], anonymized=view["anonymized"]

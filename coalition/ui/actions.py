@@ -38,6 +38,8 @@ __all__ = [
     "add_tie",
     "remove_tie",
     "set_introduction_status",
+    "ask_introduction",
+    "answer_introduction",
     "start_survey",
     "survey_queue",
     "survey_status",
@@ -143,8 +145,32 @@ def set_introduction_status(
     from coalition.maps.tracking import set_introduction_status as track  # scipy, igraph: not for every page
 
     require(user, TRACK)
+    if options.get("override"):
+        require(user, permissions.OVERRIDE)
     with acting_as(actor(user)):
         return track(store, a, b, status, audience=permissions.cap_audience(user, audience), **options)
+
+
+def ask_introduction(
+    user: User, store: Store, a: str, b: str, audience: str, note: str | None = None
+) -> dict[str, Any]:
+    """Ask both groups of a pair (double opt-in)."""
+    from coalition.maps.tracking import ask_introduction as ask
+
+    require(user, TRACK)
+    with acting_as(actor(user)):
+        return ask(store, a, b, note=note, audience=permissions.cap_audience(user, audience))
+
+
+def answer_introduction(
+    user: User, store: Store, a: str, b: str, side: str, yes: bool, audience: str
+) -> dict[str, Any]:
+    """Record one group's answer to an introduction being asked."""
+    from coalition.maps.tracking import answer_introduction as answer
+
+    require(user, TRACK)
+    with acting_as(actor(user)):
+        return answer(store, a, b, side, yes, audience=permissions.cap_audience(user, audience))
 
 
 # survey rounds (editors) ----------------------------------------------------------------------

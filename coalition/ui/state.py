@@ -161,6 +161,10 @@ class Keys:
     INTRO_PLAN = "intro_plan"
     INTRO_MADE = "intro_made"
     INTRO_DECLINE = "intro_decline"
+    INTRO_ASK = "intro_ask"
+    INTRO_ANSWER = "intro_answer"  # ``intro_answer:<org>``: one side's answer
+    INTRO_ANSWER_SAVE = "intro_answer_save"
+    INTRO_OVERRIDE = "intro_override"
     INTRO_CREATE_TIE = "intro_create_tie"
     # import / export
     IMPORT_FILES = "import_files"

@@ -3,17 +3,27 @@ or decline them here (``coalition.introductions.recommend`` and ``coalition.maps
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date
+
 import streamlit as st
 
 from coalition.auth import permissions
 from coalition.domain.models import AUDIENCES, INTRODUCTION_STATUSES
 from coalition.introductions.draft import draft_message
 from coalition.introductions.recommend import DEFAULT_BOLDNESS
+from coalition.maps.changes import STALLED_DAYS, is_stalled
 from coalition.ui import actions, charts, state
 from coalition.ui.charts import md
 from coalition.ui.state import Keys, Tables
 
 store, user, audience, view, movements, names = state.open_page("Introductions")
+
+
+def status_counts(items: list[dict]) -> str:
+    """``2 agreed, 1 planned``: how many of each status."""
+    return ", ".join(f"{n} {s}" for s, n in Counter(i["status"] for i in items).most_common())
+
 
 st.write(
     "Pairs of organizations that do not work together yet and would bridge movements, ranked by how likely the "
@@ -43,6 +53,10 @@ boldness = right.slider(
     "the gaps get their places in the list at any boldness.",
 )
 rows = state.introductions(store, audience, top=top, status=status, boldness=boldness)
+stalled = [i for i in view["introductions"] if is_stalled(i, date.today())]
+if stalled:
+    pairs_text = ", ".join(f"{names.get(i['a'], i['a'])} and {names.get(i['b'], i['b'])}" for i in stalled[:10])
+    st.warning(md(f"Stalled for over {STALLED_DAYS} days ({status_counts(stalled)}): {pairs_text}."))
 if status == "suggested":
     for missed in state.gaps_without_introduction(store, audience):
         st.info(md(f"No introduction {missed['gap']['text']}: {missed['why']}."))
@@ -84,14 +98,44 @@ if not permissions.allowed(user, permissions.TRACK):
 note_key = f"{Keys.INTRO_NOTE}:{picked}"  # one note per pair: a note never moves to another pair
 note = st.text_input("Note (optional)", key=note_key, max_chars=500)
 create_tie = st.checkbox("When marked made, record the tie between them", value=True, key=Keys.INTRO_CREATE_TIE)
-buttons = st.columns(3)
+st.caption("Introductions are made only when both groups said yes: ask both, record their answers, then mark it made.")
+if row["status"] == "asking":
+    sides = {}
+    for side, column in zip((row["a"], row["b"]), st.columns(2), strict=True):
+        sides[side] = column.selectbox(
+            f"Answer of {names.get(side, side)}", ["not yet", "yes", "no"], key=f"{Keys.INTRO_ANSWER}:{side}"
+        )
+    if st.button("Record the answers", key=Keys.INTRO_ANSWER_SAVE):
+        answered = [(side, said == "yes") for side, said in sides.items() if said != "not yet"]
+        ok, result = state.attempt(
+            lambda: [actions.answer_introduction(user, store, row["a"], row["b"], s, y, audience) for s, y in answered]
+        )
+        if ok and result:
+            state.flash(f"{names.get(row['a'])} and {names.get(row['b'])}: {result[-1]['status']}.")
+            state.forget(Keys.INTRO_PICK, *(f"{Keys.INTRO_ANSWER}:{side}" for side in sides))
+            st.rerun()
+override = None
+if row["status"] != "agreed" and permissions.allowed(user, permissions.OVERRIDE):
+    override = st.text_input(
+        "Reason to mark it made without both groups' yes (admins; kept in the audit trail)",
+        key=Keys.INTRO_OVERRIDE,
+        max_chars=500,
+    )
+buttons = st.columns(4)
 buttons_pressed = {
     "planned": buttons[0].button("Plan it", key=Keys.INTRO_PLAN, type="primary"),
-    "made": buttons[1].button("Mark made", key=Keys.INTRO_MADE),
-    "declined": buttons[2].button("Decline", key=Keys.INTRO_DECLINE),
+    "asking": buttons[1].button("Ask both groups", key=Keys.INTRO_ASK),
+    "made": buttons[2].button("Mark made", key=Keys.INTRO_MADE),
+    "declined": buttons[3].button("Decline", key=Keys.INTRO_DECLINE),
 }
 chosen = next((s for s, pressed in buttons_pressed.items() if pressed), None)
-if chosen:
+if chosen == "asking":
+    ok, _ = state.attempt(lambda: actions.ask_introduction(user, store, row["a"], row["b"], audience, note or None))
+    if ok:
+        state.flash(f"Asking {names.get(row['a'])} and {names.get(row['b'])} whether they want to meet.")
+        state.forget(note_key, Keys.INTRO_PICK)
+        st.rerun()
+elif chosen:
     ok, _ = state.attempt(
         lambda: actions.set_introduction_status(
             user,
@@ -103,6 +147,7 @@ if chosen:
             note=note or None,
             create_tie=create_tie and chosen == "made",
             score=row.get("score"),
+            override=(override or None) if chosen == "made" else None,
         )
     )
     if ok:
