@@ -81,3 +81,14 @@ def test_a_spreadsheet_answer_sent_by_email_is_taken_back_within_the_editors_aud
     with pytest.raises(NotFound):
         actions.survey_sheet(editor, store, "spring", "kitchen_table_mutual_aid")
     store.close()
+
+
+def test_the_page_never_shows_a_group_above_the_audience_shown(
+    demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SQLiteStore(tmp_path / "map.db")
+    links.start_round(store, "all", None)  # an admin surveyed every group, private ones too
+    store.close()
+    app = open_app(demo_url, monkeypatch, PAGE)  # the person at this computer: an admin, coalition audience shown
+    assert not app.exception
+    assert PRIVATE_ORG not in everything_shown(app).replace("\\", "")

@@ -175,13 +175,19 @@ def answer_introduction(
 
 # survey rounds (editors) ----------------------------------------------------------------------
 def start_survey(
-    user: User, store: Store, round_id: str, orgs: list[str], expires: date | None, base_url: str
+    user: User,
+    store: Store,
+    round_id: str,
+    orgs: list[str],
+    expires: date | None,
+    base_url: str,
+    audience: str = "private",
 ) -> list[dict[str, str]]:
     """New private links for the chosen organizations (all the account may see when none
     are chosen); an organization above the account's audience is as if missing."""
     require(user, EDIT)
     with store.transaction():
-        visible = _visible_ids(user, store)
+        visible = _visible_ids(user, store, audience)
         hidden = [org for org in orgs if org not in visible]
         if hidden:
             raise NotFound(f"no organization with id {hidden[0]!r}")
@@ -189,29 +195,37 @@ def start_survey(
             return links.start_round(store, round_id, orgs or sorted(visible), expires, base_url)
 
 
-def survey_status(user: User, store: Store, round_id: str) -> dict[str, Any]:
-    """A round's progress over the organizations the account may see."""
+def survey_status(user: User, store: Store, round_id: str, audience: str = "private") -> dict[str, Any]:
+    """A round's progress over the organizations the account may see in ``audience``."""
     require(user, EDIT)
-    return review.status(store, round_id, only=_visible_ids(user, store))
+    return review.status(store, round_id, only=_visible_ids(user, store, audience))
 
 
-def survey_queue(user: User, store: Store, round_id: str) -> tuple[list[dict[str, Any]], int]:
+def survey_queue(
+    user: User, store: Store, round_id: str, audience: str = "private"
+) -> tuple[list[dict[str, Any]], int]:
     """The round's answers of organizations the account may see, and how many others wait
     (an admin reviews those)."""
     require(user, EDIT)
-    visible = _visible_ids(user, store)
+    visible = _visible_ids(user, store, audience)
     items = review.queue(store, round_id)
     shown = [item for item in items if item["org"] in visible]
     return shown, len(items) - len(shown)
 
 
 def review_survey_answer(
-    user: User, store: Store, round_id: str, org: str, accept: bool, parts: tuple[str, ...] = review.PARTS
+    user: User,
+    store: Store,
+    round_id: str,
+    org: str,
+    accept: bool,
+    parts: tuple[str, ...] = review.PARTS,
+    audience: str = "private",
 ) -> dict[str, int]:
     """Accept (the chosen parts of) or reject one organization's waiting answer."""
     require(user, EDIT)
     with store.transaction():
-        if org not in _visible_ids(user, store):
+        if org not in _visible_ids(user, store, audience):
             raise NotFound(f"no answer of {org!r} waits for review in round {round_id!r}")
         with acting_as(actor(user)):
             if accept:
@@ -219,12 +233,12 @@ def review_survey_answer(
             return {"rejected": review.reject(store, round_id, org, reviewer=actor(user))}
 
 
-def survey_sheet(user: User, store: Store, round_id: str, org: str) -> bytes:
+def survey_sheet(user: User, store: Store, round_id: str, org: str, audience: str = "private") -> bytes:
     """The spreadsheet form of one organization the account may see."""
     from coalition.survey import sheet  # openpyxl: not for every page
 
     require(user, EDIT)
-    if org not in _visible_ids(user, store):
+    if org not in _visible_ids(user, store, audience):
         raise NotFound(f"no organization with id {org!r}")
     with tempfile.TemporaryDirectory(prefix="coalition-survey-") as folder:
         return sheet.write_form(store, round_id, org, Path(folder) / "form.xlsx").read_bytes()
@@ -243,9 +257,10 @@ def survey_sheet_answer(user: User, store: Store, link: str, name: str, data: by
             return sheet.answer_from_file(store, link.strip().rsplit("survey=", 1)[-1], path)
 
 
-def _visible_ids(user: User, store: Store) -> set[str]:
-    ceiling = permissions.max_audience(user)
-    return {o["id"] for o in store.snapshot()["organizations"] if can_see(ceiling, o["visibility"])}
+def _visible_ids(user: User, store: Store, audience: str) -> set[str]:
+    """Organizations the account may see in ``audience`` (never above its ceiling)."""
+    shown = permissions.cap_audience(user, audience)
+    return {o["id"] for o in store.snapshot()["organizations"] if can_see(shown, o["visibility"])}
 
 
 # files ----------------------------------------------------------------------------------------

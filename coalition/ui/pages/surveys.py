@@ -2,7 +2,8 @@
 
 The links a round makes are shown once, here, right after they are made: the store keeps
 only a hash of each, so a lost link is replaced by sending a new one. Everything is
-limited to the organizations the account may see (``actions.survey_*``).
+limited to the organizations the audience shown may see (never above the account's;
+``actions.survey_*``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from coalition.auth import permissions
-from coalition.domain.privacy import can_see
 from coalition.survey import links, review
 from coalition.survey.messages import message_for
 from coalition.ui import actions, login, state
@@ -28,8 +28,7 @@ st.write(
     "Ask each organization to report its own ties, needs and offers, and whether it wants to be suggested for "
     "introductions. Each gets a private link to a form; nothing it answers enters the map until you accept it here."
 )
-ceiling = permissions.max_audience(user)
-orgs = {o["id"]: o for o in store.snapshot()["organizations"] if can_see(ceiling, o["visibility"])}
+orgs = {o["id"]: o for o in view["organizations"]}  # the audience shown: never a group above it
 rounds = [r["round"] for r in store.side_records("round")]
 PART_NAMES = {"record": "its own record", "ties": "its ties", "new_groups": "groups not on the list"}
 
@@ -65,7 +64,7 @@ with st.expander("Start a round, or send new links", expanded=not rounds):
         )
         if st.form_submit_button("Make the links"):
             ok, made = state.attempt(
-                lambda: actions.start_survey(user, store, round_id.strip(), chosen, expires, base_url.strip())
+                lambda: actions.start_survey(user, store, round_id.strip(), chosen, expires, base_url.strip(), audience)
             )
             if ok:
                 _show_links(made, round_id.strip(), "invitation")
@@ -76,7 +75,7 @@ if not rounds:
 picked = st.selectbox("Round", rounds, index=len(rounds) - 1, key=Keys.SURVEY_ROUND)
 
 st.subheader("Progress")
-progress = actions.survey_status(user, store, picked)
+progress = actions.survey_status(user, store, picked, audience)
 rows = [{"who": "all surveyed", **{k: progress[k] for k in ("sent", "opened", "answered", "accepted")}}]
 rows += [{"who": movements.get(m, m), **counts} for m, counts in progress["by_movement"].items()]
 rows.append({"who": "community-led groups", **progress["community_led"]})
@@ -87,7 +86,7 @@ if progress["not_answered"]:
     if st.button("Make new links with a reminder for them", key=Keys.SURVEY_REMIND):
         missing = [o["org"] for o in progress["not_answered"] if not o["revoked"]]
         base = links.round_record(store, picked)["body"].get("base_url") or links.DEFAULT_BASE_URL
-        ok, made = state.attempt(lambda: actions.start_survey(user, store, picked, missing, None, base))
+        ok, made = state.attempt(lambda: actions.start_survey(user, store, picked, missing, None, base, audience))
         if ok:
             _show_links(made, picked, "reminder")
 
@@ -107,7 +106,7 @@ with st.expander("Answers by email or on paper"):
     if sheet_org:
         st.download_button(  # made on click, for this session's browser only (login.guarded)
             "Download the spreadsheet form",
-            data=login.guarded(lambda: actions.survey_sheet(user, store, picked, sheet_org)),
+            data=login.guarded(lambda: actions.survey_sheet(user, store, picked, sheet_org, audience)),
             file_name=f"survey-{picked}-{sheet_org}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             on_click="ignore",
@@ -124,9 +123,9 @@ with st.expander("Answers by email or on paper"):
             st.rerun()
 
 st.subheader("Answers waiting for review")
-items, others = actions.survey_queue(user, store, picked)
+items, others = actions.survey_queue(user, store, picked, audience)
 if others:
-    st.caption(f"{others} more answer(s) come from groups above your audience: an admin reviews them.")
+    st.caption(f"{others} more answer(s) come from groups above the audience shown (an admin reviews them as private).")
 waiting_items = [item for item in items if item["status"] == "waiting"]
 if not waiting_items:
     st.write("None waiting.")
@@ -155,7 +154,7 @@ for item in waiting_items:
         if left.button("Accept", key=f"{Keys.SURVEY_ACCEPT}:{item['org']}", disabled=not parts):
             ok, written = state.attempt(
                 lambda item=item, parts=parts: actions.review_survey_answer(
-                    user, store, picked, item["org"], True, tuple(parts)
+                    user, store, picked, item["org"], True, tuple(parts), audience
                 )
             )
             if ok:
@@ -163,7 +162,9 @@ for item in waiting_items:
                 st.rerun()
         if right.button("Reject", key=f"{Keys.SURVEY_REJECT}:{item['org']}"):
             ok, _ = state.attempt(
-                lambda item=item: actions.review_survey_answer(user, store, picked, item["org"], False)
+                lambda item=item: actions.review_survey_answer(
+                    user, store, picked, item["org"], False, audience=audience
+                )
             )
             if ok:
                 state.flash(f"Rejected the answer of {item['name']}; the map is unchanged.")
