@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 
 __all__ = [
     "LANGUAGE_NAMES",
+    "template_languages",
     "RESOURCE_LABELS",
     "canonical_region",
     "region_key",
@@ -37,6 +38,15 @@ RESOURCE_LABELS: Mapping[str, str] = {
 #: Language names as organizations list them, by the code of the message templates
 #: written in them (survey invitations, introduction drafts).
 LANGUAGE_NAMES = {"en": ("english", "inglés", "ingles"), "es": ("spanish", "español", "espanol", "castellano")}
+
+
+def template_languages(org: dict) -> list[str]:
+    """The template codes of the languages an organization lists, in its order:
+    ``{"languages": ["Spanish", "English"]}`` -> ``["es", "en"]``."""
+    spoken = [language.strip().lower() for language in org.get("languages") or ()]
+    return [code for word in spoken for code, names in LANGUAGE_NAMES.items() if word in (code, *names)]
+
+
 ACRONYMS = frozenset({"asl", "bsl", "lgbtq", "lgbtqia", "hiv", "ngo", "ice", "dv", "id", "sms", "it"})
 _SEPARATORS = re.compile(r"[\s_\-]+")
 

@@ -10,12 +10,13 @@ contact (a hidden group of the pair is as if missing).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from coalition.domain.errors import CoalitionError, NotFound
 from coalition.domain.privacy import read_view
-from coalition.domain.vocabulary import LANGUAGE_NAMES, region_label, term_words
+from coalition.domain.vocabulary import region_label, template_languages, term_words
+from coalition.introductions.index import build_index
+from coalition.introductions.reasons import find_broker
 from graph.store import Store
 
 __all__ = ["DRAFT_LANGUAGES", "draft_message"]
@@ -62,37 +63,12 @@ def _language(given: str | None, a: dict[str, Any], b: dict[str, Any]) -> str:
             raise CoalitionError(f"no template in {given!r}; languages: {', '.join(TEMPLATES)}")
         return given
 
-    def codes(org: dict[str, Any]) -> list[str]:
-        spoken = [language.strip().lower() for language in org.get("languages") or ()]
-        return [code for word in spoken for code, names in LANGUAGE_NAMES.items() if word in (code, *names)]
-
-    theirs = set(codes(b))
-    return next((code for code in codes(a) if code in theirs), "en")
+    theirs = set(template_languages(b))
+    return next((code for code in template_languages(a) if code in theirs), "en")
 
 
 def _and(words: list[str], t: dict[str, str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + t["and"] + words[-1]
-
-
-def _broker(view: dict[str, Any], a: str, b: str) -> str | None:
-    """A group both work with that consents to introductions and has no conflict with
-    either: the strongest weaker tie wins, then the name."""
-    consenting = {o["id"]: o for o in view["organizations"] if o["consent_to_introductions"]}
-    strength: dict[tuple[str, str], int] = {}
-    conflicts = set()
-    for tie in view["ties"]:
-        pair = (tie["source"], tie["target"])
-        if tie["kind"] == "conflict":
-            conflicts |= {pair, pair[::-1]}
-        elif not tie.get("until") or tie["until"] >= date.today().isoformat():
-            for x, y in (pair, pair[::-1]):
-                strength[(x, y)] = max(strength.get((x, y), 0), tie["strength"])
-    both = [
-        (min(strength[(a, w)], strength[(b, w)]), consenting[w]["name"])
-        for w in consenting
-        if (a, w) in strength and (b, w) in strength and not {(a, w), (b, w)} & conflicts
-    ]
-    return max(both)[1] if both else None
 
 
 def draft_message(
@@ -130,9 +106,10 @@ def draft_message(
             reasons.append(t[field].format(what=_and(words, t)))
     if first["region"] and first["region"] == second["region"]:
         reasons.append(t["region"].format(what=region_label(first["region"])))
-    broker = _broker(view, a, b)
-    if broker:
-        reasons.append(t["broker"].format(what=broker))
+    ix = build_index(view)
+    broker = find_broker(ix, ix.index[a], ix.index[b])  # the warm broker the introductions list names
+    if broker is not None:
+        reasons.append(t["broker"].format(what=ix.names[broker]))
     if not set(first["movements"]) & set(second["movements"]):
         bridged = [movement_names.get(m, m) for m in (*first["movements"], *second["movements"])]
         reasons.append(t["bridge"].format(what=_and(list(dict.fromkeys(bridged)), t)))

@@ -25,6 +25,7 @@ from graph.store import Record, Store, acting_as, now_iso
 __all__ = [
     "ANSWER_FIELDS",
     "AUDIENCE",
+    "GROUP_NAME",
     "MAX_PARTNERS",
     "PartnerReport",
     "SurveyAnswer",
@@ -42,7 +43,8 @@ ANSWER_FIELDS = (
     "consent_to_introductions", "intro_capacity_per_month",
 )  # fmt: skip
 MAX_PARTNERS = 300
-_NAME = TypeAdapter(Name)
+#: A group named by a respondent: cleaned and capped as any organization name.
+GROUP_NAME = TypeAdapter(Name)
 #: Statuses of an answer in the review queue.
 WAITING, ACCEPTED, REJECTED = "waiting", "accepted", "rejected"
 
@@ -184,7 +186,7 @@ def validate_answer(store: Store, link: Link, data: dict[str, Any], where: str =
             field = f", field {problem.field}" if problem.field else ""
             raise CoalitionError(f"{here}{field}: {problem.message}") from e
         try:
-            name = _NAME.validate_python(new_name) if new_name else ""
+            name = GROUP_NAME.validate_python(new_name) if new_name else ""
         except ValidationError as e:
             problem = plain_problems(e, {"name": new_name}, subject="organization")[0]
             raise CoalitionError(f"{here}, field new_name: {problem.message}") from e

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from coalition.domain.vocabulary import LANGUAGE_NAMES
+from coalition.domain.vocabulary import template_languages
 
 __all__ = ["MESSAGE_KINDS", "message_for"]
 
@@ -56,11 +56,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
 
 def language_of(org: dict[str, Any]) -> str:
     """The template language for an organization: its first listed language we have."""
-    for language in org.get("languages") or ():
-        for code, names in LANGUAGE_NAMES.items():
-            if language.strip().lower() in names or language.strip().lower() == code:
-                return code
-    return "en"
+    return next(iter(template_languages(org)), "en")
 
 
 def message_for(kind: str, org: dict[str, Any], url: str, expires: str | None = None) -> dict[str, str]:

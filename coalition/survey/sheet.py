@@ -24,15 +24,15 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from coalition.domain.errors import CoalitionError, InvalidInput, NotFound, Problem, plain_problems
-from coalition.domain.models import ORG_KINDS, TIE_KINDS, Name, Organization, Tie
+from coalition.domain.models import ORG_KINDS, TIE_KINDS, Organization, Tie
 from coalition.domain.settings import ImportLimits
 from coalition.formats.csv_format import cell_value, neutralize, unneutralize
 from coalition.formats.files import ReadBudget, atomic_path, check_import_size
 from coalition.formats.xlsx_format import open_workbook, sheet_rows, write_sheet
-from coalition.survey.answers import ANSWER_FIELDS, MAX_PARTNERS, form_for, save_answer
+from coalition.survey.answers import ANSWER_FIELDS, GROUP_NAME, MAX_PARTNERS, form_for, save_answer
 from coalition.survey.links import Link, open_link, round_record
 from graph.store import VISIBILITIES, Store
 
@@ -62,7 +62,6 @@ LIST_FIELDS = ("languages", "issues", "needs", "offers")
 KEEP_WHEN_EMPTY = ("kind", "visibility", "consent_to_introductions", "intro_capacity_per_month")
 #: A returned form is small: one record and at most ``MAX_PARTNERS`` partners.
 LIMITS = ImportLimits(max_bytes=20 * 1024 * 1024, max_rows=MAX_PARTNERS + 100, max_cell_chars=20_000)
-_NAME = TypeAdapter(Name)
 
 
 def write_form(store: Store, round_id: str, org: str, path: Path) -> Path:
@@ -319,7 +318,7 @@ def _partner(values: dict[str, str], label: str, row: int) -> dict[str, Any]:
         )
     if new_name:
         try:
-            new_name = _NAME.validate_python(new_name)
+            new_name = GROUP_NAME.validate_python(new_name)
         except ValidationError as e:
             problem = plain_problems(e, {"new group name": new_name}, subject="group")[0]
             raise refuse(problem.message, "new group name") from e

@@ -408,7 +408,8 @@ class Neo4jStore(Store):
         ]
 
         def work(tx: ManagedTransaction, log: list[Record]) -> None:
-            existing = {side_key(r): r for r in _side_rows(tx, None, None)}
+            kinds = {r["kind"] for r in records}  # only the kinds written: not every survey link
+            existing = {side_key(r): r for kind in kinds for r in _side_rows(tx, kind, None)}
             log.extend(side_entries(records, existing))
             tx.run(q.WRITE_SIDE_RECORDS, rows=rows).consume()
 

@@ -312,7 +312,8 @@ class SQLiteStore(Store):
     # side records: survey rounds, meeting snapshots -------------------------------
     def write_side_records(self, records: Sequence[Record], *, actor: str | None = None) -> None:
         with self._write(actor) as (conn, log):
-            existing = {side_key(r): r for r in _side_rows(conn, None, None)}
+            kinds = {r["kind"] for r in records}  # only the kinds written: not every survey link
+            existing = {side_key(r): r for kind in kinds for r in _side_rows(conn, kind, None)}
             log.extend(side_entries(records, existing))
             conn.executemany(
                 "INSERT OR REPLACE INTO side_records (kind, round, org, body) VALUES (?, ?, ?, ?)",
