@@ -33,7 +33,7 @@ ORG_FIELDS = (
 )  # fmt: skip
 TIE_FIELDS = (
     "source", "target", "kind", "strength", "since", "until", "visibility", "notes",
-    "created_at", "updated_at", "version",
+    "provenance", "confirmed", "created_at", "updated_at", "version",
 )  # fmt: skip
 INTRO_FIELDS = (
     "a", "b", "broker", "score", "reasons", "status", "status_date", "note",
@@ -58,6 +58,7 @@ def normalize_tie(tie: Record) -> Record:
     """Every tie field in normal form."""
     row = {f: tie.get(f) for f in TIE_FIELDS}
     row["notes"] = row["notes"] or ""
+    row["provenance"] = row["provenance"] or ""
     return row
 
 

@@ -14,7 +14,9 @@ visible organizations the page shows one node per movement and community-led sta
 instead, and says so.
 
 Inputs are plain records (the shapes of ``graph.store``), already filtered for the
-audience by the caller: whatever reaches this module may end up in the page.
+audience by the caller: whatever reaches this module may end up in the page. A tie the
+caller marked ``"stale": True`` (nobody has confirmed it for a while; what "a while" is
+belongs to the caller) is drawn faded.
 
 Example
 -------
@@ -78,6 +80,9 @@ GROUP_SHAPES = {True: "square", False: "triangle"}
 GLYPHS = {"diamond": "◆", "dot": "●", "square": "■", "triangle": "▲"}
 EDGE_COLOUR = "#6b6b6b"
 CONFLICT_COLOUR = "#a40e26"
+#: How opaque a stale tie (``"stale": True``: nobody has confirmed it for a while) is
+#: drawn: still there to see, but plainly weaker than the ties people vouch for.
+STALE_OPACITY = 0.3
 NODE_BORDER = "#1a1a1a"
 BORDER_WIDTH = 1.5
 #: The outline of an organization in a second movement, drawn in that movement's colour.
@@ -430,7 +435,12 @@ def _tooltip(palette, org, ties, size_label, value):
 
 
 def _edge(tie, names):
+    """One tie as vis-network draws it, and its row for the table. A conflict is dashed
+    and red; a stale tie (marked by the caller, which knows how old is too old) is faded,
+    and its tooltip says since when nobody has confirmed it."""
     conflict = tie["kind"] == "conflict"
+    stale = bool(tie.get("stale"))
+    confirmed = str(tie.get("confirmed") or tie.get("created_at") or "")[:10]
     strength = int(tie.get("strength") or 3)
     when = ", ".join(
         part
@@ -441,13 +451,18 @@ def _edge(tie, names):
         if part
     )
     label = f"{names[tie['source']]} – {names[tie['target']]}"
+    title = f"{label}\n{tie['kind'].replace('_', ' ')}, strength {strength}" + (f"\n{when}" if when else "")
+    colour = {"color": CONFLICT_COLOUR if conflict else EDGE_COLOUR}
+    if stale:
+        title += f"\nnot confirmed since {confirmed}"
+        colour["opacity"] = STALE_OPACITY
     edge = {
         "from": tie["source"],
         "to": tie["target"],
-        "title": f"{label}\n{tie['kind'].replace('_', ' ')}, strength {strength}" + (f"\n{when}" if when else ""),
+        "title": title,
         "width": 0.5 + strength * 0.7,
         "dashes": conflict,
-        "color": {"color": CONFLICT_COLOUR if conflict else EDGE_COLOUR},
+        "color": colour,
     }
     row = {
         "from": names[tie["source"]],
@@ -456,7 +471,8 @@ def _edge(tie, names):
         "strength": strength,
         "since": tie.get("since") or "",
         "until": tie.get("until") or "",
-        "line": "dashed" if conflict else "solid",
+        "confirmed": confirmed,
+        "line": ", ".join(look for look, drawn in (("dashed", conflict), ("faded", stale)) if drawn) or "solid",
     }
     return edge, row
 
@@ -690,6 +706,15 @@ def _legend(palette, nodes, edges, aggregated, apart):
     else:
         items.append({"type": "line", "dashed": False, "label": "solid line: tie (thicker = stronger)"})
         items.append({"type": "line", "dashed": True, "label": "dashed line: conflict"})
+        if any(e["color"].get("opacity") == STALE_OPACITY for e in edges):
+            items.append(
+                {
+                    "type": "line",
+                    "dashed": False,
+                    "faded": True,
+                    "label": "faded line: not confirmed for a while (stale)",
+                }
+            )
     if apart:
         items.append({"type": "apart", "glyph": "⬚", "label": f"dashed box below: {apart['caption'].lower()}"})
     return items

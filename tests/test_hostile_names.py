@@ -24,7 +24,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from coalition.domain.models import DEFAULT_MOVEMENTS, Organization, Tie
+from coalition.domain.models import DEFAULT_MOVEMENTS, MAX_NAME, Organization, Tie
 from coalition.domain.privacy import read_view
 from coalition.formats import FORMATS, IMPORT_FORMATS
 from coalition.formats.common import xml_safe
@@ -60,7 +60,13 @@ def hostile_store(store: Store) -> Store:
         for n, name in enumerate(HOSTILE)
     ]  # fmt: skip
     ties = [
-        Tie(source=f"h{n}", target=f"h{(n + 1) % len(HOSTILE)}", notes=name, strength=1 + n % 5).to_record()
+        Tie(
+            source=f"h{n}",
+            target=f"h{(n + 1) % len(HOSTILE)}",
+            notes=name,
+            strength=1 + n % 5,
+            provenance=name[:MAX_NAME],
+        ).to_record()
         for n, name in enumerate(HOSTILE)
     ]
     store.write_map(organizations=organizations, ties=ties)
@@ -79,7 +85,8 @@ def hostile_view() -> dict:
     ]  # fmt: skip
     ties = [
         {"source": f"h{n}", "target": f"h{(n + 1) % len(names)}", "kind": "conflict" if n == 3 else "coalition",
-         "strength": 1 + n % 5, "since": None, "until": None, "visibility": "private", "notes": name}
+         "strength": 1 + n % 5, "since": None, "until": None, "visibility": "private", "notes": name,
+         "provenance": name[:MAX_NAME]}
         for n, name in enumerate(names)
     ]  # fmt: skip
     movements = [dict(m) for m in DEFAULT_MOVEMENTS] + [{"id": "odd", "name": HOSTILE[0] + LONG, "color": "#123456"}]

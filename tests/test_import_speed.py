@@ -45,7 +45,8 @@ def _imported_entries(tmp_path: Path, name: str) -> tuple[list[dict[str, Any]], 
     try:
         services.init_map(store)
         start = max((e["seq"] for e in store.audit(limit=1)), default=0)
-        import_map(store, _folder(tmp_path / name), fmt="csv")
+        (tmp_path / name).mkdir()
+        import_map(store, _folder(tmp_path / name / "coalition-map"), fmt="csv")  # one file name, one provenance
         entries = store.audit(limit=None, after_seq=start)
         return entries, store.snapshot()
     finally:

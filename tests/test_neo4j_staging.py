@@ -105,7 +105,7 @@ def _leftovers(store: Neo4jStore) -> tuple[int, int]:
 
 def _tie_bookkeeping() -> dict:
     return {
-        "since": None, "until": None, "visibility": "coalition", "notes": "",
+        "since": None, "until": None, "visibility": "coalition", "notes": "", "provenance": "", "confirmed": None,
         "created_at": "2030-01-01T00:00:00+00:00", "updated_at": "2030-01-01T00:00:00+00:00", "version": 1,
     }  # fmt: skip
 

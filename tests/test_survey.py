@@ -126,7 +126,7 @@ def test_accepting_writes_the_answer_as_reported_by_the_organization(demo: Store
     assert demo.get_tie(ME, OTHER, "joint_campaign") is None  # nothing enters the map unreviewed
 
     written = review.accept(demo, "spring", org=ME, reviewer="cli:editor")
-    assert written == {"answers": 1, "organizations": 1, "ties": 3, "new_groups": 1, "disagreements": 0}
+    assert written == {"answers": 1, "organizations": 1, "ties": 3, "confirmed": 0, "new_groups": 1, "disagreements": 0}
     tie = demo.get_tie(ME, OTHER, "joint_campaign")
     assert tie["strength"] == 4 and tie["since"] == "2025-03-01"
     assert demo.get_tie(ME, THIRD, "mou") is not None  # the near-duplicate became the clinic

@@ -51,6 +51,7 @@ import networkx as nx
 import numpy as np
 
 from coalition.domain.collector import collector_paused
+from coalition.domain.freshness import Freshness, stale_sentence, weigh_stale
 from coalition.domain.privacy import read_view
 from coalition.domain.vocabulary import term_words
 from graph.algorithms import (
@@ -108,6 +109,7 @@ def analyse_gaps(
     min_span: int = 4,
     seed: int = 0,
     timings: dict[str, float] | None = None,
+    freshness: Freshness | None = None,
 ) -> dict[str, Any]:
     """Where the coalition is thin, as one dict ready for ``json.dumps(allow_nan=False)``.
 
@@ -134,6 +136,8 @@ def analyse_gaps(
         Seed for sampled betweenness and for Louvain.
     timings : dict, optional
         Receives the seconds spent on each part (for the benchmark).
+    freshness : Freshness, optional
+        What a stale tie weighs (``coalition.domain.freshness``; default 12 months, 0.5).
 
     Returns
     -------
@@ -157,7 +161,9 @@ def analyse_gaps(
         common).
     """
     clock = _Clock(timings)
+    freshness = freshness or Freshness()
     with clock("graph"):
+        view = weigh_stale(view, freshness, today)
         G = build_graph(view, today=today, include_ended=include_ended)
         conflicts = _conflict_pairs(view, G)
         H = as_indexed(G, weight="strength")
@@ -203,6 +209,9 @@ def analyse_gaps(
         "ties": sum(d["ties"] for _, _, d in G.edges(data=True)),
         "conflict_ties": len(conflicts),
         "ended_ties_left_out": G.graph["ended_ties_left_out"],
+        "stale_ties": view["stale_ties"],
+        "stale_after_months": freshness.months,
+        "stale_tie_weight": freshness.weight,
         **counts,
         "isolated_community_led": len(isolated),
         "betweenness": "sampled" if betweenness_is_sampled(G.number_of_nodes()) else "exact",
@@ -226,7 +235,13 @@ def list_caps(limit: int | None = None, *, everything: bool = False) -> dict[str
 
 
 def gaps_for_store(
-    store: Store, audience: str, *, today: date | None = None, limit: int | None = None, everything: bool = False
+    store: Store,
+    audience: str,
+    *,
+    today: date | None = None,
+    limit: int | None = None,
+    everything: bool = False,
+    freshness: Freshness | None = None,
 ) -> dict[str, Any]:
     """``analyse_gaps`` of the store's map for an audience, computed afresh on every call.
 
@@ -238,7 +253,7 @@ def gaps_for_store(
     caps = list_caps(limit, everything=everything)
     with collector_paused():
         view = read_view(store, audience)
-    return analyse_gaps(view, today=today or date.today(), **caps)
+    return analyse_gaps(view, today=today or date.today(), freshness=freshness, **caps)
 
 
 def gaps_text(report: dict[str, Any], limit: int | None = TEXT_ITEMS) -> str:
@@ -262,6 +277,8 @@ def gaps_text(report: dict[str, Any], limit: int | None = TEXT_ITEMS) -> str:
         f"{summary['tied_pairs']} pairs; {_plural(summary['ended_ties_left_out'], 'ended tie')} left out, "
         f"{_plural(summary['conflict_ties'], 'conflict tie')} kept apart.",
     ]
+    if summary.get("stale_ties"):
+        lines.append(stale_sentence(summary))
     ids = list(movements)
     rows = [["", *ids]] + [
         [a] + [f"{report['movement_matrix'][a][b]['ties']} ({_ratio(report['movement_matrix'][a][b])})" for b in ids]

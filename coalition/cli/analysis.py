@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from coalition.cli.common import AudienceOption, JsonOption, OneOrg, OtherOrg, out, print_json, store
+from coalition.cli.common import AudienceOption, JsonOption, OneOrg, OtherOrg, out, print_json, settings, store
 
 __all__ = ["TEXT_ITEMS", "DEFAULT_BOLDNESS", "commands", "introductions"]
 
@@ -47,7 +47,7 @@ def gaps(
         raise typer.BadParameter("give --limit or --all, not both", param_hint="'--limit' / '--all'")
     from coalition.analysis.gaps import gaps_for_store, gaps_text
 
-    report = gaps_for_store(store(ctx), audience, limit=limit, everything=everything)
+    report = gaps_for_store(store(ctx), audience, limit=limit, everything=everything, freshness=settings(ctx).freshness)
     if as_json:
         print_json(report)
     else:
@@ -88,7 +88,9 @@ def suggest(
         print_json(model_weights(read_view(opened, audience)))
         return
     unmet: list[dict] = []
-    rows = introductions_for_store(opened, audience, top=top, status=status, unmet=unmet, boldness=boldness)
+    rows = introductions_for_store(
+        opened, audience, top=top, status=status, unmet=unmet, boldness=boldness, freshness=settings(ctx).freshness
+    )
     if as_json:
         print_json(introductions_document(rows, unmet))
         return

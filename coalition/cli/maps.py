@@ -112,7 +112,9 @@ def export(
     """Export the map as the audience may see it (contacts only where their visibility allows)."""
     from coalition.maps import transfer
 
-    result = transfer.export_map(store(ctx), path, fmt=format, audience=audience, anonymize=anonymize)
+    result = transfer.export_map(
+        store(ctx), path, fmt=format, audience=audience, anonymize=anonymize, freshness=settings(ctx).freshness
+    )
     withheld = ", ".join(f"{n} {kind}" for kind, n in result.withheld.items() if n) or "nothing"
     stand_ins = result.anonymized.get("organizations", 0)
     if stand_ins:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from coalition.cli.common import AudienceOption, JsonOption, out, print_json, store, table
+from coalition.cli.common import AudienceOption, JsonOption, out, print_json, settings, store, table
 from coalition.maps import changes as meeting
 
 __all__ = ["commands", "snapshot"]
@@ -44,7 +44,7 @@ def changes(
     as_json: JsonOption = False,
 ) -> None:
     """What changed since a snapshot or a day: organizations, ties, gaps, introductions."""
-    found = meeting.changes_since(store(ctx), since, audience)
+    found = meeting.changes_since(store(ctx), since, audience, freshness=settings(ctx).freshness)
     if as_json:
         print_json(found)
         return

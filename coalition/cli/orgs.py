@@ -13,6 +13,7 @@ from coalition.cli.common import (
     VisibilityOption,
     out,
     print_json,
+    settings,
     shown,
     split,
     store,
@@ -110,7 +111,7 @@ def org_show(
     """Show every field of one organization and its ties."""
     from coalition.maps.profile import organization_profile  # the analyses: only this command needs them
 
-    profile = organization_profile(store(ctx), org_id, audience)
+    profile = organization_profile(store(ctx), org_id, audience, freshness=settings(ctx).freshness)
     org = profile["organization"]
     if as_json:
         print_json({**org, **{key: value for key, value in profile.items() if key != "organization"}})

@@ -158,7 +158,8 @@ def survey_accept(
     )
     out.print(
         f"Accepted {written['answers']} answer(s): {written['organizations']} organization record(s) corrected, "
-        f"{written['ties']} tie(s) written, {written['new_groups']} new group(s) added."
+        f"{written['ties']} tie(s) written, {written['confirmed']} confirmed as they were, "
+        f"{written['new_groups']} new group(s) added."
     )
     if written["disagreements"]:
         out.print(

@@ -1,7 +1,9 @@
-"""``coalition tie``: add, list and remove ties between organizations."""
+"""``coalition tie``: add, list, remove, confirm ties between organizations, and list the
+stale ones (``coalition.maps.freshness``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -15,15 +17,18 @@ from coalition.cli.common import (
     VisibilityOption,
     out,
     print_json,
+    settings,
     store,
     table,
 )
 from coalition.domain.models import TIE_KINDS
-from coalition.maps import services
+from coalition.maps import freshness, services
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Add, list and remove ties between organizations.", no_args_is_help=True)
+app = typer.Typer(
+    help="Add, list, remove and confirm ties between organizations; list the stale ones.", no_args_is_help=True
+)
 
 
 @app.command("add")
@@ -59,7 +64,7 @@ def tie_list(
     if as_json:
         print_json(rows)
     else:
-        table(rows, ["source", "target", "kind", "strength", "since", "until", "visibility"])
+        table(rows, ["source", "target", "kind", "strength", "since", "until", "visibility", "confirmed"])
 
 
 @app.command("remove")
@@ -72,3 +77,40 @@ def tie_remove(
     """Remove the ties between two organizations."""
     removed = services.remove_tie(store(ctx), source, target, kind)
     out.print(f"Removed {removed} tie{'s' if removed != 1 else ''}")
+
+
+@app.command("stale")
+def tie_stale(
+    ctx: typer.Context,
+    months: Annotated[
+        int | None,
+        typer.Option(min=1, help="Not confirmed for this many months (default COALITION_STALE_MONTHS, 12)."),
+    ] = None,
+    as_json: JsonOption = False,
+    audience: AudienceOption = "private",
+) -> None:
+    """List the current ties nobody has confirmed for a while, oldest first."""
+    policy = settings(ctx).freshness
+    if months is not None:
+        policy = replace(policy, months=months)
+    found = freshness.stale_ties(store(ctx), policy, audience)
+    if as_json:
+        print_json(found)
+        return
+    if not found["ties"]:
+        out.print(f"No tie has gone unconfirmed since {found['before']} ({found['months']} months).")
+        return
+    out.print(f"{len(found['ties'])} tie(s) not confirmed since {found['before']} ({found['months']} months):")
+    table(found["ties"], ["source", "target", "kind", "strength", "confirmed", "provenance"])
+
+
+@app.command("confirm")
+def tie_confirm(
+    ctx: typer.Context,
+    source: OneOrg,
+    target: OtherOrg,
+    kind: Annotated[str | None, typer.Option(help="Which tie, when the two have several kinds.")] = None,
+) -> None:
+    """Mark the tie between two organizations confirmed today (either direction)."""
+    tie = freshness.confirm_tie(store(ctx), source, target, kind)
+    out.print(f"Confirmed the {tie['kind']} tie {tie['source']} -> {tie['target']} on {tie['confirmed']}")

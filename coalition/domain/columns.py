@@ -47,8 +47,8 @@ ORGANIZATION_FIELDS = (
     "notes", "created_at", "updated_at", "version",
 )  # fmt: skip
 TIE_FIELDS = (
-    "source", "target", "kind", "strength", "since", "until", "visibility", "notes", "created_at", "updated_at",
-    "version",
+    "source", "target", "kind", "strength", "since", "until", "visibility", "notes", "provenance", "confirmed",
+    "created_at", "updated_at", "version",
 )  # fmt: skip
 
 #: A value this path does not take: the row goes to the model.
@@ -104,6 +104,8 @@ def tie_records(datas: list[Any]) -> list[Record | None]:
         _scalar(columns["until"], _date),
         _scalar(columns["visibility"], lambda v: _choice(v, VISIBILITIES, "coalition")),
         _scalar(columns["notes"], _long_text, _long_texts),
+        _scalar(columns["provenance"], lambda v: _text(v, MAX_NAME), lambda texts: _texts(texts, 0, MAX_NAME)),
+        _scalar(columns["confirmed"], _date),
         *(_scalar(columns[f], _stamp) for f in ("created_at", "updated_at")),
         _scalar(columns["version"], _version),
     ]

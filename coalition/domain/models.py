@@ -231,6 +231,10 @@ class Tie(_Model):
     until: IsoDate = None
     visibility: Visibility = "coalition"
     notes: Text = ""
+    #: Where the tie came from: form, cli, import:FILE, survey:ROUND or introduction.
+    provenance: Annotated[str, BeforeValidator(_clean_text), Field(max_length=MAX_NAME)] = ""
+    #: The day someone last confirmed it (see ``coalition.domain.freshness``).
+    confirmed: IsoDate = None
     created_at: str | None = None
     updated_at: str | None = None
     version: int = Field(default=1, ge=1)

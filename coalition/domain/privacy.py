@@ -56,8 +56,9 @@ def view_for(
     """Redact a snapshot for an audience.
 
     ``hidden_names`` are ids, names and former names of organizations the audience may
-    not see; any stored introduction reason, introduction note or tie note that mentions
-    one is withheld. ``withheld`` counts what
+    not see; any stored introduction reason, introduction note, tie note or tie
+    provenance (an import file's name) that mentions one is withheld, and the public
+    never sees a tie's provenance. ``withheld`` counts what
     the audience may not see (counts, never content) so exports can say so; with
     ``anonymize`` (see the module docstring) ``anonymized`` counts the stand-ins and
     neutral ties among them. ``seed`` fixes the stand-ins' numbering (tests only);
@@ -79,6 +80,8 @@ def view_for(
             tie = dict(tie)
             if names_hidden(tie.get("notes")):
                 tie["notes"] = ""
+            if tie.get("provenance") and (audience == "public" or names_hidden(tie["provenance"])):
+                tie["provenance"] = ""  # how the coalition keeps its map is not for the public
             ties.append(tie)
     introductions = []
     for intro in snapshot["introductions"]:

@@ -13,6 +13,8 @@ COALITION_MAX_IMPORT_MB         the largest import, in megabytes (unpacked)     
 COALITION_MAX_IMPORT_ROWS       the most records one import may hold               2,000,000
 COALITION_SESSION_IDLE_MINUTES  a dashboard sign-in ends after this long idle      30
 COALITION_SESSION_MAX_HOURS     ... and after this long in all                     8
+COALITION_STALE_MONTHS          a tie not confirmed for this long is stale         12
+COALITION_STALE_TIE_WEIGHT      what a stale tie's strength counts for (0 to 1)    0.5
 NEO4J_USERNAME / NEO4J_PASSWORD Neo4j credentials when the URL carries none        neo4j / none
 NEO4J_DATABASE                  the Neo4j database                                 the server's default
 ==============================  =================================================  ===================
@@ -27,6 +29,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from coalition.domain.errors import CoalitionError
+from coalition.domain.freshness import Freshness
 from graph.connect import DEFAULT_URL, Neo4jOptions, open_store
 from graph.store import Store
 
@@ -80,6 +83,7 @@ class Settings:
     import_limits: ImportLimits = field(default_factory=ImportLimits)
     session: SessionPolicy = field(default_factory=SessionPolicy)
     neo4j: Neo4jOptions = field(default_factory=Neo4jOptions)
+    freshness: Freshness = field(default_factory=Freshness)
 
     @classmethod
     def from_env(
@@ -107,12 +111,20 @@ class Settings:
             password=env.get("NEO4J_PASSWORD"),
             database=env.get("NEO4J_DATABASE") or None,
         )
+        weight = _number(env, "COALITION_STALE_TIE_WEIGHT", Freshness.weight)
+        if weight > 1:
+            raise SettingsError(f"COALITION_STALE_TIE_WEIGHT must be from 0 to 1, not {weight:g}")
+        freshness = Freshness(
+            months=int(_number(env, "COALITION_STALE_MONTHS", Freshness.months, whole=True, positive=True)),
+            weight=weight,
+        )
         return cls(
             db_url=resolve_url(db, env),
             accounts_path=Path(accounts or env.get("COALITION_ACCOUNTS") or DEFAULT_ACCOUNTS),
             import_limits=limits,
             session=session,
             neo4j=neo4j,
+            freshness=freshness,
         )
 
     def open_store(self) -> Store:

@@ -42,7 +42,7 @@ ORG_ATTRIBUTES: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 TIE_ATTRIBUTES: tuple[tuple[str, str], ...] = (
     ("kind", "string"), ("strength", "int"), ("since", "string"), ("until", "string"),
-    ("visibility", "string"), ("notes", "string"),
+    ("visibility", "string"), ("notes", "string"), ("provenance", "string"), ("confirmed", "string"),
 )  # fmt: skip
 
 # XML 1.0 allows tab, newline, carriage return and these ranges; everything else (other

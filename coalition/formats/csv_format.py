@@ -57,7 +57,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "needs", "access", "contact", "visibility", "consent_to_introductions", "intro_capacity_per_month",
         "notes", "contact_visibility",
     ),
-    "ties": ("source", "target", "kind", "strength", "since", "until", "visibility", "notes"),
+    "ties": (
+        "source", "target", "kind", "strength", "since", "until", "visibility", "notes", "provenance", "confirmed",
+    ),
 }  # fmt: skip
 #: Columns that must be present: one of each group.
 REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {

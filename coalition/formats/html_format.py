@@ -2,6 +2,8 @@
 with a banner naming the audience and the date, the note of what was withheld, and
 the organizations and ties as styled tables below the map (for screen readers and print;
 regions, offers and needs as people read them, ``coalition.domain.vocabulary``).
+Ties nobody has confirmed for the months ``view["freshness"]`` gives (12 without it) are
+drawn faded (``coalition.domain.freshness``).
 
 The page loads nothing from the network (vis-network is inlined and a
 Content-Security-Policy forbids every request). Everything added here is escaped with
@@ -16,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from coalition.domain.freshness import mark_stale
 from coalition.domain.vocabulary import region_label, term_label
 from coalition.formats.common import banner, display_view, today_text, withheld_note
 from coalition.formats.files import atomic_path
@@ -55,9 +58,8 @@ def page(view: dict[str, Any]) -> str:
     shown = display_view(view, limit=200)
     title = f"Coalition map for the {view['audience']} audience"
     organizations = [{**o, "region": region_label(o.get("region") or "")} for o in shown["organizations"]]
-    rendered = render_map(
-        shown["movements"], organizations, shown["ties"], sizes=_ties_per_organization(shown), title=title
-    )
+    ties = mark_stale(shown["ties"], view.get("freshness"))  # drawn faded, as on the dashboard
+    rendered = render_map(shown["movements"], organizations, ties, sizes=_ties_per_organization(shown), title=title)
     text = rendered.html
     head_end = text.index("</head>")
     body = text.index("<body>", head_end) + len("<body>")

@@ -3,7 +3,9 @@
 Positions come from ``graph.render.layout_positions`` with the same seed and ties as the
 interactive map, so both look alike. Colour is the first movement; community-led groups
 are diamonds, others circles (shape, not only colour, carries meaning); conflicts are
-dashed red lines; a thick outline in a second colour marks a member of a second movement;
+dashed red lines; ties nobody has confirmed for the months ``view["freshness"]`` gives
+(12 without it, ``coalition.domain.freshness``) are faded; a thick outline in a second
+colour marks a member of a second movement;
 organizations with no tie sit apart in a dashed box captioned "No ties yet". Names are
 placed best connected first, each where it overlaps no other text; a name that fits
 nowhere is left out (the legend says how many are shown). The legend names the
@@ -32,6 +34,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from coalition.domain.freshness import Freshness, mark_stale
 from coalition.formats.common import banner, display_view, today_text, withheld_note
 from coalition.formats.files import atomic_path
 from graph.render import apart_nodes, layout_positions
@@ -45,6 +48,8 @@ RING = 2.4
 #: Where a name may go around its marker, in order of preference: (offset in points, ha, va).
 LABEL_SPOTS = (((0, -8), "center", "top"), ((0, 8), "center", "bottom"), ((7, 0), "left", "center"),
                ((-7, 0), "right", "center"))  # fmt: skip
+#: How opaque a stale tie is drawn (as on the interactive map, ``graph.render.STALE_OPACITY``).
+STALE_ALPHA = 0.3
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 RC = {"text.parse_math": False, "svg.fonttype": "none", "svg.hashsalt": "coalition-map", "font.family": "DejaVu Sans"}
 
@@ -86,7 +91,7 @@ def draw(
 ) -> Figure:
     """The map as a matplotlib figure: the network on the left, the legend on the right."""
     shown = display_view(view, limit=40)
-    organizations, ties = shown["organizations"], shown["ties"]
+    organizations, ties = shown["organizations"], mark_stale(shown["ties"], view.get("freshness"))
     palette = {
         m["id"]: (m["name"], m.get("color") if COLOUR.match(str(m.get("color") or "")) else OTHER)
         for m in shown["movements"]
@@ -121,23 +126,27 @@ def draw(
         _box_apart(ax, [positions[i] for i in sorted(apart)], label_size)
     else:
         ax.text(0.5, 0.5, "No organization for this audience.", ha="center", va="center", transform=ax.transAxes)
-    _legend(side, palette, used, view, apart=bool(apart))
+    stale = any(t["stale"] for t in ties)
+    _legend(side, palette, used, view, apart=bool(apart), stale=stale)
     fig.draw_without_rendering()  # settles the layout, so that label sizes are final
     labelled = _label(ax, sorted(organizations, key=lambda o: (-degree[o["id"]], o["name"])), positions, label_size)
-    _legend(side, palette, used, view, apart=bool(apart), labelled=labelled, total=len(organizations))
+    _legend(side, palette, used, view, apart=bool(apart), stale=stale, labelled=labelled, total=len(organizations))
     return fig
 
 
 def _draw_ties(ax: Any, ties: list[dict[str, Any]], positions: dict) -> None:
+    """Grey lines for ties, dashed red ones for conflicts; stale ones (either) faded."""
     for conflict, style in (
         (False, {"colors": "#8a8a8a", "linestyles": "solid"}),
         (True, {"colors": "#a40e26", "linestyles": "dashed"}),
     ):
-        chosen = [t for t in ties if (t["kind"] == "conflict") == conflict]
-        segments = [(positions[t["source"]], positions[t["target"]]) for t in chosen]
-        widths = [0.4 + 0.35 * int(t.get("strength") or 3) for t in chosen]
-        if segments:
-            ax.add_collection(LineCollection(segments, linewidths=widths, zorder=1, **style))
+        for stale in (False, True):
+            chosen = [t for t in ties if (t["kind"] == "conflict") == conflict and t["stale"] == stale]
+            segments = [(positions[t["source"]], positions[t["target"]]) for t in chosen]
+            widths = [0.4 + 0.35 * int(t.get("strength") or 3) for t in chosen]
+            if segments:
+                alpha = STALE_ALPHA if stale else None
+                ax.add_collection(LineCollection(segments, linewidths=widths, zorder=1, alpha=alpha, **style))
 
 
 def _draw_organizations(ax: Any, organizations: list, positions: dict, palette: dict, degree: Counter) -> Counter:
@@ -206,7 +215,9 @@ def _label(ax: Any, organizations: list, positions: dict, label_size: float) -> 
     return labelled
 
 
-def _legend(side: Any, palette: dict, used: Counter, view: dict[str, Any], apart: bool, **counts: int) -> None:
+def _legend(
+    side: Any, palette: dict, used: Counter, view: dict[str, Any], apart: bool, stale: bool, **counts: int
+) -> None:
     handles = [Patch(facecolor=colour, edgecolor=INK, label=name) for m, (name, colour) in palette.items() if used[m]]
     if used[""]:
         handles.append(Patch(facecolor=OTHER, edgecolor=INK, label="Other"))
@@ -218,6 +229,12 @@ def _legend(side: Any, palette: dict, used: Counter, view: dict[str, Any], apart
         Line2D([], [], color="#8a8a8a", lw=1.5, label="line: tie (thicker = stronger)"),
         Line2D([], [], color="#a40e26", lw=1.5, ls="--", label="dashed: conflict"),
     ]  # fmt: skip
+    if stale:
+        months = (view.get("freshness") or Freshness()).months
+        handles.append(
+            Line2D([], [], color="#8a8a8a", lw=1.5, alpha=STALE_ALPHA,
+                   label=f"faded: not confirmed for {months} month{'s' if months != 1 else ''}")
+        )  # fmt: skip
     if apart:
         handles.append(Patch(fill=False, ls="--", ec="#6b6b6b", label="dashed box: no ties yet"))
     total = counts.get("total", len(view["organizations"]))

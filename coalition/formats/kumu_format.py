@@ -41,6 +41,7 @@ ELEMENT_FIELDS: tuple[tuple[str, str], ...] = (
 CONNECTION_FIELDS: tuple[tuple[str, str], ...] = (
     ("source", "From"), ("target", "To"), ("kind", "Type"), ("direction", "Direction"), ("strength", "Strength"),
     ("since", "Since"), ("until", "Until"), ("visibility", "Visibility"), ("notes", "Description"),
+    ("provenance", "Provenance"), ("confirmed", "Confirmed"),
 )  # fmt: skip
 LISTS = {"issues", "movements", "languages", "offers", "needs"}
 # Kumu's element types that mean no more than "an organization"

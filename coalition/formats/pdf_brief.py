@@ -83,8 +83,9 @@ def brief(view: dict[str, Any], today: date | None = None) -> bytes:
     """The brief as PDF bytes."""
     _fonts()
     shown = display_view(view, limit=60)
-    report = analyse_gaps(shown, today=today, max_items=MAX_ITEMS)
-    suggestions = recommend(shown, top=TOP_INTRODUCTIONS, today=today)
+    freshness = view.get("freshness")
+    report = analyse_gaps(shown, today=today, max_items=MAX_ITEMS, freshness=freshness)
+    suggestions = recommend(shown, top=TOP_INTRODUCTIONS, today=today, freshness=freshness)
     styles = _styles()
     out = io.BytesIO()
     audience = view["audience"]

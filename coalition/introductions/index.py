@@ -26,6 +26,7 @@ import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 
+from coalition.domain.freshness import Freshness, weigh_stale
 from graph.algorithms.communities import louvain_communities
 from graph.algorithms.igraph_bridge import IndexedGraph
 from graph.records import tie_has_ended
@@ -304,15 +305,21 @@ class MapIndex:
 
 
 def build_index(
-    view: dict[str, Any], today: date | None = None, used_capacity: dict[str, int] | None = None, seed: int = 0
+    view: dict[str, Any],
+    today: date | None = None,
+    used_capacity: dict[str, int] | None = None,
+    seed: int = 0,
+    freshness: Freshness | None = None,
 ) -> MapIndex:
     """Number a view's organizations and ties.
 
     ``used_capacity`` (organization id -> introductions planned or made this month) may
     come from the whole store, so that introductions with organizations the audience
-    may not see still take their slot; by default it is counted from the view.
+    may not see still take their slot; by default it is counted from the view. Stale
+    ties weigh as ``freshness`` says (``coalition.domain.freshness``).
     """
     today = today or date.today()
+    view = weigh_stale(view, freshness or Freshness(), today)
     orgs = sorted(view.get("organizations", []), key=lambda o: o["id"])
     ids = [o["id"] for o in orgs]
     index = {org_id: i for i, org_id in enumerate(ids)}

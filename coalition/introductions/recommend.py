@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 
 from coalition.domain.errors import CoalitionError
+from coalition.domain.freshness import Freshness
 from coalition.domain.models import INTRODUCTION_STATUSES
 from coalition.domain.privacy import hidden_names, view_for
 from coalition.introductions.candidates import Candidates, find_candidates
@@ -103,6 +104,7 @@ def recommend(
     timings: dict[str, float] | None = None,
     unmet: list[dict[str, Any]] | None = None,
     boldness: float = DEFAULT_BOLDNESS,
+    freshness: Freshness | None = None,
 ) -> list[dict[str, Any]]:
     """The ``top`` introductions to make, best first, the gap slate among them.
 
@@ -131,6 +133,8 @@ def recommend(
         0 to 1: how much the ranking leans on what a pair bridges (``bridging``) rather
         than on its chance of working (``likelihood``): score = likelihood x bridging **
         (2 x boldness).
+    freshness : Freshness, optional
+        What a stale tie weighs (``coalition.domain.freshness``; default 12 months, 0.5).
 
     Returns
     -------
@@ -161,7 +165,7 @@ def recommend(
         raise CoalitionError(f"boldness goes from 0 to 1 (got {boldness})")
     if status not in (None, "suggested"):
         return stored_introductions(view, status, top)
-    ranking = rank(view, today=today, used_capacity=used_capacity, seed=seed, timings=timings)
+    ranking = rank(view, today=today, used_capacity=used_capacity, seed=seed, timings=timings, freshness=freshness)
     ranking.boldness = boldness
     with _timed(timings, "placement"):
         placed, missed = place(ranking, top)
@@ -228,10 +232,11 @@ def rank(
     used_capacity: dict[str, int] | None = None,
     seed: int = 0,
     timings: dict[str, float] | None = None,
+    freshness: Freshness | None = None,
 ) -> Ranking:
     """Find and score the candidates of a view (steps 1 and 2 of the module docstring)."""
     with _timed(timings, "index"):
-        ix = build_index(view, today=today, used_capacity=used_capacity, seed=seed)
+        ix = build_index(view, today=today, used_capacity=used_capacity, seed=seed, freshness=freshness)
     with _timed(timings, "communities"):
         ix.community, ix.component  # noqa: B018 (computed once here, used by the stages below)
     with _timed(timings, "candidates"):
@@ -358,6 +363,7 @@ def introductions_for_store(
     today: date | None = None,
     unmet: list[dict[str, Any]] | None = None,
     boldness: float = DEFAULT_BOLDNESS,
+    freshness: Freshness | None = None,
 ) -> list[dict[str, Any]]:
     """``recommend`` on the store's view for an audience, computed afresh on every call
     (the dashboard caches results at its edge: ``coalition.ui.state.introductions``).
@@ -373,7 +379,10 @@ def introductions_for_store(
     full = store.snapshot()
     view = view_for(full, audience, hidden_names=hidden_names(full, audience))
     used = count_used_capacity(full["introductions"], today)
-    return recommend(view, top=top, today=today, status=status, used_capacity=used, unmet=unmet, boldness=boldness)
+    return recommend(
+        view, top=top, today=today, status=status, used_capacity=used, unmet=unmet, boldness=boldness,
+        freshness=freshness,
+    )  # fmt: skip
 
 
 def _check_status(status: str | None) -> None:

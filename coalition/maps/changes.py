@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from coalition.domain.errors import CoalitionError, NotFound
+from coalition.domain.freshness import Freshness
 from coalition.domain.models import SLUG
 from coalition.domain.privacy import hidden_names, view_for
 from graph.store import BOOKKEEPING, Record, Store, now_iso
@@ -85,10 +86,13 @@ def _map_then(now: dict[str, Any], entries: list[Record]) -> dict[str, Any]:
     return {plural: list(records.values()) for plural, records in then.items()}
 
 
-def changes_since(store: Store, since: str, audience: str = "private", today: date | None = None) -> dict[str, Any]:
+def changes_since(
+    store: Store, since: str, audience: str = "private", today: date | None = None, freshness: Freshness | None = None
+) -> dict[str, Any]:
     """What changed since a snapshot or a day, for ``audience`` (see the README):
     ``{"since", "since_at", "organizations": {"added", "removed", "changed"}, "ties": {...},
-    "gaps": {"closed", "opened"}, "introductions": {"made", "declined", "stalled"}}``."""
+    "gaps": {"closed", "opened"}, "introductions": {"made", "declined", "stalled"}}``.
+    Gaps weigh stale ties as ``freshness`` says, on both maps."""
     from coalition.analysis.gaps import analyse_gaps  # networkx, igraph: not for every command
 
     at, seq = _since(store, since)
@@ -99,7 +103,9 @@ def changes_since(store: Store, since: str, audience: str = "private", today: da
     names = {o["id"]: o["name"] for v in views for o in v["organizations"]}
     for plural in ("organizations", "ties"):
         found[plural] = _compare(*(v[plural] for v in views), _KINDS[plural[:-1]][1], names)
-    gaps = [_gap_items(analyse_gaps(v, today=today, max_items=None, max_needs_offers=0)) for v in views]
+    gaps = [
+        _gap_items(analyse_gaps(v, today=today, max_items=None, max_needs_offers=0, freshness=freshness)) for v in views
+    ]
     found["gaps"] = {
         "closed": [gaps[0][k] for k in gaps[0].keys() - gaps[1].keys()],
         "opened": [gaps[1][k] for k in gaps[1].keys() - gaps[0].keys()],

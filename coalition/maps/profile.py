@@ -14,6 +14,7 @@ from typing import Any
 
 from coalition.analysis.gaps import gaps_for_store
 from coalition.domain.errors import NotFound
+from coalition.domain.freshness import Freshness
 from coalition.domain.privacy import read_view
 from coalition.domain.vocabulary import term_words
 from coalition.introductions.recommend import introductions_for_store
@@ -25,7 +26,9 @@ __all__ = ["SUGGESTIONS", "organization_profile", "profile_from_view"]
 SUGGESTIONS = 100
 
 
-def organization_profile(store: Store, org_id: str, audience: str, *, analyses: bool = True) -> dict[str, Any]:
+def organization_profile(
+    store: Store, org_id: str, audience: str, *, analyses: bool = True, freshness: Freshness | None = None
+) -> dict[str, Any]:
     """The profile of ``org_id`` for the audience, read from the store.
 
     ``analyses`` runs the gap analysis and the recommender over the whole map (both
@@ -35,8 +38,8 @@ def organization_profile(store: Store, org_id: str, audience: str, *, analyses: 
     the answer never tells a hidden organization from a missing one).
     """
     view = read_view(store, audience)
-    gaps = gaps_for_store(store, audience) if analyses else None
-    suggested = introductions_for_store(store, audience, top=SUGGESTIONS) if analyses else None
+    gaps = gaps_for_store(store, audience, freshness=freshness) if analyses else None
+    suggested = introductions_for_store(store, audience, top=SUGGESTIONS, freshness=freshness) if analyses else None
     return profile_from_view(view, org_id, gaps=gaps, suggested=suggested)
 
 

@@ -14,6 +14,7 @@ and one "already exists", never an overwrite.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -22,6 +23,7 @@ from coalition.domain.errors import CoalitionError, InvalidInput, NotFound, Stal
 from coalition.domain.models import DEFAULT_MOVEMENTS, Movement, Organization, Tie
 from coalition.domain.privacy import read_view
 from coalition.domain.vocabulary import canonical_region, region_spellings
+from coalition.maps.freshness import CLI, stamp_ties
 from graph.records import tie_has_ended
 from graph.store import BOOKKEEPING, Store, audit_key
 
@@ -168,14 +170,17 @@ def list_organizations(
 
 
 # ties ------------------------------------------------------------------------------
-def add_tie(store: Store, data: dict[str, Any], actor: str | None = None) -> Tie:
-    """Add or update a tie between two existing organizations."""
+def add_tie(store: Store, data: dict[str, Any], actor: str | None = None, provenance: str = CLI) -> Tie:
+    """Add or update a tie between two existing organizations: confirmed today, with
+    ``provenance`` (``form`` or ``cli``) when it is new (``coalition.maps.freshness``)."""
     tie = _validate(Tie, data)
     with store.transaction():
         for end in (tie.source, tie.target):
             get_organization(store, end)
-        store.write_map(ties=[tie.to_record()], actor=actor)
-    return tie
+        stored = store.get_tie(tie.source, tie.target, tie.kind)
+        record = stamp_ties([tie.to_record()], [stored] if stored else [], provenance, date.today())[0]
+        store.write_map(ties=[record], actor=actor)
+    return Tie.model_validate(record)
 
 
 def edit_tie(
@@ -188,8 +193,8 @@ def edit_tie(
     actor: str | None = None,
 ) -> Tie:
     """Change some fields of one tie (strength, dates, visibility, notes); its ends and
-    kind are its identity and never change. ``expected_version`` works as for
-    ``edit_organization``."""
+    kind are its identity and never change, and the edit confirms it today.
+    ``expected_version`` works as for ``edit_organization``."""
     fixed = {"source": source, "target": target, "kind": kind}
     unknown = sorted(set(changes) - set(Tie.model_fields))
     if unknown:
@@ -206,7 +211,7 @@ def edit_tie(
         version = current["version"] if expected_version is None else expected_version
         if current["version"] != version:
             raise _stale(store, "tie", (source, target, kind), what, current, version)
-        tie = _validate(Tie, {**current, **changes, **fixed})
+        tie = _validate(Tie, {**current, "confirmed": date.today(), **changes, **fixed})
         store.write_map(ties=[tie.to_record()], actor=actor, expected_versions={(source, target, kind): version})
         return Tie.model_validate(store.get_tie(source, target, kind))
 

@@ -44,6 +44,7 @@ from coalition.domain.privacy import can_see, hidden_names, view_for
 from coalition.domain.validation import problems_from
 from coalition.introductions.index import BUSY_STATUSES, count_used_capacity, month_of
 from coalition.introductions.recommend import explain_pair
+from coalition.maps.freshness import INTRODUCTION
 from graph.store import VISIBILITIES, Store, now_iso
 
 __all__ = [
@@ -297,6 +298,8 @@ def _new_tie(
         "since": on,
         "visibility": VISIBILITIES[level],
         "notes": notes,
+        "provenance": INTRODUCTION,
+        "confirmed": on,
     }
     return _validated(Tie, tie).to_record()
 

@@ -36,6 +36,7 @@ from rapidfuzz import fuzz, process, utils
 
 from coalition.domain.collector import collector_paused
 from coalition.domain.errors import CoalitionError, InvalidInput, Problem
+from coalition.domain.freshness import Freshness
 from coalition.domain.models import slugify
 from coalition.domain.privacy import can_see, read_view
 from coalition.domain.settings import ImportLimits
@@ -44,6 +45,7 @@ from coalition.domain.vocabulary import region_key, region_spellings
 from coalition.formats import Format, detect, format_for
 from coalition.formats.files import check_import_size
 from coalition.maps.changes import changes_since, list_snapshots
+from coalition.maps.freshness import import_provenance, stamp_ties
 from coalition.maps.services import init_map
 from graph.store import Store
 
@@ -228,6 +230,7 @@ def _check_and_write(
     if report.problems:
         raise InvalidInput(report.problems)
     _spell_regions_as_the_map(records["organizations"], full["organizations"])
+    records["ties"] = stamp_ties(records["ties"], full["ties"], import_provenance(path))
     store.write_map(**records)
     report.written = True
     if progress is not None:
@@ -304,13 +307,19 @@ def _pair(data: dict[str, Any]) -> tuple[str, ...]:
 
 
 def export_map(
-    store: Store, path: Path, fmt: str | None = None, audience: str = "coalition", anonymize: bool = False
+    store: Store,
+    path: Path,
+    fmt: str | None = None,
+    audience: str = "coalition",
+    anonymize: bool = False,
+    freshness: Freshness | None = None,
 ) -> ExportResult:
     """Write the map as the audience may see it; the file appears whole or not at all.
 
     With ``anonymize`` the organizations the audience may not see appear as neutral
     stand-ins (``coalition.domain.privacy``) instead of being left out. A brief (PDF)
-    gets a "what changed" page since the latest snapshot, if any (not when anonymized).
+    gets a "what changed" page since the latest snapshot, if any (not when anonymized),
+    and weighs stale ties as ``freshness`` says (``view["freshness"]``).
     """
     path = Path(path)
     fmt = fmt or detect(path, for_export=True)
@@ -318,7 +327,8 @@ def export_map(
     view = read_view(store, audience, anonymize=anonymize)
     snapshots = list_snapshots(store) if fmt == "pdf" and not anonymize else []
     if snapshots:  # the brief's "what changed" page, since the latest snapshot (real names: never anonymized)
-        view["changes"] = changes_since(store, snapshots[-1]["name"], audience=audience)
+        view["changes"] = changes_since(store, snapshots[-1]["name"], audience=audience, freshness=freshness)
+    view["freshness"] = freshness or Freshness()  # for the maps (faded stale ties) and the brief's analyses
     paths = module.write(view, path)
     return ExportResult(
         paths=paths, format=fmt, audience=audience, withheld=view["withheld"], anonymized=view["anonymized"]

@@ -11,11 +11,13 @@ speaks for itself.
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import chain, count
 from typing import Any
 
 from coalition.domain.errors import CoalitionError, NotFound
 from coalition.domain.models import Organization, Tie, slugify
+from coalition.maps.freshness import stamp_ties, survey_provenance
 from coalition.maps.transfer import similar_names
 from coalition.survey.answers import ACCEPTED, ANSWER_FIELDS, REJECTED, WAITING
 from coalition.survey.links import round_record
@@ -103,11 +105,12 @@ def accept(
     """Write the chosen waiting answers (or the chosen parts of them) into the map, each
     as ``survey:ROUND:ORG``, all in one unit of work. A tie both sides reported
     differently (``reciprocity``) is left as the map has it and counted in
-    ``disagreements``: never merged silently. Returns counts of what was written."""
+    ``disagreements``: never merged silently. A tie reported as the map has it is
+    confirmed today (counted in ``confirmed``). Returns counts of what was written."""
     unknown = sorted(set(parts) - set(PARTS))
     if unknown:
         raise CoalitionError(f"unknown part {unknown[0]!r}; parts: {', '.join(PARTS)}")
-    written = {"answers": 0, "organizations": 0, "ties": 0, "new_groups": 0, "disagreements": 0}
+    written = {"answers": 0, "organizations": 0, "ties": 0, "confirmed": 0, "new_groups": 0, "disagreements": 0}
     with store.transaction():
         disputed = {(d["a"], d["b"]) for d in reciprocity(store)["disagreements"]}
         for answer in _chosen(store, round_id, org, everyone):
@@ -141,29 +144,32 @@ def _apply(
         for t in found["ties"]:
             if _ends(org, t["partner"]) in disputed:
                 written["disagreements"] += 1  # both sides reported it, differently: theirs to settle
-            elif t["change"] != "same":
-                ties.append(_tie(store, org, t["partner"], _report(answer, t["partner"], t["kind"])))
+            else:  # the same tie reported again is confirmed
+                ties.append(_tie(store, org, t["partner"], _report(answer, t["partner"], t["kind"]), answer["round"]))
+                written["confirmed" if t["change"] == "same" else "ties"] += 1
     if "new_groups" in parts:
         taken = {o["id"] for o in snapshot["organizations"]}
         for group in found["new_groups"]:
             partner = group["matches"][0]["id"] if group["matches"] else _add_group(store, group, taken)
             written["new_groups"] += not group["matches"]
-            ties.append(_tie(store, org, partner, group))
+            ties.append(_tie(store, org, partner, group, answer["round"]))
+            written["ties"] += 1
     if ties:
         store.write_map(ties=ties)
-        written["ties"] += len(ties)
 
 
 def _report(answer: Record, partner: str, kind: str) -> dict[str, Any]:
     return next(p for p in answer["body"]["answer"]["partners"] if p["org"] == partner and p["kind"] == kind)
 
 
-def _tie(store: Store, org: str, partner: str, report: dict[str, Any]) -> Record:
-    """The tie a report asks for: an existing one keeps its direction and notes."""
+def _tie(store: Store, org: str, partner: str, report: dict[str, Any], round_id: str) -> Record:
+    """The tie a report asks for, confirmed today: an existing one keeps its direction,
+    notes and provenance; a new one comes from ``survey:ROUND``."""
     current = store.get_tie(org, partner, report["kind"]) or store.get_tie(partner, org, report["kind"])
     base = current or {"source": org, "target": partner, "kind": report["kind"], "notes": ""}
     fields = {f: report[f] for f in ("strength", "since", "visibility")}
-    return Tie.model_validate({**base, **fields}).to_record()
+    record = Tie.model_validate({**base, **fields}).to_record()
+    return stamp_ties([record], [current] if current else [], survey_provenance(round_id), date.today())[0]
 
 
 def _add_group(store: Store, group: dict[str, Any], taken: set[str]) -> str:

@@ -24,7 +24,7 @@ from coalition.domain.errors import NotFound
 from coalition.domain.models import Organization, Tie, slugify
 from coalition.domain.privacy import can_see
 from coalition.domain.settings import ImportLimits
-from coalition.maps import services
+from coalition.maps import freshness, services
 from coalition.maps.transfer import ExportResult, ImportReport, export_map, import_map
 from coalition.survey import links, review
 from graph.store import Store, acting_as
@@ -34,6 +34,7 @@ __all__ = [
     "add_organization",
     "edit_organization",
     "edit_tie",
+    "confirm_tie",
     "remove_organization",
     "add_tie",
     "remove_tie",
@@ -102,7 +103,7 @@ def add_tie(user: User, store: Store, data: dict[str, Any]) -> Tie:
     require(user, EDIT)
     with store.transaction():
         permissions.check_tie_write(user, {"visibility": "coalition", **_levels(data)}, store.snapshot())
-        return services.add_tie(store, data, actor=actor(user))
+        return services.add_tie(store, data, actor=actor(user), provenance=freshness.FORM)
 
 
 def edit_tie(
@@ -128,6 +129,20 @@ def edit_tie(
         return services.edit_tie(
             store, source, target, kind, changes, expected_version=expected_version, actor=actor(user)
         )
+
+
+def confirm_tie(user: User, store: Store, source: str, target: str, kind: str) -> dict[str, Any]:
+    """Mark one tie the account may change confirmed today (``freshness.confirm_tie``)."""
+    require(user, EDIT)
+    with store.transaction():
+        full = store.snapshot()
+        current = next(
+            (t for t in full["ties"] if (t["source"], t["target"], t["kind"]) == (source, target, kind)), None
+        )
+        if current is None or not can_see(permissions.max_audience(user), current["visibility"]):
+            raise NotFound(f"no {kind} tie from {source!r} to {target!r}")  # as if missing
+        permissions.check_tie_write(user, current, full)
+        return freshness.confirm_tie(store, source, target, kind, actor=actor(user))
 
 
 def remove_tie(user: User, store: Store, source: str, target: str, kind: str | None = None) -> int:

@@ -151,6 +151,8 @@ class Keys:
     TIE_EDIT_SUBMIT = "tie_edit_submit"
     TIE_REMOVE_PICK = "tie_remove_pick"
     TIE_REMOVE_BUTTON = "tie_remove_button"
+    TIE_STALE_PICK = "tie_stale_pick"
+    TIE_CONFIRM_BUTTON = "tie_confirm_button"
     # gaps and introductions
     GAPS_TABLES = "gaps_tables"
     INTRO_TOP = "intro_top"
@@ -354,7 +356,7 @@ def layout(organizations: list[dict[str, Any]], ties: list[dict[str, Any]]) -> d
 def _changes(_store: Store, key: tuple[str, int], audience: str, since: str, today: date) -> dict[str, Any]:
     from coalition.maps.changes import changes_since  # the gap analysis: not for the first page
 
-    return changes_since(_store, since, audience=audience, today=today)
+    return changes_since(_store, since, audience=audience, today=today, freshness=settings().freshness)
 
 
 def changes(store: Store, audience: str, since: str) -> dict[str, Any]:
@@ -366,7 +368,7 @@ def changes(store: Store, audience: str, since: str) -> dict[str, Any]:
 def _gaps(_store: Store, key: tuple[str, int], audience: str, today: date) -> dict[str, Any]:
     from coalition.analysis.gaps import gaps_for_store  # networkx and igraph: not for the first page
 
-    return gaps_for_store(_store, audience, today=today)
+    return gaps_for_store(_store, audience, today=today, freshness=settings().freshness)
 
 
 def gaps(store: Store, audience: str) -> dict[str, Any]:
@@ -383,8 +385,9 @@ def _introductions(
 
     unmet: list[dict[str, Any]] = []
     rows = introductions_for_store(
-        _store, audience, top=top, status=status, today=today, unmet=unmet, boldness=boldness
-    )
+        _store, audience, top=top, status=status, today=today, unmet=unmet, boldness=boldness,
+        freshness=settings().freshness,
+    )  # fmt: skip
     return rows, unmet
 
 

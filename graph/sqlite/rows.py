@@ -232,7 +232,7 @@ def _last_rowid(conn: sqlite3.Connection, table: str) -> int:
 #: The types SQLite stores exactly as given in each column (text in every other one).
 _STORED_AS_GIVEN: dict[str, set[type]] = {
     **dict.fromkeys(("strength", "version", "intro_capacity_per_month", *_BOOLEAN_FIELDS), {int}),
-    **dict.fromkeys(("since", "until"), {str, type(None)}),
+    **dict.fromkeys(("since", "until", "confirmed"), {str, type(None)}),
 }
 
 

@@ -79,6 +79,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0004_tie_freshness",
+        """
+        ALTER TABLE ties ADD COLUMN provenance TEXT NOT NULL DEFAULT '';
+        ALTER TABLE ties ADD COLUMN confirmed TEXT;
+        """,
+    ),
 ]
 
 #: Checks (visibilities as in ``graph.store.VISIBILITIES``) that the foreign keys and the models cannot express, or that a file edited by

@@ -155,7 +155,10 @@ st.caption(
 def export_bytes() -> bytes:
     with tempfile.TemporaryDirectory(prefix="coalition-export-") as folder:
         path = Path(folder) / name
-        actions.export_file(user, store, path, fmt=fmt, audience=export_audience, anonymize=anonymize)
+        actions.export_file(
+            user, store, path, fmt=fmt, audience=export_audience, anonymize=anonymize,
+            freshness=state.settings().freshness,
+        )  # fmt: skip
         return path.read_bytes()
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from coalition.auth import permissions
+from coalition.domain.freshness import mark_stale
 from coalition.domain.models import TIE_KINDS
 from coalition.formats import FORMATS
 from coalition.ui import login, mapview, state
@@ -52,7 +53,7 @@ def _mark(item: dict) -> str:
     if item["type"] == "colour":
         return f"colour {item['color']}"
     if item["type"] == "line":
-        return "dashed line" if item["dashed"] else "solid line"
+        return "faded line" if item.get("faded") else "dashed line" if item["dashed"] else "solid line"
     return item["glyph"]
 
 
@@ -154,6 +155,8 @@ if hint:
     if filters.cleared() != filters:
         st.button("Clear the filters", key=Keys.MAP_CLEAR_FILTERS, on_click=_show, args=(filters.cleared(),))
 positions = state.layout(orgs, ties) if len(orgs) <= AGGREGATE_ABOVE else None
+freshness = state.settings().freshness
+ties = mark_stale(ties, freshness)  # drawn faded: nobody has confirmed them for freshness.months
 page = render_map(
     view["movements"],
     orgs,
@@ -168,7 +171,8 @@ page = render_map(
 st.caption(md(mapview.counts_sentence(view, filters, orgs, ties)))
 st.caption(
     "Colour shows the movement, shape whether a group is community-led (diamond) or not (dot), "
-    "size the chosen measure; dashed lines are conflicts. Drag to move, scroll or +/- to zoom, "
+    "size the chosen measure; dashed lines are conflicts, faded lines ties nobody has confirmed for "
+    f"{freshness.months} month{'s' if freshness.months != 1 else ''}. Drag to move, scroll or +/- to zoom, "
     "click the map then use the arrow keys to pan."
     + (" Click two organizations to add a tie between them." if permissions.allowed(user, permissions.EDIT) else "")
 )
@@ -193,7 +197,10 @@ if share.open:
             saved_as = mapview.file_name(filters, audience, fmt)
             column.download_button(
                 f"Download {saved_as}",
-                data=login.guarded(lambda fmt=fmt: mapview.export_bytes(view, orgs, ties, fmt)),
+                data=login.guarded(
+                    # the file fades the ties this page fades (the settings' months, not the default)
+                    lambda fmt=fmt: mapview.export_bytes({**view, "freshness": freshness}, orgs, ties, fmt)
+                ),
                 file_name=saved_as,
                 mime=FORMATS[fmt].mime_type,
                 on_click="ignore",

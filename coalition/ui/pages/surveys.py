@@ -142,7 +142,7 @@ for item in waiting_items:
             match = f": nearly {group['matches'][0]['name']}, which it will be" if group["matches"] else ""
             st.write(md(f"a group not on the list, {group['new_name']}{match}"))
         if not (found["record"] or found["new_groups"] or any(t["change"] != "same" for t in found["ties"])):
-            st.write("It confirms what the map holds.")
+            st.write("It confirms what the map holds: accepting it marks its ties confirmed today.")
         parts = st.multiselect(
             "Accept",
             review.PARTS,
@@ -158,7 +158,10 @@ for item in waiting_items:
                 )
             )
             if ok:
-                state.flash(f"Accepted the answer of {item['name']}: {written['ties']} tie(s) written.")
+                state.flash(
+                    f"Accepted the answer of {item['name']}: {written['ties']} tie(s) written, "
+                    f"{written['confirmed']} confirmed."
+                )
                 st.rerun()
         if right.button("Reject", key=f"{Keys.SURVEY_REJECT}:{item['org']}"):
             ok, _ = state.attempt(

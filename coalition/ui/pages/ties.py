@@ -1,4 +1,5 @@
-"""Ties: the table, and add / edit / remove between organizations picked by name."""
+"""Ties: the table (with where each tie came from and when it was last confirmed), add /
+edit / remove between organizations picked by name, and confirm the stale ones."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from coalition.auth import permissions
+from coalition.domain.freshness import last_confirmed, mark_stale
 from coalition.ui import actions, forms, state
 from coalition.ui.charts import md
 from coalition.ui.state import Keys, field_key
@@ -18,6 +20,12 @@ store, user, audience, view, movements, names = state.open_page("Ties")
 
 def describe(tie: dict) -> str:
     return f"{names[tie['source']]} – {names[tie['target']]} ({tie['kind'].replace('_', ' ')})"
+
+
+def _confirmed(tie: dict) -> str:
+    """When the tie was last confirmed (or added), and "stale" when that is too long ago."""
+    day = last_confirmed(tie)
+    return f"{day or ''}{' (stale)' if tie['stale'] else ''}"
 
 
 def picked_from_link() -> bool:
@@ -44,6 +52,8 @@ ties = sorted(
     ),
     key=describe,
 )
+freshness = state.settings().freshness
+ties = mark_stale(ties, freshness)
 by_key = {f"{t['source']}|{t['target']}|{t['kind']}": t for t in ties}
 st.dataframe(
     pd.DataFrame(
@@ -56,23 +66,31 @@ st.dataframe(
                 "since": t.get("since") or "",
                 "until": t.get("until") or "",
                 "visibility": t["visibility"],
+                "confirmed": _confirmed(t),
+                "from where": t.get("provenance") or "",
                 "notes": t.get("notes") or "",
             }
             for t in ties[: state.TABLE_ROWS]
         ],
-        columns=["from", "to", "kind", "strength", "since", "until", "visibility", "notes"],
+        columns=["from", "to", "kind", "strength", "since", "until", "visibility", "confirmed", "from where", "notes"],
     ),
     hide_index=True,
     key=Keys.TIE_TABLE,
     height=300,
 )
 st.caption(state.listed(len(ties), len(view["ties"]), "ties", audience))
+stale = [key for key, t in by_key.items() if t["stale"]]
+if stale:
+    st.caption(
+        f'{len(stale):,} of them not confirmed for {freshness.months} months (marked "stale"): '
+        "confirm them on the Stale tab once someone has checked they still hold."
+    )
 
 if not permissions.allowed(user, permissions.EDIT):
     st.caption(f"A {user.role} account can look but not change: ask an editor or an admin for changes.")
     st.stop()
 visibilities = permissions.allowed_audiences(user)
-add_tab, edit_tab, remove_tab = st.tabs(["Add", "Edit", "Remove"])
+add_tab, edit_tab, remove_tab, stale_tab = st.tabs(["Add", "Edit", "Remove", "Stale"])
 with add_tab:
     if len(names) < 2:
         st.info("A tie needs two organizations: add them on the Organizations page first.")
@@ -156,4 +174,29 @@ with remove_tab:
         if ok:
             state.flash(f"Removed {describe(tie)}.")
             state.forget(Keys.TIE_REMOVE_PICK)
+            st.rerun()
+
+with stale_tab:
+    st.write(
+        f"Ties nobody has confirmed for {freshness.months} months. They are drawn faded on the map and weigh "
+        "less in the gaps and introductions. Confirm the ones that still hold (an edit confirms a tie too)."
+    )
+    confirming = st.multiselect(
+        "Ties to confirm",
+        stale,
+        format_func=lambda k: f"{describe(by_key[k])}, last confirmed {last_confirmed(by_key[k])}",
+        key=Keys.TIE_STALE_PICK,
+        placeholder="Pick stale ties" if stale else "No stale tie",
+    )
+    if st.button("Confirm they still hold", disabled=not confirming, key=Keys.TIE_CONFIRM_BUTTON):
+        done = 0
+        for key in confirming:
+            tie = by_key[key]
+            ok, _ = state.attempt(
+                lambda tie=tie: actions.confirm_tie(user, store, tie["source"], tie["target"], tie["kind"])
+            )
+            done += ok
+        if done:
+            state.flash(f"Confirmed {done} tie{'s' if done != 1 else ''} today.")
+            state.forget(Keys.TIE_STALE_PICK)
             st.rerun()
