@@ -199,6 +199,21 @@ def test_provenance_is_kept_from_the_public_and_never_names_a_hidden_group(small
     assert read_view(small, "private")["ties"][0]["provenance"] == "import:secret_collective.csv"
 
 
+def test_the_brief_lists_the_stale_ties_its_audience_may_see(small: Store, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    services.add_organization(small, org("hidden_house", visibility="private"))
+    services.add_tie(small, {"source": "a", "target": "hidden_house", "visibility": "private"})
+    for source, target, kind in (("a", "c", "joint_campaign"), ("a", "hidden_house", "coalition")):
+        _age(small, source, target, kind)
+    export_map(small, tmp_path / "brief.pdf", audience="coalition", freshness=Freshness(months=6))
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(tmp_path / "brief.pdf").pages).split())
+    section = text[text.index("Ties to check at the meeting") :]
+    assert "Not confirmed in 6 months." in section
+    assert f"A \u2013 C (Joint campaign): last confirmed {LONG_AGO}" in section
+    assert "A \u2013 B" not in section and "Hidden House" not in text
+
+
 # weighting -------------------------------------------------------------------------------
 def test_stale_ties_weigh_less_in_gaps_as_documented(small: Store) -> None:
     _age(small, "a", "c", "joint_campaign")

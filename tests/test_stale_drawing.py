@@ -242,3 +242,18 @@ def test_the_map_page_fades_by_the_settings_months_and_says_so(
     app.run()
     html = next(file for file in (made() for made in reversed(downloads)) if file.startswith(b"<!DOCTYPE html>"))
     assert edges_by_pair(html.decode())[("renters", "shelter")]["color"]["opacity"] == STALE_OPACITY  # 6 months
+
+
+def test_the_ties_page_confirms_the_stale_ties_picked(aged_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = open_app(aged_store.url, monkeypatch, "coalition/ui/pages/ties.py")
+    assert not app.exception
+    picker = app.multiselect(key=Keys.TIE_STALE_PICK)
+    assert len(picker.options) == 2  # the stale tie and the stale conflict; the ended tie is history
+    assert app.button(key=Keys.TIE_CONFIRM_BUTTON).disabled
+    picker.select(picker.options[0]).run()
+    app.button(key=Keys.TIE_CONFIRM_BUTTON).click().run()
+    assert not app.exception
+    stale_keys = (("tenants", "renters", "coalition"), ("tenants", "shelter", "conflict"))
+    confirmed = [key for key in stale_keys if aged_store.get_tie(*key)["confirmed"] == TODAY]
+    assert len(confirmed) == 1
+    assert len(app.multiselect(key=Keys.TIE_STALE_PICK).options) == 1

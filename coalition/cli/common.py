@@ -105,8 +105,11 @@ def print_json(document: Any) -> None:
 
 
 def table(rows: list[dict[str, Any]], columns: list[str], title: str | None = None) -> None:
-    """Print rows as a table of the given columns (missing values are blank)."""
-    grid = Table(*columns, title=title, show_lines=False)
+    """Print rows as a table of the given columns (missing values are blank). Long values
+    wrap rather than end in an ellipsis: an id cut short cannot be typed back."""
+    grid = Table(title=title, show_lines=False)
+    for column in columns:
+        grid.add_column(column, overflow="fold")
     for row in rows:
         grid.add_row(*[shown(row.get(c)) for c in columns])
     out.print(grid)

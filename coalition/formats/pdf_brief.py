@@ -45,6 +45,7 @@ from reportlab.platypus import (
 )
 
 from coalition.analysis.gaps import analyse_gaps
+from coalition.domain.freshness import Freshness, last_confirmed, mark_stale
 from coalition.domain.vocabulary import region_label, term_label
 from coalition.formats.common import banner, display_text, display_view, today_text, withheld_note
 from coalition.formats.files import atomic_path
@@ -61,7 +62,7 @@ MAX_DIRECTORY = 200
 MAX_ITEMS = 10
 MAP_KEY = (
     "Colour: first movement; a thick outline in another colour: a second movement. Diamond: community-led. "
-    "Dashed red: conflict. A dashed box below the map, if any, holds the groups with no ties yet."
+    "Dashed red: conflict. Faded: a tie nobody has confirmed for a while (see 'Ties to check'). A dashed box below the map, if any, holds the groups with no ties yet."
 )
 MARGIN = 0.6 * inch
 LONG_WORD = re.compile(r"\S{25,}")
@@ -116,6 +117,7 @@ def brief(view: dict[str, Any], today: date | None = None) -> bytes:
         "Every community-led group has ties into the coalition.",
     )
     story += _needs(report, styles, width)
+    story += _stale(view, styles)
     if view.get("changes"):
         story += _changes(view["changes"], styles)
     story += _directory(shown, styles, width)
@@ -304,6 +306,36 @@ def _changes(found: dict[str, Any], styles: dict) -> list[Any]:
 
 def _words(values: Any) -> str:
     return ", ".join(display_text(term_label(str(v)), 40) for v in values or [])
+
+
+def _stale(view: dict[str, Any], styles: dict) -> list[Any]:
+    """The ties nobody has confirmed for a while, oldest first: the meeting can ask
+    whether they still hold (``coalition tie confirm`` records the answer)."""
+    freshness = view.get("freshness") or Freshness()
+    names = {o["id"]: display_text(o["name"]) for o in view["organizations"]}
+    stale = sorted(
+        (t for t in mark_stale(view["ties"], freshness) if t["stale"]),
+        key=lambda t: (last_confirmed(t) or date.min, t["source"], t["target"]),
+    )
+    items = [
+        f"{names[t['source']]} – {names[t['target']]} ({term_label(t['kind'])}): last confirmed "
+        f"{_day(last_confirmed(t))}"
+        for t in stale
+    ]
+    more = f" The {MAX_ITEMS} oldest of {len(items)} are listed." if len(items) > MAX_ITEMS else ""
+    section = _section(
+        "Ties to check at the meeting",
+        items,
+        styles,
+        f"Every tie shown was confirmed in the last {freshness.months} months.",
+    )
+    if items:
+        section.insert(2, Paragraph(_e(f"Not confirmed in {freshness.months} months.{more}"), styles["small"]))
+    return section
+
+
+def _day(day: date | None) -> str:
+    return day.isoformat() if day else "never"
 
 
 def _section(title: str, items: list[str], styles: dict, empty: str) -> list[Any]:

@@ -95,6 +95,8 @@ def confirm_tie(
     """Mark the tie between ``a`` and ``b`` (either direction) confirmed today. With
     several kinds between them, ``kind`` says which; the write is audited as an edit."""
     day = (today or date.today()).isoformat()
+    if kind is not None and kind not in TIE_KINDS:
+        raise CoalitionError(f"unknown tie kind {kind!r}: use one of {', '.join(TIE_KINDS)}")
     with store.transaction():
         for end in (a, b):
             if store.get_organization(end) is None:
