@@ -23,7 +23,7 @@ import streamlit as st
 
 from coalition.auth import permissions
 from coalition.domain.errors import USER_ERRORS
-from coalition.ui import actions, ahead, login, state, survey_form
+from coalition.ui import actions, ahead, login, state, survey_form, unlock
 from coalition.ui.charts import md
 from coalition.ui.pages import EXPLORE, WORK
 from coalition.ui.state import Keys
@@ -41,7 +41,9 @@ except USER_ERRORS as e:
 if "survey" in st.query_params:  # a survey link: its form only, no account needed (issue 16)
     survey_form.show(st.query_params["survey"])
     st.stop()
+unlock.key_accounts(settings)
 user = login.gate(settings)
+unlock.gate(settings, user)  # an encrypted map: its passphrase before any page reads it
 
 pages = {
     "Explore": [st.Page(f"{UI}/{stem}.py", title=title, default=stem == "overview") for stem, title in EXPLORE],

@@ -8,12 +8,17 @@ connects until a store method is called.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from graph.errors import StoreUnavailable
 from graph.store import Store
 
-__all__ = ["DEFAULT_URL", "Neo4jOptions", "open_store", "SCHEMES"]
+if TYPE_CHECKING:
+    from graph.sqlite.cipher import Passphrase
+
+__all__ = ["DEFAULT_URL", "Neo4jOptions", "open_store", "SCHEMES", "sqlite_path"]
 
 DEFAULT_URL = "sqlite:///coalition.db"
 NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
@@ -30,18 +35,33 @@ class Neo4jOptions:
     database: str | None = None
 
 
-def open_store(url: str | None = None, neo4j: Neo4jOptions | None = None) -> Store:
+def sqlite_path(url: str | None) -> Path | None:
+    """The file of a ``sqlite:///`` URL (None for any other URL, or one naming no file)."""
+    url = url or DEFAULT_URL
+    path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
+    return Path(path) if path else None
+
+
+def open_store(
+    url: str | None = None, neo4j: Neo4jOptions | None = None, passphrase: Passphrase | None = None
+) -> Store:
     """A store for the URL (the default embedded file when None or empty); ``neo4j``
-    gives the credentials a Neo4j URL does not carry itself."""
+    gives the credentials a Neo4j URL does not carry itself, ``passphrase`` opens (or
+    creates) an encrypted SQLite map."""
     url = url or DEFAULT_URL
     scheme = urlsplit(url).scheme if "://" in url else ""
     if scheme == "sqlite":
         from graph.sqlite.store import SQLiteStore
 
-        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
-        if not path:
+        path = sqlite_path(url)
+        if path is None:
             raise StoreUnavailable(f"store URL {url!r} names no file: use sqlite:///map.db or sqlite:////abs/map.db")
-        return SQLiteStore(path, url=url)
+        return SQLiteStore(path, url=url, passphrase=passphrase)
+    if passphrase is not None:
+        raise StoreUnavailable(
+            "a passphrase encrypts a SQLite map file; a Neo4j server is protected by its own disk encryption "
+            "and accounts: drop --passphrase-file / COALITION_PASSPHRASE_FILE for this store"
+        )
     if scheme in NEO4J_SCHEMES:
         from graph.neo4j.store import Neo4jStore
 

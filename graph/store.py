@@ -298,6 +298,8 @@ class Store(ABC):
     url: str
     #: The file the map lives in, for an embedded store (None for a server).
     file: Path | None = None
+    #: Whether the store's file is encrypted at rest with a passphrase (SQLite only).
+    encrypted: bool = False
 
     # units of work -----------------------------------------------------------------
     @abstractmethod

@@ -25,6 +25,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 
 from coalition.maps import services
 from coalition.maps.transfer import load_demo
+from graph.sqlite.cipher import Passphrase
 from graph.sqlite.store import SQLiteStore
 from graph.store import Store
 
@@ -68,6 +69,15 @@ def neo4j_store() -> Iterator[Store]:
 def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     """An empty, initialized SQLite store, for tests about the domain rather than backends."""
     backend = SQLiteStore(tmp_path / "map.db")
+    services.init_map(backend)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture
+def encrypted_sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    """An empty, initialized SQLite store encrypted at rest (SQLCipher)."""
+    backend = SQLiteStore(tmp_path / "encrypted.db", passphrase=Passphrase("a test passphrase"))
     services.init_map(backend)
     yield backend
     backend.close()

@@ -102,6 +102,30 @@ def test_five_failures_lock_the_name_with_a_growing_delay(path: Path) -> None:
         accounts.authenticate(path, "ana", "not the password", now=later + timedelta(minutes=4))
 
 
+def test_one_address_trying_many_names_is_locked_too(path: Path) -> None:
+    names = [f"guess{n}" for n in range(accounts.MAX_ADDRESS_FAILURES)]
+    for i, name in enumerate(names):  # never MAX_FAILURES on one name
+        with pytest.raises(AuthError, match="wrong name or password"):
+            accounts.authenticate(path, name, "not the password", now=T0 + timedelta(seconds=i), address="203.0.113.9")
+    with pytest.raises(
+        AuthError, match="locked after too many failed attempts from this address: try again in 1 minute"
+    ):
+        accounts.authenticate(path, "ana", PASSWORD, now=T0 + timedelta(seconds=30), address="203.0.113.9")
+    assert accounts.authenticate(path, "ana", PASSWORD, now=T0 + timedelta(seconds=30), address="198.51.100.7")
+    assert accounts.authenticate(path, "ana", PASSWORD, now=T0 + timedelta(minutes=2), address="203.0.113.9")
+
+
+def test_a_success_takes_back_only_its_own_attempt_from_the_address(path: Path) -> None:
+    for i in range(accounts.MAX_ADDRESS_FAILURES - 1):
+        with pytest.raises(AuthError, match="wrong name or password"):
+            accounts.authenticate(path, f"guess{i}", "x", now=T0 + timedelta(seconds=i), address="203.0.113.9")
+    accounts.authenticate(path, "ana", PASSWORD, now=T0 + timedelta(seconds=40), address="203.0.113.9")
+    with pytest.raises(AuthError, match="wrong name or password"):  # the 20th failure locks from now on
+        accounts.authenticate(path, "guess_last", "x", now=T0 + timedelta(seconds=41), address="203.0.113.9")
+    with pytest.raises(AuthError, match="from this address"):
+        accounts.authenticate(path, "ana", PASSWORD, now=T0 + timedelta(seconds=42), address="203.0.113.9")
+
+
 def test_failures_further_apart_than_the_window_do_not_add_up(path: Path) -> None:
     for batch in range(2):
         start = T0 + batch * (accounts.FAILURE_WINDOW + timedelta(minutes=1))

@@ -1,4 +1,5 @@
-"""The store contract: every backend must pass these, unchanged."""
+"""The store contract: every backend must pass these, unchanged, and so must a SQLite map
+encrypted at rest (issue 18)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,13 @@ import pytest
 from coalition.domain.privacy import read_view
 from graph.errors import StaleEdit, StoreError
 from graph.store import Store, acting_as
+from tests.conftest import BACKENDS
+
+
+@pytest.fixture(params=[*BACKENDS, "encrypted_sqlite"])
+def store(request: pytest.FixtureRequest) -> Store:
+    """An empty, initialized store of each backend, and an encrypted SQLite one."""
+    return request.getfixturevalue(f"{request.param}_store")
 
 
 def org(id: str, movements: list[str] | None = None, visibility: str = "coalition", **extra) -> dict:

@@ -21,7 +21,11 @@ defaults change. At least ``MIN_PASSWORD_LENGTH`` characters.
 Sign-in is throttled per name, whether or not an account has that name (so a lockout
 does not tell anyone which names exist): ``MAX_FAILURES`` failures within
 ``FAILURE_WINDOW`` lock the name for ``FIRST_LOCK``, doubling with every further lockout
-up to ``LONGEST_LOCK``; a successful sign-in clears it. An attempt is counted before the
+up to ``LONGEST_LOCK``; a successful sign-in clears it. Sign-in is throttled per address
+too (the dashboard's client address), so one machine cannot try a few passwords on each
+of many names: ``MAX_ADDRESS_FAILURES`` failures within ``FAILURE_WINDOW`` lock the
+address the same way (more than per name: people behind one office or shelter router
+share an address); a success takes back only its own attempt. An attempt is counted before the
 password is checked, so guesses sent in parallel cannot slip past the counter. An
 unknown name is checked against a dummy hash, so it takes as long as a wrong password.
 Every failure gives the same one-line message.
@@ -48,6 +52,15 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from coalition.domain.errors import CoalitionError, NotFound
 from coalition.domain.models import AUDIENCES
 from coalition.domain.settings import SessionPolicy, spell_duration
+from graph.sqlite.cipher import (
+    DRIVER_ERRORS,
+    Passphrase,
+    WrongPassphrase,
+    connect,
+    is_encrypted,
+    remember,
+    rewrite,
+)
 from graph.store import current_actor
 
 __all__ = [
@@ -60,6 +73,7 @@ __all__ = [
     "User",
     "accounts_configured",
     "add_user",
+    "convert_file",
     "list_users",
     "get_user",
     "remove_user",
@@ -68,6 +82,7 @@ __all__ = [
     "authenticate",
     "read_password_file",
     "session_expired",
+    "use_passphrase",
 ]
 
 ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
@@ -82,6 +97,9 @@ MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; this only bounds the work
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,99}$")
 
 MAX_FAILURES = 5
+MAX_ADDRESS_FAILURES = 20
+#: The key an address is counted under (a space: no account name holds one).
+ADDRESS_KEY = "address {}"
 FAILURE_WINDOW = timedelta(minutes=15)
 FIRST_LOCK = timedelta(minutes=1)
 LONGEST_LOCK = timedelta(hours=1)
@@ -305,8 +323,11 @@ def read_password_file(path: str | os.PathLike[str]) -> str:
 
 
 # signing in ---------------------------------------------------------------------------------
-def authenticate(path: str | os.PathLike[str], name: str, password: str, now: datetime | None = None) -> User:
-    """The account, when the name and password match and the name is not locked.
+def authenticate(
+    path: str | os.PathLike[str], name: str, password: str, now: datetime | None = None, address: str | None = None
+) -> User:
+    """The account, when the name and password match and neither the name nor the
+    ``address`` the attempt comes from is locked.
 
     Raises ``AuthError`` with a message that does not reveal whether the account exists.
     """
@@ -316,14 +337,22 @@ def authenticate(path: str | os.PathLike[str], name: str, password: str, now: da
     if not key or not accounts_configured(path):
         _verify(_dummy_hash(), password)
         raise AuthError(WRONG)
+    from_address = ADDRESS_KEY.format(address[:100]) if address else None
     with _writing(path) as db:
         locked = _count_attempt(db, key, now)
+        where = "for this name"
+        address_before = None
+        if from_address is not None:
+            address_before = db.execute("SELECT * FROM login_attempts WHERE name = ?", (from_address,)).fetchone()
+            address_locked = _count_attempt(db, from_address, now, MAX_ADDRESS_FAILURES)
+            if address_locked is not None and (locked is None or address_locked > locked):
+                locked, where = address_locked, "from this address"
         row = db.execute("SELECT * FROM users WHERE name = ?", (key,)).fetchone()
     if locked is not None:
         _verify(_dummy_hash(), password)
         minutes = max(1, -(-int((locked - now).total_seconds()) // 60))
         raise AuthError(
-            f"sign-in locked after too many failed attempts for this name: try again in {minutes} minute"
+            f"sign-in locked after too many failed attempts {where}: try again in {minutes} minute"
             + ("s" if minutes > 1 else "")
         )
     stored = row["password_hash"] if row is not None else None
@@ -331,6 +360,13 @@ def authenticate(path: str | os.PathLike[str], name: str, password: str, now: da
         raise AuthError(WRONG)
     with _writing(path) as db:
         db.execute("DELETE FROM login_attempts WHERE name = ?", (key,))
+        db.execute("DELETE FROM login_attempts WHERE name = ?", (from_address,))
+        if address_before is not None:  # the address's count as it was before this attempt
+            db.execute(
+                "INSERT INTO login_attempts (name, failures, window_started_at, last_failure_at, lockouts, locked_until)"
+                " VALUES (:name, :failures, :window_started_at, :last_failure_at, :lockouts, :locked_until)",
+                dict(address_before),
+            )
         db.execute("UPDATE users SET last_login_at = ? WHERE name = ?", (_iso(now), key))
         if _hasher().check_needs_rehash(stored):
             db.execute(
@@ -340,8 +376,9 @@ def authenticate(path: str | os.PathLike[str], name: str, password: str, now: da
     return _user(row)
 
 
-def _count_attempt(db: sqlite3.Connection, name: str, now: datetime) -> datetime | None:
-    """Count one attempt as a failure (undone on success); the lock's end if locked."""
+def _count_attempt(db: sqlite3.Connection, name: str, now: datetime, limit: int = MAX_FAILURES) -> datetime | None:
+    """Count one attempt of a name (or an address) as a failure (undone on success); the
+    lock's end if locked."""
     db.execute("DELETE FROM login_attempts WHERE last_failure_at < ?", (_iso(now - FORGET_FAILURES_AFTER),))
     row = db.execute("SELECT * FROM login_attempts WHERE name = ?", (name,)).fetchone()
     if row is not None and row["locked_until"] and _parse(row["locked_until"]) > now:
@@ -353,7 +390,7 @@ def _count_attempt(db: sqlite3.Connection, name: str, now: datetime) -> datetime
         failures, started = 0, now
     failures += 1
     locked_until = None
-    if failures >= MAX_FAILURES:
+    if failures >= limit:
         lockouts += 1
         locked_until = now + min(FIRST_LOCK * 2 ** (lockouts - 1), LONGEST_LOCK)
         failures, started = 0, now
@@ -448,9 +485,72 @@ def _admins(db: sqlite3.Connection) -> int:
     return db.execute("SELECT COUNT(*) FROM users WHERE role = 'admin'").fetchone()[0]
 
 
-def _connect(target: str, **options: Any) -> sqlite3.Connection:
-    db = sqlite3.connect(target, timeout=10, isolation_level=None, **options)
-    db.row_factory = sqlite3.Row
+#: The passphrase of each encrypted accounts file this process opens, by resolved path:
+#: the map's own, set by whoever opened an encrypted map (``use_passphrase``).
+_KEYS: dict[str, Passphrase] = {}
+
+
+def use_passphrase(path: str | os.PathLike[str], passphrase: Passphrase | None) -> None:
+    """Open the accounts file at ``path`` with ``passphrase`` from now on, and create it
+    encrypted if it does not exist yet: an encrypted map's accounts file is encrypted too,
+    with the same passphrase (None: plain again)."""
+    key = str(Path(path).resolve())
+    if passphrase is None:
+        _KEYS.pop(key, None)
+    else:
+        _KEYS[key] = passphrase
+
+
+def convert_file(path: str | os.PathLike[str], key: Passphrase | None, new_key: Passphrase | None) -> bool:
+    """Rewrite the accounts file under ``new_key`` (None: plain), as ``coalition encrypt``,
+    ``decrypt`` and ``rekey`` do the map: the original is replaced only once the copy
+    passes SQLite's integrity check and holds the same accounts and log. False when
+    there is no accounts file, or it is already as asked."""
+    file = Path(path)
+    if not file.exists() or not file.stat().st_size or (key is None) != (not is_encrypted(file)):
+        return False
+    use_passphrase(file, key)
+    with _reading(file) as db:
+        before = _account_counts(db)
+
+    def verify(copy: Path) -> None:
+        with closing(connect(copy, new_key, isolation_level=None)) as db:
+            if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok" or _account_counts(db) != before:
+                raise CoalitionError(f"the converted copy of {file} did not check clean; it was not changed")
+
+    rewrite(file, key, new_key, verify)
+    use_passphrase(file, new_key)
+    return True
+
+
+def _account_counts(db: Any) -> tuple[int, ...]:
+    if db is None:
+        return ()
+    return tuple(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("users", "account_log"))  # noqa: S608
+
+
+def _connect(file: Path, read_only: bool = False) -> Any:
+    """A connection to the accounts file, keyed when ``use_passphrase`` gave it a key;
+    refused when a key and the file disagree (one clear line, no SQLCipher noise)."""
+    key = _KEYS.get(str(file.resolve()))
+    encrypted = is_encrypted(file)
+    if encrypted and key is None:
+        raise CoalitionError(
+            f"cannot read the accounts file {file}: it is not a plain SQLite file; if it is encrypted, give "
+            "the map's passphrase (--passphrase-file F or COALITION_PASSPHRASE_FILE)"
+        )
+    if key is not None and not encrypted and file.exists() and file.stat().st_size:
+        raise CoalitionError(
+            f"the accounts file {file} is not encrypted but the map is: `coalition encrypt` encrypts it"
+        )
+    target = f"{file.resolve().as_uri()}?mode=ro" if read_only else str(file)
+    try:
+        db = connect(target, key, timeout=10, isolation_level=None, uri=read_only)
+    except WrongPassphrase:
+        raise CoalitionError(
+            f"cannot open the accounts file {file}: wrong passphrase, or the file is damaged"
+        ) from None
+    remember(file, key is not None)  # no header read while this connection holds locks
     return db
 
 
@@ -462,12 +562,12 @@ def _reading(path: str | os.PathLike[str]) -> Iterator[sqlite3.Connection | None
         yield None
         return
     try:
-        with closing(_connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)) as db:
+        with closing(_connect(file, read_only=True)) as db:
             if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone() is None:
                 yield None
             else:
                 yield db
-    except sqlite3.Error as e:
+    except DRIVER_ERRORS as e:
         raise CoalitionError(f"cannot read the accounts file {file}: {e}") from e
 
 
@@ -478,7 +578,7 @@ def _writing(path: str | os.PathLike[str]) -> Iterator[sqlite3.Connection]:
     file = Path(path)
     try:
         _create_private(file)
-        with closing(_connect(str(file))) as db:
+        with closing(_connect(file)) as db:
             db.execute("BEGIN IMMEDIATE")
             try:
                 _migrate(db)
@@ -487,7 +587,7 @@ def _writing(path: str | os.PathLike[str]) -> Iterator[sqlite3.Connection]:
                 db.execute("ROLLBACK")
                 raise
             db.execute("COMMIT")
-    except sqlite3.Error as e:
+    except DRIVER_ERRORS as e:
         raise CoalitionError(f"cannot write the accounts file {file}: {e}") from e
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -55,8 +56,17 @@ def _root(
             help="Store URL: sqlite:///FILE (default sqlite:///coalition.db) or neo4j://HOST:7687.",
         ),
     ] = None,
+    passphrase_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--passphrase-file",
+            envvar="COALITION_PASSPHRASE_FILE",
+            show_envvar=True,
+            help="The encrypted map's passphrase, from this file (asked on a terminal when absent).",
+        ),
+    ] = None,
 ) -> None:
-    ctx.obj = Run(Settings.from_env(db=db))
+    ctx.obj = Run(Settings.from_env(db=db, passphrase_file=passphrase_file))
 
 
 def quiet_driver_logs() -> None:

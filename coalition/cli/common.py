@@ -7,6 +7,7 @@ so their flags and help cannot drift apart between commands.
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from dataclasses import dataclass
@@ -17,8 +18,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from coalition.domain.errors import CoalitionError
 from coalition.domain.models import Audience
-from coalition.domain.settings import Settings
+from coalition.domain.settings import Settings, as_passphrase, read_passphrase
+from graph.sqlite.cipher import Passphrase
 from graph.store import Store
 
 __all__ = [
@@ -89,14 +92,45 @@ def store(ctx: typer.Context) -> Store:
     root = ctx.find_root()
     run: Run = root.obj
     if run.store is None:
-        run.store = run.settings.open_store()
+        run.store = run.settings.open_store(map_passphrase(run.settings))
         root.call_on_close(run.store.close)
     return run.store
 
 
-def accounts_path(ctx: typer.Context, given: Path | None) -> Path:
-    """The accounts file: the command's ``--accounts`` when given, else the settings'."""
-    return given if given is not None else settings(ctx).accounts_path
+def new_passphrase(given: Path | None, what: str) -> Passphrase:
+    """A passphrase being set: from ``given`` (a file), else typed twice on a terminal."""
+    if given is not None:
+        return as_passphrase(read_passphrase(given), str(given))
+    if not sys.stdin.isatty():
+        raise CoalitionError(f"give the {what} in a file: --passphrase-file F (it is never an argument)")
+    first = getpass.getpass(f"The {what}: ")
+    if getpass.getpass(f"The {what} again: ") != first:
+        raise CoalitionError(f"the two {what}s differ: nothing was changed")
+    return as_passphrase(first, "the prompt")
+
+
+def map_passphrase(current: Settings) -> Passphrase | None:
+    """The map's passphrase: from the configured file, else asked on a terminal when the
+    map is encrypted (never an argument: it would show in the process list and the shell
+    history). None otherwise; opening an encrypted map then says how to give it."""
+    configured = current.configured_passphrase()
+    if configured is not None or not current.map_is_encrypted() or not sys.stdin.isatty():
+        return configured
+    return as_passphrase(getpass.getpass(f"Passphrase for {current.map_file}: "), "the prompt")
+
+
+def accounts_path(ctx: typer.Context, given: Path | None, ask: bool = True) -> Path:
+    """The accounts file: the command's ``--accounts`` when given, else the settings'.
+    When the map is encrypted, so is its accounts file, with the map's passphrase (asked
+    on a terminal when ``ask`` and none is configured)."""
+    from coalition.auth import accounts  # argon2: only the commands on accounts need it
+
+    current = settings(ctx)
+    path = given if given is not None else current.accounts_path
+    if current.map_is_encrypted():
+        key = map_passphrase(current) if ask else current.configured_passphrase()
+        accounts.use_passphrase(path, key)
+    return path
 
 
 def print_json(document: Any) -> None:

@@ -7,12 +7,24 @@ use them, so that the others start without them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from coalition.cli.common import AudienceOption, JsonOption, out, print_json, settings, store, table
+from coalition.cli.common import (
+    AudienceOption,
+    JsonOption,
+    map_passphrase,
+    new_passphrase,
+    out,
+    print_json,
+    settings,
+    store,
+    table,
+)
+from coalition.domain.errors import CoalitionError
 from coalition.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from coalition.maps import services
 from graph.connect import open_store
@@ -23,11 +35,39 @@ commands = typer.Typer()
 
 
 @commands.command()
-def init(ctx: typer.Context) -> None:
+def init(
+    ctx: typer.Context,
+    encrypt: Annotated[
+        bool,
+        typer.Option("--encrypt", help="Create the map encrypted (the passphrase from --passphrase-file or asked)."),
+    ] = False,
+) -> None:
     """Create the store (or upgrade an older one) with the default movements."""
+    if encrypt:
+        _init_encrypted(ctx)
     opened = store(ctx)
     services.init_map(opened)
-    out.print(f"Ready: {opened.describe()}")
+    how = ", encrypted" if opened.encrypted else ""
+    out.print(f"Ready: {opened.describe()}{how}")
+
+
+def _init_encrypted(ctx: typer.Context) -> None:
+    """Open a new encrypted map for ``init --encrypt``: refused for a plain map that
+    exists (``coalition encrypt`` converts one) and for a Neo4j store."""
+    from coalition.maps.encryption import MIN_PASSPHRASE
+
+    current = settings(ctx)
+    file = current.map_file
+    if file is None:
+        raise CoalitionError("--encrypt is for a SQLite map file; a Neo4j server keeps its own disk encryption")
+    if file.exists() and file.stat().st_size and not current.map_is_encrypted():
+        raise CoalitionError(f"{file} already holds a plain map: `coalition encrypt` encrypts it")
+    run = ctx.find_root().obj
+    key = current.configured_passphrase() or new_passphrase(None, "new map's passphrase")
+    if len(key.reveal()) < MIN_PASSPHRASE:
+        raise CoalitionError(f"the passphrase is too short: use at least {MIN_PASSPHRASE} characters")
+    run.store = current.open_store(key)
+    ctx.find_root().call_on_close(run.store.close)
 
 
 @commands.command()
@@ -132,7 +172,9 @@ def migrate(
     from coalition.maps import transfer
 
     neo4j = settings(ctx).neo4j
-    with open_store(source, neo4j) as src, open_store(destination, neo4j) as dst:
+    from_file = replace(settings(ctx), db_url=source)
+    source_key = map_passphrase(from_file) if from_file.map_is_encrypted() else None
+    with open_store(source, neo4j, source_key) as src, open_store(destination, neo4j) as dst:
         copied = transfer.migrate(src, dst)
         out.print(f"Copied {', '.join(f'{n} {kind}' for kind, n in copied.items())} into {dst.describe()}")
 

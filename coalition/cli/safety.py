@@ -6,14 +6,27 @@ others start without it.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from coalition.cli.common import JsonOption, PassphraseFile, out, print_json, store
+from coalition.cli.common import (
+    JsonOption,
+    PassphraseFile,
+    map_passphrase,
+    new_passphrase,
+    out,
+    print_json,
+    settings,
+    store,
+)
 from coalition.domain.errors import CoalitionError
 from coalition.maps import services
+from graph.sqlite.cipher import Passphrase
+from graph.sqlite.store import SQLiteStore
+from graph.store import Store
 
 __all__ = ["commands"]
 
@@ -68,12 +81,16 @@ def backup_(
     path: Annotated[Path, typer.Argument(help="Where to write the backup.")],
     passphrase_file: PassphraseFile = None,
 ) -> None:
-    """Take a consistent online backup of the whole store, encrypted with --passphrase-file (AES-GCM)."""
+    """Take a consistent online backup of the whole store, encrypted with --passphrase-file (AES-GCM).
+
+    An encrypted map's backup is always encrypted: with the map's own passphrase unless
+    --passphrase-file gives another."""
     from coalition.maps.backup import backup as backup_store
     from coalition.maps.backup import read_passphrase
 
-    passphrase = read_passphrase(passphrase_file) if passphrase_file else None
-    out.print(backup_store(store(ctx), path, passphrase).summary())
+    opened = store(ctx)
+    passphrase = read_passphrase(passphrase_file) if passphrase_file else _map_key_text(opened)
+    out.print(backup_store(opened, path, passphrase).summary())
 
 
 @commands.command()
@@ -81,13 +98,116 @@ def restore(
     ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="A backup written by `coalition backup`.")],
     passphrase_file: PassphraseFile = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Replace a map that holds organizations without asking.")] = False,
 ) -> None:
     """Replace the store's content with a backup, in one transaction; refuses a wrong
-    passphrase or a changed file."""
-    from coalition.maps.backup import read_passphrase
+    passphrase or a changed file. Asks first when the map holds organizations."""
+    from coalition.maps.backup import read_passphrase, sealed
     from coalition.maps.backup import restore as restore_store
 
     opened = store(ctx)
     services.init_map(opened)
-    passphrase = read_passphrase(passphrase_file) if passphrase_file else None
+    held = opened.counts().get("organizations", 0)
+    if held and not yes:
+        question = f"{opened.describe()} holds {held} organizations: replace the whole map with {path}?"
+        if not sys.stdin.isatty():
+            raise CoalitionError(f"{opened.describe()} holds {held} organizations: add --yes to replace it with {path}")
+        if not typer.confirm(question, default=False):
+            raise CoalitionError("nothing was restored")
+    if passphrase_file:
+        passphrase = read_passphrase(passphrase_file)
+    else:
+        passphrase = _map_key_text(opened) if sealed(path) else None
     out.print(restore_store(opened, path, passphrase).summary())
+
+
+def _map_key_text(opened: Store) -> str | None:
+    """An encrypted map's own passphrase, which seals its backups by default."""
+    key = getattr(opened, "passphrase", None)
+    return key.reveal() if opened.encrypted and key is not None else None
+
+
+NewPassphraseFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--passphrase-file", help="The new passphrase, from this file (asked twice on a terminal when absent)."
+    ),
+]
+
+
+@commands.command()
+def encrypt(ctx: typer.Context, passphrase_file: NewPassphraseFile = None) -> None:
+    """Encrypt a plain SQLite map in place; the original is replaced only once the copy checks clean."""
+    from coalition.maps.encryption import convert
+
+    file = _map_file(ctx)
+    key = new_passphrase(passphrase_file or settings(ctx).passphrase_file, "new passphrase")
+    if settings(ctx).map_is_encrypted():  # an accounts file left plain (made before the map was encrypted)
+        with SQLiteStore(file, passphrase=key) as opened:
+            opened.counts()  # the passphrase given is the map's
+        if not _convert_accounts(ctx, None, key, "Encrypted"):
+            raise CoalitionError(f"{file} is already encrypted: `coalition rekey` changes its passphrase")
+        return
+    out.print(convert(file, None, key).summary("Encrypted"))
+    _convert_accounts(ctx, None, key, "Encrypted")
+
+
+@commands.command()
+def decrypt(ctx: typer.Context) -> None:
+    """Turn an encrypted SQLite map back into a plain one (the passphrase as for any command)."""
+    from coalition.maps.encryption import convert
+
+    file = _map_file(ctx)
+    key = _current_key(ctx)
+    out.print(convert(file, key, None).summary("Decrypted"))
+    _convert_accounts(ctx, key, None, "Decrypted")
+
+
+@commands.command()
+def rekey(
+    ctx: typer.Context,
+    new_passphrase_file: Annotated[
+        Path | None,
+        typer.Option("--new-passphrase-file", help="The new passphrase, from this file (asked twice when absent)."),
+    ] = None,
+) -> None:
+    """Change an encrypted map's passphrase (the current one as for any command)."""
+    from coalition.maps.encryption import convert
+
+    file = _map_file(ctx)
+    key = _current_key(ctx)
+    new_key = new_passphrase(new_passphrase_file, "new passphrase")
+    out.print(convert(file, key, new_key).summary("Re-encrypted"))
+    _convert_accounts(ctx, key, new_key, "Re-encrypted")
+
+
+def _convert_accounts(ctx: typer.Context, key: Passphrase | None, new_key: Passphrase | None, verb: str) -> bool:
+    """The accounts file follows the map (same passphrase, or plain with it); whether
+    there was one to convert."""
+    from coalition.auth.accounts import convert_file
+
+    path = settings(ctx).accounts_path
+    try:
+        converted = convert_file(path, key, new_key)
+    except CoalitionError as e:
+        raise CoalitionError(f"the map was converted, but not its accounts file: {e}") from None
+    if converted:
+        out.print(f"{verb} the accounts file {path} with it")
+    return converted
+
+
+def _map_file(ctx: typer.Context) -> Path:
+    file = settings(ctx).map_file
+    if file is None:
+        raise CoalitionError("encryption at rest is for a SQLite map file (--db sqlite:///FILE)")
+    return file
+
+
+def _current_key(ctx: typer.Context) -> Passphrase:
+    key = map_passphrase(settings(ctx))
+    if key is None:
+        file = settings(ctx).map_file
+        if not settings(ctx).map_is_encrypted():
+            raise CoalitionError(f"{file} is not encrypted")
+        raise CoalitionError(f"{file} is encrypted: give its passphrase (--passphrase-file F before the command)")
+    return key

@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from coalition.cli.common import out, settings
+from coalition.cli.common import accounts_path, out, settings
 
 __all__ = ["commands"]
 
@@ -48,11 +48,14 @@ def serve(
     from coalition.auth.serving import check_serving, is_loopback  # argon2: only this command needs it
 
     chosen = settings(ctx)
-    accounts_file = chosen.accounts_path.resolve()
+    accounts_file = accounts_path(ctx, None, ask=False).resolve()  # an encrypted map's dashboard asks itself
     check_serving(address, accounts_file)
-    # The dashboard builds its own settings from the environment: hand it the store and
-    # accounts file this run resolved, so both ends agree whatever flags were given.
+    # The dashboard builds its own settings from the environment: hand it the store,
+    # accounts file and passphrase file this run resolved, so both ends agree whatever
+    # flags were given (the passphrase itself never leaves its file).
     env = {**os.environ, "COALITION_DB": chosen.db_url, "COALITION_ACCOUNTS": str(accounts_file)}
+    if chosen.passphrase_file is not None:
+        env["COALITION_PASSPHRASE_FILE"] = str(chosen.passphrase_file.resolve())
     who = "only this computer can open it" if is_loopback(address) else "sign-in required; put it behind HTTPS"
     out.print(f"Starting the dashboard on http://{address}:{port} ...")
     ready = f"Dashboard on http://{address}:{port} ({who}); Ctrl+C stops it."

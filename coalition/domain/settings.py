@@ -9,6 +9,7 @@ variable                        what                                            
 ==============================  =================================================  ===================
 COALITION_DB                    the store URL (``--db`` wins)                      sqlite:///coalition.db
 COALITION_ACCOUNTS              the accounts file of a shared server               accounts.db
+COALITION_PASSPHRASE_FILE       the file holding an encrypted map's passphrase     none (``--passphrase-file`` wins)
 COALITION_MAX_IMPORT_MB         the largest import, in megabytes (unpacked)        200
 COALITION_MAX_IMPORT_ROWS       the most records one import may hold               2,000,000
 COALITION_SESSION_IDLE_MINUTES  a dashboard sign-in ends after this long idle      30
@@ -30,10 +31,19 @@ from pathlib import Path
 
 from coalition.domain.errors import CoalitionError
 from coalition.domain.freshness import Freshness
-from graph.connect import DEFAULT_URL, Neo4jOptions, open_store
+from graph.connect import DEFAULT_URL, Neo4jOptions, open_store, sqlite_path
+from graph.sqlite.cipher import Passphrase, is_encrypted
 from graph.store import Store
 
-__all__ = ["ImportLimits", "SessionPolicy", "Settings", "SettingsError", "resolve_url", "spell_duration"]
+__all__ = [
+    "ImportLimits",
+    "SessionPolicy",
+    "Settings",
+    "SettingsError",
+    "read_passphrase",
+    "resolve_url",
+    "spell_duration",
+]
 
 DEFAULT_ACCOUNTS = "accounts.db"
 
@@ -84,6 +94,9 @@ class Settings:
     session: SessionPolicy = field(default_factory=SessionPolicy)
     neo4j: Neo4jOptions = field(default_factory=Neo4jOptions)
     freshness: Freshness = field(default_factory=Freshness)
+    #: The file holding an encrypted map's passphrase (the passphrase itself is never a
+    #: setting: it would end up in a shell history, a process list or a log).
+    passphrase_file: Path | None = None
 
     @classmethod
     def from_env(
@@ -92,8 +105,10 @@ class Settings:
         *,
         db: str | None = None,
         accounts: str | os.PathLike[str] | None = None,
+        passphrase_file: str | os.PathLike[str] | None = None,
     ) -> Settings:
-        """Settings from flags (``db``, ``accounts``), else the environment, else defaults.
+        """Settings from flags (``db``, ``accounts``, ``passphrase_file``), else the
+        environment, else defaults.
 
         Raises ``SettingsError`` naming the variable when a value cannot be used.
         """
@@ -125,11 +140,52 @@ class Settings:
             session=session,
             neo4j=neo4j,
             freshness=freshness,
+            passphrase_file=_path(passphrase_file or env.get("COALITION_PASSPHRASE_FILE")),
         )
 
-    def open_store(self) -> Store:
-        """The store these settings name (nothing connects until it is first used)."""
-        return open_store(self.db_url, self.neo4j)
+    @property
+    def map_file(self) -> Path | None:
+        """The map's file when the store is a SQLite file."""
+        return sqlite_path(self.db_url)
+
+    def map_is_encrypted(self) -> bool:
+        """Whether the map's file exists and is encrypted."""
+        return self.map_file is not None and is_encrypted(self.map_file)
+
+    def configured_passphrase(self) -> Passphrase | None:
+        """The passphrase in the configured file (None when no file is configured)."""
+        if self.passphrase_file is None:
+            return None
+        return as_passphrase(read_passphrase(self.passphrase_file), str(self.passphrase_file))
+
+    def open_store(self, passphrase: Passphrase | None = None) -> Store:
+        """The store these settings name (nothing connects until it is first used),
+        opened with ``passphrase`` when its file is encrypted."""
+        return open_store(self.db_url, self.neo4j, passphrase)
+
+
+def read_passphrase(path: Path) -> str:
+    """The passphrase in a file: its text without the final line break."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise CoalitionError(f"cannot read the passphrase file {path}: {getattr(e, 'strerror', None) or e}") from e
+    passphrase = text.removesuffix("\n").removesuffix("\r")
+    if not passphrase:
+        raise CoalitionError(f"the passphrase file {path} is empty")
+    return passphrase
+
+
+def as_passphrase(text: str, where: str) -> Passphrase:
+    """``text`` as a map passphrase; one clear line when it cannot be one."""
+    try:
+        return Passphrase(text)
+    except ValueError as e:
+        raise CoalitionError(f"the passphrase from {where} cannot be used: {e}") from None
+
+
+def _path(value: str | os.PathLike[str] | None) -> Path | None:
+    return Path(value) if value else None
 
 
 def resolve_url(url: str | None = None, environ: Mapping[str, str] | None = None) -> str:

@@ -31,6 +31,7 @@ __all__ = [
     "load_json",
     "read_bytes",
     "read_text",
+    "scratch_folder",
     "stream_has_doctype",
 ]
 
@@ -186,6 +187,19 @@ def atomic_path(target: Path) -> Iterator[Path]:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+#: A folder in memory (tmpfs) where the system has one: scratch copies of map data made
+#: there never reach a disk. Elsewhere (macOS, Windows) the system's temporary folder.
+MEMORY_FOLDER = Path("/dev/shm")
+
+
+def scratch_folder(prefix: str) -> tempfile.TemporaryDirectory[str]:
+    """A private temporary folder for the dashboard's uploads and downloads, deleted when
+    the block ends: in memory (``MEMORY_FOLDER``) when the system offers it, so that an
+    encrypted map's data is not written to disk in plain form on its way through."""
+    memory = MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK | os.X_OK)
+    return tempfile.TemporaryDirectory(prefix=prefix, dir=MEMORY_FOLDER if memory else None)
 
 
 class _BadNumber(ValueError):

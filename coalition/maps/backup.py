@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from coalition.domain.errors import CoalitionError, InvalidInput, Problem
+from coalition.domain.settings import read_passphrase
 from coalition.domain.validation import RawMap, RawRow, validate_map
 from coalition.formats.files import atomic_path
 from coalition.formats.json_format import FORMAT_NAME, FORMAT_VERSION
@@ -48,7 +49,7 @@ from graph.errors import StoreError
 from graph.sqlite.image import SQLITE_MAGIC, read_image
 from graph.store import AUDIT_ACTIONS, Store
 
-__all__ = ["BackupReport", "RestoreReport", "backup", "restore", "read_passphrase", "MIN_PASSPHRASE"]
+__all__ = ["BackupReport", "RestoreReport", "backup", "restore", "read_passphrase", "sealed", "MIN_PASSPHRASE"]
 
 MAGIC = b"CMBK"
 HEADER = struct.Struct(">4sBBBBBBB16s12s")
@@ -93,22 +94,22 @@ class RestoreReport:
         return f"Restored {what} from {self.path}"
 
 
-def read_passphrase(path: Path) -> str:
-    """The passphrase in a file: its text without the final line break."""
+def sealed(path: Path) -> bool:
+    """Whether the file at ``path`` is an encrypted backup (False when unreadable)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise CoalitionError(f"cannot read the passphrase file {path}: {getattr(e, 'strerror', None) or e}") from e
-    passphrase = text.removesuffix("\n").removesuffix("\r")
-    if not passphrase:
-        raise CoalitionError(f"the passphrase file {path} is empty")
-    return passphrase
+        with open(path, "rb") as file:
+            return file.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False
 
 
 def backup(store: Store, path: Path, passphrase: str | None = None) -> BackupReport:
     """Copy the whole store (map and audit trail) to ``path``, encrypted when a
-    passphrase is given. The file appears whole or not at all, readable by its owner only."""
+    passphrase is given. The file appears whole or not at all, readable by its owner only.
+    An encrypted map is never backed up in plain form."""
     path = Path(path)
+    if passphrase is None and store.encrypted:
+        raise CoalitionError("the map is encrypted, so its backup must be too: give a passphrase")
     if passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
         raise CoalitionError(f"the passphrase is too short: use at least {MIN_PASSPHRASE} characters")
     if store.file is not None and path.resolve() == store.file.resolve():

@@ -12,7 +12,6 @@ so tests call them directly.
 from __future__ import annotations
 
 import os
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from coalition.domain.errors import NotFound
 from coalition.domain.models import Organization, Tie, slugify
 from coalition.domain.privacy import can_see
 from coalition.domain.settings import ImportLimits
+from coalition.formats.files import scratch_folder
 from coalition.maps import freshness, services
 from coalition.maps.transfer import ExportResult, ImportReport, export_map, import_map
 from coalition.survey import links, review
@@ -255,7 +255,7 @@ def survey_sheet(user: User, store: Store, round_id: str, org: str, audience: st
     require(user, EDIT)
     if org not in _visible_ids(user, store, audience):
         raise NotFound(f"no organization with id {org!r}")
-    with tempfile.TemporaryDirectory(prefix="coalition-survey-") as folder:
+    with scratch_folder("coalition-survey-") as folder:
         return sheet.write_form(store, round_id, org, Path(folder) / "form.xlsx").read_bytes()
 
 
@@ -265,7 +265,7 @@ def survey_sheet_answer(user: User, store: Store, link: str, name: str, data: by
     from coalition.survey import sheet  # openpyxl: not for every page
 
     require(user, EDIT)
-    with tempfile.TemporaryDirectory(prefix="coalition-survey-") as folder:
+    with scratch_folder("coalition-survey-") as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(data)
         with acting_as(actor(user)):

@@ -56,6 +56,7 @@ from coalition.domain.errors import USER_ERRORS
 from coalition.domain.settings import SessionPolicy, Settings, SettingsError
 from coalition.ui import state
 from coalition.ui.charts import md
+from coalition.ui.client import client_address
 from coalition.ui.state import Keys
 
 __all__ = [
@@ -406,7 +407,7 @@ def _submit_password(path: Any, policy: SessionPolicy) -> None:
     password = st.session_state.get(Keys.LOGIN_PASSWORD, "")
     st.session_state[Keys.LOGIN_PASSWORD] = ""
     try:
-        user = accounts.authenticate(path, name, password)
+        user = accounts.authenticate(path, name, password, address=client_address())
     except USER_ERRORS as e:
         st.session_state[state.SIGN_IN_FAILED] = str(e)
     else:

@@ -12,7 +12,6 @@ disagree with it, and count ties in the Overview's words (``services.ties_in_wor
 from __future__ import annotations
 
 import re
-import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -23,6 +22,7 @@ from typing import Any
 from coalition.domain.models import TIE_KINDS
 from coalition.domain.vocabulary import region_key, region_label, region_spellings
 from coalition.formats import FORMATS
+from coalition.formats.files import scratch_folder
 from coalition.maps.services import tie_counts, ties_in_words
 
 __all__ = [
@@ -270,7 +270,7 @@ def export_bytes(view: dict[str, Any], orgs: list[dict[str, Any]], ties: list[di
     organizations and ties."""
     narrowed = {**view, "organizations": orgs, "ties": ties, "introductions": []}
     export = FORMATS[fmt]
-    with tempfile.TemporaryDirectory(prefix="coalition-view-") as folder:
+    with scratch_folder("coalition-view-") as folder:
         path = Path(folder) / export.download_name
         export.write(narrowed, path)
         return path.read_bytes()

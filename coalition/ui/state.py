@@ -39,6 +39,7 @@ from coalition.domain.settings import Settings
 from coalition.maps import services
 from coalition.ui.charts import md
 from graph.connect import Neo4jOptions
+from graph.sqlite.cipher import Passphrase
 from graph.store import Store
 
 # Session keys that are not widgets: they survive page switches. -----------------------
@@ -81,6 +82,9 @@ class Keys:
     LOGIN_SUBMIT = "login_submit"
     LOGIN_PROVIDER = "login_provider"  # ``login_provider:<name>`` per identity provider
     SIGN_OUT = "sign_out"
+    # unlocking an encrypted map (local mode)
+    UNLOCK_PASSPHRASE = "unlock_passphrase"
+    UNLOCK_BUTTON = "unlock_button"
     SIDEBAR_PAGES = "sidebar_pages"
     # accounts (admins)
     ACCOUNT_ADD_FORM = "account_add_form"
@@ -271,18 +275,40 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner=False)
-def _store_for(url: str, neo4j: Neo4jOptions, _settings: Settings) -> Store:
+def _store_for(url: str, neo4j: Neo4jOptions, _settings: Settings, _passphrase: Passphrase | None) -> Store:
     """One store per URL (and credentials) for the whole server process (connections
-    are per thread)."""
-    store = _settings.open_store()
-    services.init_map(store)
+    are per thread). A wrong passphrase raises here, and nothing is cached."""
+    store = _settings.open_store(_passphrase)
+    try:
+        services.init_map(store)
+    except BaseException:
+        store.close()
+        raise
     return store
+
+
+#: Passphrases typed into the unlock form, by map file: server memory only, for the life
+#: of the dashboard process (never a file, a log, the session's URL or a cookie).
+_UNLOCKED: dict[str, Passphrase] = {}
+
+
+def map_passphrase(current: Settings) -> Passphrase | None:
+    """The passphrase of the map the settings name: the configured file's, else one
+    typed into the unlock form earlier in this process."""
+    return current.configured_passphrase() or _UNLOCKED.get(str(current.map_file))
+
+
+def unlock(current: Settings, passphrase: Passphrase) -> None:
+    """Open the encrypted map with ``passphrase`` (``WrongPassphrase`` when it does not)
+    and remember it for this process."""
+    _store_for(current.db_url, current.neo4j, current, passphrase)
+    _UNLOCKED[str(current.map_file)] = passphrase
 
 
 def get_store() -> Store:
     """The store the settings name (COALITION_DB, or the default file), set up on first use."""
     current = settings()
-    return _store_for(current.db_url, current.neo4j, current)
+    return _store_for(current.db_url, current.neo4j, current, map_passphrase(current))
 
 
 def current_user() -> User:

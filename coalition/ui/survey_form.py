@@ -20,7 +20,6 @@ this process: ``coalition serve`` runs one. Every widget is stacked or in two
 
 from __future__ import annotations
 
-import ipaddress
 import threading
 import time
 from collections import deque
@@ -37,9 +36,10 @@ from coalition.survey.answers import form_for, save_answer
 from coalition.survey.links import REFUSED, SurveyRefused, hash_token, open_link
 from coalition.ui import state
 from coalition.ui.charts import md
+from coalition.ui.client import client_address
 from coalition.ui.state import FormKeys
 
-__all__ = ["SAVED", "TOO_MANY", "Limiter", "client_address", "matching", "show"]
+__all__ = ["SAVED", "TOO_MANY", "Limiter", "matching", "show"]
 
 SAVED = "Thank you: your answer was saved. You can change it with this link until the round ends."
 TOO_MANY = "Too many tries with this link or from this address: wait ten minutes, then try again."
@@ -404,27 +404,6 @@ class Limiter:
 def _limiter() -> Limiter:
     """The server process's one limiter, made at the first opening (never at import)."""
     return Limiter()
-
-
-def client_address() -> str:
-    """The address a try comes from: the peer Streamlit saw, unless that peer is a proxy
-    on this computer or a private network; then the last address its X-Forwarded-For
-    names, the one that proxy wrote (a client can forge those before it, not that one)."""
-    peer = st.context.ip_address
-    peer = peer if isinstance(peer, str) else ""
-    headers = {str(k).lower(): v for k, v in dict(st.context.headers).items()}
-    forwarded = [a.strip() for a in str(headers.get("x-forwarded-for") or "").split(",") if a.strip()]
-    if forwarded and (not peer or _behind_proxy(peer)):
-        return forwarded[-1]
-    return peer or "unknown"
-
-
-def _behind_proxy(peer: str) -> bool:
-    try:
-        address = ipaddress.ip_address(peer)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_private
 
 
 # small helpers -----------------------------------------------------------------------------

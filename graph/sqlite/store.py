@@ -20,6 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import StoreError, StoreUnavailable
+from graph.sqlite.cipher import (
+    DATABASE_ERRORS,
+    INTEGRITY_ERRORS,
+    Passphrase,
+    WrongPassphrase,
+    connect,
+    is_encrypted,
+    remember,
+)
 from graph.sqlite.image import image_of
 from graph.sqlite.rows import (
     append_audit,
@@ -60,10 +69,11 @@ CACHE_KIB = 64 * 1024
 class SQLiteStore(Store):
     """A map in one SQLite file. One object may be shared by many threads."""
 
-    def __init__(self, path: str | Path, url: str | None = None) -> None:
+    def __init__(self, path: str | Path, url: str | None = None, passphrase: Passphrase | None = None) -> None:
         self.path = Path(path)
         self.file = self.path
         self.url = url or f"sqlite:///{self.path}"
+        self.passphrase = passphrase
         self._write_lock = threading.RLock()
         self._unit = threading.local()  # the unit of work this thread is in: .conn, .doomed
         self._writer: sqlite3.Connection | None = None
@@ -81,8 +91,16 @@ class SQLiteStore(Store):
             raise StoreUnavailable(f"no map at {self.path}: run `coalition init` (or `coalition demo`) first")
         if create and not self.path.exists():
             _create_private(self.path)
+        if not self._all_connections:  # before any connection: see cipher.is_encrypted
+            self._require_matching_key()
         try:
-            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+            conn = connect(self.path, self.passphrase, isolation_level=None, check_same_thread=False, timeout=30)
+        except WrongPassphrase as e:
+            raise WrongPassphrase(f"cannot open {self.path}: {e}") from None
+        except DATABASE_ERRORS as e:
+            raise StoreError(f"cannot open {self.path} as a SQLite map: {e}") from e
+        remember(self.path, self.encrypted)
+        try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -91,11 +109,31 @@ class SQLiteStore(Store):
             # 200,000-tie import wrote its ties in 3.0 s instead of 1.7 s). A limit, not
             # an allocation: pages are cached as they are read.
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        except sqlite3.DatabaseError as e:
+        except DATABASE_ERRORS as e:
+            conn.close()
             raise StoreError(f"cannot open {self.path} as a SQLite map: {e}") from e
-        conn.row_factory = sqlite3.Row
         self._all_connections.append(conn)
         return conn
+
+    @property
+    def encrypted(self) -> bool:
+        return self.passphrase is not None
+
+    def _require_matching_key(self) -> None:
+        """An encrypted file needs its passphrase; a plain file given a passphrase is
+        refused rather than opened plain: a map swapped for a plain file would otherwise
+        collect new data unencrypted."""
+        encrypted = is_encrypted(self.path)
+        if encrypted and self.passphrase is None:
+            raise StoreUnavailable(
+                f"{self.path} is encrypted (or not a SQLite file at all): give its passphrase "
+                "(--passphrase-file F or COALITION_PASSPHRASE_FILE)"
+            )
+        if not encrypted and self.passphrase is not None and self.path.stat().st_size > 0:
+            raise StoreUnavailable(
+                f"{self.path} is not encrypted, but a passphrase was given: encrypt it with `coalition encrypt` "
+                "or open it without a passphrase"
+            )
 
     def _writer_connection(self, create: bool = False) -> sqlite3.Connection:
         """The one write connection; a file made by an older version is upgraded on first
@@ -115,7 +153,7 @@ class SQLiteStore(Store):
             result = work()
             conn.execute("COMMIT")
             return result
-        except sqlite3.DatabaseError as e:
+        except DATABASE_ERRORS as e:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise StoreError(f"cannot {what} {self.path}: {e}") from e
@@ -133,7 +171,7 @@ class SQLiteStore(Store):
             conn = self._writer_connection()
             try:
                 conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.DatabaseError as e:
+            except DATABASE_ERRORS as e:
                 raise StoreError(f"cannot write to {self.path}: {e}") from e
             self._unit.conn, self._unit.doomed = conn, False
             try:
@@ -148,7 +186,7 @@ class SQLiteStore(Store):
                 self._unit.conn = None
             try:
                 conn.execute("COMMIT")
-            except sqlite3.DatabaseError as e:
+            except DATABASE_ERRORS as e:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise StoreError(f"cannot write to {self.path}, the map was not changed: {e}") from e
@@ -168,9 +206,9 @@ class SQLiteStore(Store):
                 conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
             except BaseException as e:
                 self._unit.doomed = True
-                if isinstance(e, sqlite3.IntegrityError):
+                if isinstance(e, INTEGRITY_ERRORS):
                     raise StoreError(f"the map was not changed: {e}") from e
-                if isinstance(e, sqlite3.DatabaseError):
+                if isinstance(e, DATABASE_ERRORS):
                     raise StoreError(f"cannot write to {self.path}, the map was not changed: {e}") from e
                 raise
 
@@ -183,7 +221,7 @@ class SQLiteStore(Store):
             conn = self._connect()
         try:
             yield conn
-        except sqlite3.DatabaseError as e:
+        except DATABASE_ERRORS as e:
             raise StoreError(f"cannot read {self.path}: {e}") from e
         finally:
             self._idle_readers.append(conn)
@@ -196,7 +234,7 @@ class SQLiteStore(Store):
         if unit is not None:
             try:
                 yield unit
-            except sqlite3.DatabaseError as e:
+            except DATABASE_ERRORS as e:
                 raise StoreError(f"cannot read {self.path}: {e}") from e
             return
         with self._lend() as conn:
@@ -234,6 +272,14 @@ class SQLiteStore(Store):
         self._all_connections.clear()
         self._idle_readers.clear()
         self._writer = None
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the file and empty it."""
+        with self._write_lock:
+            try:
+                self._writer_connection().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            except DATABASE_ERRORS as e:
+                raise StoreError(f"cannot write to {self.path}: {e}") from e
 
     def version(self) -> int:
         with self._read() as conn:
@@ -382,7 +428,11 @@ class SQLiteStore(Store):
     # backups -----------------------------------------------------------------------
     def backup_image(self) -> tuple[str, bytes]:
         """The whole file, copied with SQLite's online backup API in one step, so the
-        copy is one committed state even while others write (opens as a map itself)."""
+        copy is one committed state even while others write (opens as a map itself).
+        An encrypted map gives the JSON document instead (read in one transaction): a
+        plain file image of it would only exist to be encrypted again."""
+        if self.encrypted:
+            return super().backup_image()
         with self._lend() as conn:
             self._require_schema(conn)
             return "sqlite", image_of(conn)

@@ -9,7 +9,6 @@ nothing is kept on disk. Imports are all-or-nothing (``coalition.maps.transfer.i
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +16,7 @@ import streamlit as st
 
 from coalition.auth import permissions
 from coalition.formats import EXPORT_FORMATS, FORMATS
+from coalition.formats.files import scratch_folder
 from coalition.maps.transfer import progress_to
 from coalition.ui import actions, login, state
 from coalition.ui.charts import md
@@ -42,7 +42,7 @@ may_import = permissions.allowed(user, permissions.IMPORT)
 
 def check(files: list, write: bool = False):
     """Write the uploads to a temporary folder and import them (or only check them)."""
-    with tempfile.TemporaryDirectory(prefix="coalition-upload-") as folder:
+    with scratch_folder("coalition-upload-") as folder:
         paths = []
         for upload in files:
             path = Path(folder) / (SAFE_NAME.sub("_", Path(upload.name).name).lstrip(".") or "upload")
@@ -153,7 +153,7 @@ st.caption(
 
 
 def export_bytes() -> bytes:
-    with tempfile.TemporaryDirectory(prefix="coalition-export-") as folder:
+    with scratch_folder("coalition-export-") as folder:
         path = Path(folder) / name
         actions.export_file(
             user, store, path, fmt=fmt, audience=export_audience, anonymize=anonymize,
