@@ -319,13 +319,12 @@ def test_the_dashboard_asks_for_the_passphrase_in_chromium(browser, encrypted_de
     assert PASSPHRASE not in log and "a wrong guess here" not in log
 
 
-def test_telling_the_kinds_apart_never_opens_a_file_the_store_has_open(
+def test_the_store_never_opens_the_map_file_beside_sqlite(
     encrypted_demo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Closing any descriptor of a database file drops the process's POSIX locks on it;
-    the survey test in Chromium lost an accepted answer that way before this was kept."""
-    store = SQLiteStore(encrypted_demo, passphrase=Passphrase(PASSPHRASE))
-    store.counts()
+    the survey test in Chromium lost an accepted answer that way before this was kept.
+    The header is read only to explain a refusal."""
     real_open = open
 
     def no_second_descriptor(file, *args, **kwargs):
@@ -333,6 +332,30 @@ def test_telling_the_kinds_apart_never_opens_a_file_the_store_has_open(
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr("builtins.open", no_second_descriptor)
-    assert is_encrypted(encrypted_demo)
-    assert store.counts()["organizations"] == 46  # a new reader connection checks nothing again
+    store = SQLiteStore(encrypted_demo, passphrase=Passphrase(PASSPHRASE))
+    assert store.counts()["organizations"] == 46
+    with store.transaction():  # a writer beside the reader
+        assert store.counts()["organizations"] == 46
     store.close()
+
+
+def test_a_shared_server_takes_the_passphrase_from_its_file_only(
+    encrypted_demo: Path, pass_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coalition.auth import accounts
+
+    accounts_file = tmp_path / "accounts.db"
+    accounts.use_passphrase(accounts_file, Passphrase(PASSPHRASE))
+    accounts.add_user(accounts_file, "ana", "admin", "correct horse battery")
+    accounts.use_passphrase(accounts_file, None)  # this process forgets it, as a fresh server would
+    state._UNLOCKED.clear()
+    monkeypatch.setenv("COALITION_ACCOUNTS", str(accounts_file))
+    monkeypatch.delenv("COALITION_PASSPHRASE_FILE", raising=False)
+    app = open_app(f"sqlite:///{encrypted_demo}", monkeypatch)
+    assert not app.exception
+    assert "COALITION_PASSPHRASE_FILE" in app.error[0].value.replace("\\", "")  # no form anyone could guess at
+    assert not [t for t in app.text_input if t.key == Keys.UNLOCK_PASSPHRASE]
+    monkeypatch.setenv("COALITION_PASSPHRASE_FILE", str(pass_file))
+    app = open_app(f"sqlite:///{encrypted_demo}", monkeypatch)
+    assert not app.exception and not app.error
+    assert [t.label for t in app.text_input][:2] == ["Account name", "Password"]  # the sign-in form, as usual

@@ -58,7 +58,7 @@ from graph.sqlite.cipher import (
     WrongPassphrase,
     connect,
     is_encrypted,
-    remember,
+    not_a_database,
     rewrite,
 )
 from graph.store import current_actor
@@ -530,28 +530,31 @@ def _account_counts(db: Any) -> tuple[int, ...]:
 
 
 def _connect(file: Path, read_only: bool = False) -> Any:
-    """A connection to the accounts file, keyed when ``use_passphrase`` gave it a key;
-    refused when a key and the file disagree (one clear line, no SQLCipher noise)."""
+    """A connection to the accounts file, keyed when ``use_passphrase`` gave it a key.
+    Whether the file is encrypted is read from its header only once an open has failed
+    (``cipher.is_encrypted`` says why), to say why in one line."""
     key = _KEYS.get(str(file.resolve()))
-    encrypted = is_encrypted(file)
-    if encrypted and key is None:
-        raise CoalitionError(
-            f"cannot read the accounts file {file}: it is not a plain SQLite file; if it is encrypted, give "
-            "the map's passphrase (--passphrase-file F or COALITION_PASSPHRASE_FILE)"
-        )
-    if key is not None and not encrypted and file.exists() and file.stat().st_size:
-        raise CoalitionError(
-            f"the accounts file {file} is not encrypted but the map is: `coalition encrypt` encrypts it"
-        )
     target = f"{file.resolve().as_uri()}?mode=ro" if read_only else str(file)
     try:
-        db = connect(target, key, timeout=10, isolation_level=None, uri=read_only)
+        return connect(target, key, timeout=10, isolation_level=None, uri=read_only)
     except WrongPassphrase:
+        if not is_encrypted(file):
+            raise CoalitionError(
+                f"the accounts file {file} is not encrypted but the map is: `coalition encrypt` encrypts it"
+            ) from None
         raise CoalitionError(
             f"cannot open the accounts file {file}: wrong passphrase, or the file is damaged"
         ) from None
-    remember(file, key is not None)  # no header read while this connection holds locks
-    return db
+
+
+def _unreadable(file: Path, error: Exception, what: str) -> CoalitionError:
+    """One line for a driver error on the accounts file."""
+    if not_a_database(error) and _KEYS.get(str(file.resolve())) is None:
+        return CoalitionError(
+            f"cannot {what} the accounts file {file}: it is not a plain SQLite file; if it is encrypted, give "
+            "the map's passphrase (--passphrase-file F or COALITION_PASSPHRASE_FILE)"
+        )
+    return CoalitionError(f"cannot {what} the accounts file {file}: {error}")
 
 
 @contextmanager
@@ -568,7 +571,7 @@ def _reading(path: str | os.PathLike[str]) -> Iterator[sqlite3.Connection | None
             else:
                 yield db
     except DRIVER_ERRORS as e:
-        raise CoalitionError(f"cannot read the accounts file {file}: {e}") from e
+        raise _unreadable(file, e, "read") from e
 
 
 @contextmanager
@@ -588,7 +591,7 @@ def _writing(path: str | os.PathLike[str]) -> Iterator[sqlite3.Connection]:
                 raise
             db.execute("COMMIT")
     except DRIVER_ERRORS as e:
-        raise CoalitionError(f"cannot write the accounts file {file}: {e}") from e
+        raise _unreadable(file, e, "write") from e
 
 
 def _create_private(file: Path) -> None:

@@ -47,8 +47,7 @@ def init(
         _init_encrypted(ctx)
     opened = store(ctx)
     services.init_map(opened)
-    how = ", encrypted" if opened.encrypted else ""
-    out.print(f"Ready: {opened.describe()}{how}")
+    out.print(f"Ready: {opened.describe()}")
 
 
 def _init_encrypted(ctx: typer.Context) -> None:
@@ -80,6 +79,11 @@ def demo(
     """Load the fictional demo coalition from seeds/ into the store."""
     from coalition.maps import transfer
 
+    current = settings(ctx)
+    if if_empty and current.map_is_encrypted() and current.passphrase_file is None:
+        # `make run` on an encrypted map: it was made on purpose, and the dashboard asks for its passphrase
+        out.print(f"{current.map_file} is an encrypted map; the demo was not loaded")
+        return
     opened = store(ctx)
     report = transfer.load_demo(opened, if_empty=if_empty)
     if report is None:

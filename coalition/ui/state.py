@@ -284,7 +284,21 @@ def _store_for(url: str, neo4j: Neo4jOptions, _settings: Settings, _passphrase: 
     except BaseException:
         store.close()
         raise
+    _OPENED[url] = store.encrypted
     return store
+
+
+#: Whether each map this process opened is encrypted, by URL: once its store is open the
+#: file is not read again (reading it beside SQLite drops SQLite's locks:
+#: ``graph.sqlite.cipher.is_encrypted``).
+_OPENED: dict[str, bool] = {}
+
+
+def map_is_encrypted(current: Settings) -> bool:
+    """Whether the map the settings name is encrypted, without touching an open file."""
+    if current.db_url in _OPENED:
+        return _OPENED[current.db_url]
+    return current.map_is_encrypted()
 
 
 #: Passphrases typed into the unlock form, by map file: server memory only, for the life

@@ -24,14 +24,14 @@ __all__ = ["gate", "key_accounts"]
 def key_accounts(current: Settings) -> None:
     """Before the sign-in gate reads the accounts file: an encrypted map's accounts file
     is encrypted with the same passphrase, once the dashboard knows it."""
-    if current.map_is_encrypted():
+    if state.map_is_encrypted(current):
         accounts.use_passphrase(current.accounts_path, state.map_passphrase(current))
 
 
 def gate(current: Settings, user: User) -> None:
     """Return when the map can be opened; otherwise show the unlock form (or, on a shared
     server, what to configure) and stop the page."""
-    if not current.map_is_encrypted() or state.map_passphrase(current) is not None:
+    if not state.map_is_encrypted(current) or state.map_passphrase(current) is not None:
         return
     if not user.local:
         st.error(

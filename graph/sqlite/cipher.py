@@ -45,7 +45,7 @@ __all__ = [
     "connect",
     "export_copy",
     "is_encrypted",
-    "remember",
+    "not_a_database",
     "rewrite",
 ]
 
@@ -93,39 +93,26 @@ class Passphrase:
         return hash(("Passphrase", self._secret))
 
 
-#: What each file is, by (device, inode): see ``is_encrypted``.
-_KNOWN: dict[tuple[int, int], bool] = {}
-
-
 def is_encrypted(path: str | Path) -> bool:
     """Whether the file at ``path`` exists, holds something, and is not a plain SQLite
     file (an encrypted file starts with its random salt, not SQLite's header).
 
-    The header is read once per file (device and inode, which ``os.stat`` gives without
-    opening it), then remembered: opening and closing a database file that SQLite has open
-    in this process would drop every POSIX lock the process holds on it (fcntl locks
-    belong to the process, and any ``close`` releases them), letting another process
-    write under a reader or beside a writer. The store and the conversions record what
-    they open or make with ``remember`` before the first header read could come."""
+    Never ask it of a file SQLite has open in this process: opening and closing another
+    descriptor of a database file drops every POSIX lock the process holds on it (fcntl
+    locks belong to the process, and any ``close`` releases them), letting another
+    process write under a reader or beside a writer. So the store does not ask before it
+    connects: it connects, and reads the header only to explain a refusal."""
     try:
-        info = os.stat(path)
+        with open(path, "rb") as file:
+            head = file.read(len(SQLITE_MAGIC))
     except FileNotFoundError:
         return False
-    known = _KNOWN.get((info.st_dev, info.st_ino))
-    if known is not None:
-        return known
-    if not info.st_size:
-        return False
-    with open(path, "rb") as file:
-        head = file.read(len(SQLITE_MAGIC))
-    _KNOWN[(info.st_dev, info.st_ino)] = encrypted = head != SQLITE_MAGIC
-    return encrypted
+    return bool(head) and head != SQLITE_MAGIC
 
 
-def remember(path: str | Path, encrypted: bool) -> None:
-    """Record what the file at ``path`` is, as its maker or opener knows it."""
-    info = os.stat(path)
-    _KNOWN[(info.st_dev, info.st_ino)] = encrypted
+def not_a_database(error: Exception) -> bool:
+    """Whether a driver error says the file is not a (plain) SQLite database."""
+    return "not a database" in str(error)
 
 
 def connect(path: str | Path, passphrase: Passphrase | None, **options: Any) -> Any:
@@ -196,7 +183,6 @@ def rewrite(path: Path, key: Passphrase | None, new_key: Passphrase | None, veri
     try:
         os.close(os.open(copy, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         export_copy(path, copy, key, new_key)
-        remember(copy, new_key is not None)
         verify(copy)
         os.replace(copy, path)
     except BaseException:

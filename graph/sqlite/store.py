@@ -27,7 +27,7 @@ from graph.sqlite.cipher import (
     WrongPassphrase,
     connect,
     is_encrypted,
-    remember,
+    not_a_database,
 )
 from graph.sqlite.image import image_of
 from graph.sqlite.rows import (
@@ -91,15 +91,12 @@ class SQLiteStore(Store):
             raise StoreUnavailable(f"no map at {self.path}: run `coalition init` (or `coalition demo`) first")
         if create and not self.path.exists():
             _create_private(self.path)
-        if not self._all_connections:  # before any connection: see cipher.is_encrypted
-            self._require_matching_key()
         try:
             conn = connect(self.path, self.passphrase, isolation_level=None, check_same_thread=False, timeout=30)
-        except WrongPassphrase as e:
-            raise WrongPassphrase(f"cannot open {self.path}: {e}") from None
+        except WrongPassphrase:
+            raise self._refusal() from None
         except DATABASE_ERRORS as e:
             raise StoreError(f"cannot open {self.path} as a SQLite map: {e}") from e
-        remember(self.path, self.encrypted)
         try:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -111,6 +108,8 @@ class SQLiteStore(Store):
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         except DATABASE_ERRORS as e:
             conn.close()
+            if self.passphrase is None and not_a_database(e):
+                raise self._refusal() from None
             raise StoreError(f"cannot open {self.path} as a SQLite map: {e}") from e
         self._all_connections.append(conn)
         return conn
@@ -119,21 +118,23 @@ class SQLiteStore(Store):
     def encrypted(self) -> bool:
         return self.passphrase is not None
 
-    def _require_matching_key(self) -> None:
-        """An encrypted file needs its passphrase; a plain file given a passphrase is
-        refused rather than opened plain: a map swapped for a plain file would otherwise
-        collect new data unencrypted."""
+    def _refusal(self) -> StoreError:
+        """Why the file did not open, read from its header once the open has failed (see
+        ``cipher.is_encrypted``). A plain file given a passphrase is refused rather than
+        opened plain: a map swapped for a plain file would otherwise collect new data
+        unencrypted."""
         encrypted = is_encrypted(self.path)
-        if encrypted and self.passphrase is None:
-            raise StoreUnavailable(
+        if self.passphrase is None:
+            return StoreUnavailable(
                 f"{self.path} is encrypted (or not a SQLite file at all): give its passphrase "
                 "(--passphrase-file F or COALITION_PASSPHRASE_FILE)"
             )
-        if not encrypted and self.passphrase is not None and self.path.stat().st_size > 0:
-            raise StoreUnavailable(
+        if not encrypted:
+            return StoreUnavailable(
                 f"{self.path} is not encrypted, but a passphrase was given: encrypt it with `coalition encrypt` "
                 "or open it without a passphrase"
             )
+        return WrongPassphrase(f"cannot open {self.path}: wrong passphrase, or the file is damaged")
 
     def _writer_connection(self, create: bool = False) -> sqlite3.Connection:
         """The one write connection; a file made by an older version is upgraded on first
@@ -287,7 +288,7 @@ class SQLiteStore(Store):
             return store_version(conn)
 
     def describe(self) -> str:
-        return f"SQLite file {self.path.resolve()}"
+        return f"SQLite file {self.path.resolve()}{' (encrypted)' if self.encrypted else ''}"
 
     # writes ------------------------------------------------------------------------
     def write_map(
