@@ -133,6 +133,10 @@ def test_init_encrypt_then_every_command_needs_the_passphrase(tmp_path: Path, pa
     one_line_error(run_cli("--db", "sqlite:///other.db", "--passphrase-file", str(short), "init", "--encrypt",
                            cwd=tmp_path), "too short")  # fmt: skip
     one_line_error(run_cli("init", "--encrypt", cwd=tmp_path, stdin=""), "--passphrase-file")
+    after = run_cli(
+        "--db", "sqlite:///after.db", "init", "--encrypt", "--passphrase-file", str(pass_file), cwd=tmp_path
+    )
+    assert after.returncode == 0 and is_encrypted(tmp_path / "after.db"), after.stderr  # the option after init too
 
 
 @pytest.mark.parametrize("damage", ["truncated", "tampered"])

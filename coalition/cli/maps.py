@@ -41,16 +41,22 @@ def init(
         bool,
         typer.Option("--encrypt", help="Create the map encrypted (the passphrase from --passphrase-file or asked)."),
     ] = False,
+    passphrase_file: Annotated[
+        Path | None,
+        typer.Option("--passphrase-file", help="With --encrypt: the new map's passphrase, from this file."),
+    ] = None,
 ) -> None:
     """Create the store (or upgrade an older one) with the default movements."""
+    if passphrase_file is not None and not encrypt:
+        raise CoalitionError("--passphrase-file after `init` is for --encrypt; an existing map's goes before `init`")
     if encrypt:
-        _init_encrypted(ctx)
+        _init_encrypted(ctx, passphrase_file)
     opened = store(ctx)
     services.init_map(opened)
     out.print(f"Ready: {opened.describe()}")
 
 
-def _init_encrypted(ctx: typer.Context) -> None:
+def _init_encrypted(ctx: typer.Context, passphrase_file: Path | None) -> None:
     """Open a new encrypted map for ``init --encrypt``: refused for a plain map that
     exists (``coalition encrypt`` converts one) and for a Neo4j store."""
     from coalition.maps.encryption import MIN_PASSPHRASE
@@ -62,7 +68,8 @@ def _init_encrypted(ctx: typer.Context) -> None:
     if file.exists() and file.stat().st_size and not current.map_is_encrypted():
         raise CoalitionError(f"{file} already holds a plain map: `coalition encrypt` encrypts it")
     run = ctx.find_root().obj
-    key = current.configured_passphrase() or new_passphrase(None, "new map's passphrase")
+    given = passphrase_file or current.passphrase_file
+    key = new_passphrase(given, "new map's passphrase")
     if len(key.reveal()) < MIN_PASSPHRASE:
         raise CoalitionError(f"the passphrase is too short: use at least {MIN_PASSPHRASE} characters")
     run.store = current.open_store(key)
