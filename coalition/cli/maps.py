@@ -25,6 +25,7 @@ from coalition.cli.common import (
     table,
 )
 from coalition.domain.errors import CoalitionError
+from coalition.domain.settings import MIN_PASSPHRASE
 from coalition.formats import EXPORT_FORMATS, IMPORT_FORMATS
 from coalition.maps import services
 from graph.connect import open_store
@@ -59,8 +60,6 @@ def init(
 def _init_encrypted(ctx: typer.Context, passphrase_file: Path | None) -> None:
     """Open a new encrypted map for ``init --encrypt``: refused for a plain map that
     exists (``coalition encrypt`` converts one) and for a Neo4j store."""
-    from coalition.maps.encryption import MIN_PASSPHRASE
-
     current = settings(ctx)
     file = current.map_file
     if file is None:

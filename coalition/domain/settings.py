@@ -37,6 +37,7 @@ from graph.store import Store
 
 __all__ = [
     "ImportLimits",
+    "MIN_PASSPHRASE",
     "SessionPolicy",
     "Settings",
     "SettingsError",
@@ -162,6 +163,10 @@ class Settings:
         """The store these settings name (nothing connects until it is first used),
         opened with ``passphrase`` when its file is encrypted."""
         return open_store(self.db_url, self.neo4j, passphrase)
+
+
+#: A new passphrase (for a map or a backup) has at least this many characters.
+MIN_PASSPHRASE = 8
 
 
 def read_passphrase(path: Path) -> str:

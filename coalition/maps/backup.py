@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from coalition.domain.errors import CoalitionError, InvalidInput, Problem
-from coalition.domain.settings import read_passphrase
+from coalition.domain.settings import MIN_PASSPHRASE, read_passphrase
 from coalition.domain.validation import RawMap, RawRow, validate_map
 from coalition.formats.files import atomic_path
 from coalition.formats.json_format import FORMAT_NAME, FORMAT_VERSION
@@ -58,8 +58,6 @@ KDF_SCRYPT = 1
 SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P = 17, 8, 1
 PAYLOADS = {1: "sqlite", 2: "json"}
 ZLIB = 1
-#: A new backup's passphrase has at least this many characters.
-MIN_PASSPHRASE = 8
 WRONG = "wrong passphrase or the backup was changed"
 KINDS = ("movements", "organizations", "ties", "introductions")
 

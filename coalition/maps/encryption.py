@@ -24,14 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coalition.domain.errors import CoalitionError
+from coalition.domain.settings import MIN_PASSPHRASE
 from coalition.maps.integrity import check
 from graph.sqlite.cipher import Passphrase, is_encrypted, rewrite
 from graph.sqlite.store import SQLiteStore
 
-__all__ = ["Conversion", "convert", "MIN_PASSPHRASE"]
-
-#: A new map passphrase has at least this many characters.
-MIN_PASSPHRASE = 8
+__all__ = ["Conversion", "convert"]
 
 
 @dataclass

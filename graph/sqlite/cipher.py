@@ -86,12 +86,6 @@ class Passphrase:
 
     __str__ = __repr__
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Passphrase) and other._secret == self._secret
-
-    def __hash__(self) -> int:
-        return hash(("Passphrase", self._secret))
-
 
 def is_encrypted(path: str | Path) -> bool:
     """Whether the file at ``path`` exists, holds something, and is not a plain SQLite
