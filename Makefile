@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 COALITION := $(VENV)/bin/coalition
 PORT ?= 8501
 
-.PHONY: install install-dev run test lint clean neo4j neo4j-stop chromium
+.PHONY: install install-dev run test lint clean neo4j neo4j-stop chromium messages catalogues
 
 install: $(VENV)/.installed
 
@@ -16,6 +16,21 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+	$(MAKE) --no-print-directory catalogues
+
+# The interface's translations (coalition/i18n): `make catalogues` compiles the .po files
+# into the .mo files gettext reads (make install and make test do it); `make messages`
+# collects the messages from the code into coalition.pot and merges them into each .po.
+LOCALES := coalition/i18n/locales
+catalogues:
+	$(VENV)/bin/pybabel compile --domain coalition --directory $(LOCALES) --statistics
+
+messages: install
+	$(VENV)/bin/pybabel extract --mapping-file babel.cfg --keywords N_ --keywords ngettext:1,2 \
+	  --no-location --sort-output --add-comments TRANSLATORS: --project "Coalition Mapper" \
+	  --msgid-bugs-address "" --output-file $(LOCALES)/coalition.pot .
+	$(VENV)/bin/pybabel update --domain coalition --input-file $(LOCALES)/coalition.pot \
+	  --output-dir $(LOCALES) --no-fuzzy-matching --ignore-obsolete
 
 install-dev: $(VENV)/.installed-dev
 
@@ -33,7 +48,7 @@ run: install
 NEO4J_TEST_PORT ?= 7688
 export NEO4J_PASSWORD ?= coalition-test
 
-test: install-dev
+test: install-dev catalogues
 	$(VENV)/bin/ruff check coalition graph tests bench streamlit_app.py
 	@scripts/setup-chromium.sh || { if [ "$$CI" = "true" ]; then echo "make test: Chromium could not be installed; CI needs it for tests/test_browser.py" >&2; exit 1; fi; \
 	  echo "WARNING: no Chromium: the browser tests will be SKIPPED" >&2; }

@@ -30,6 +30,9 @@ from graph.sqlite.store import SQLiteStore
 from graph.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
+# The tests read the English interface whatever the machine's locale; the translation
+# tests (test_translations.py, test_browser_languages.py) choose their languages themselves.
+os.environ["COALITION_LANG"] = "en"
 BACKENDS = ["sqlite", "neo4j"]
 
 

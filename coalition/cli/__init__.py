@@ -20,6 +20,7 @@ from coalition.cli.common import Run
 from coalition.cli.errors import ClickException, show_usage_error, show_user_error
 from coalition.domain.errors import USER_ERRORS
 from coalition.domain.settings import Settings
+from coalition.i18n import set_language
 from graph.store import acting_as
 
 __all__ = ["app", "main"]
@@ -65,8 +66,19 @@ def _root(
             help="The encrypted map's passphrase, from this file (asked on a terminal when absent).",
         ),
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            envvar="COALITION_LANG",
+            show_envvar=True,
+            help="The language of messages: en, es, fr or ar (default: the system locale's, else en).",
+        ),
+    ] = None,
 ) -> None:
-    ctx.obj = Run(Settings.from_env(db=db, passphrase_file=passphrase_file))
+    settings = Settings.from_env(db=db, passphrase_file=passphrase_file, language=lang)
+    set_language(settings.language)
+    ctx.obj = Run(settings)
 
 
 def quiet_driver_logs() -> None:

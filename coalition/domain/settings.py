@@ -16,6 +16,7 @@ COALITION_SESSION_IDLE_MINUTES  a dashboard sign-in ends after this long idle   
 COALITION_SESSION_MAX_HOURS     ... and after this long in all                     8
 COALITION_STALE_MONTHS          a tie not confirmed for this long is stale         12
 COALITION_STALE_TIE_WEIGHT      what a stale tie's strength counts for (0 to 1)    0.5
+COALITION_LANG                  the interface's language: en, es, fr or ar         the system locale's, else en
 NEO4J_USERNAME / NEO4J_PASSWORD Neo4j credentials when the URL carries none        neo4j / none
 NEO4J_DATABASE                  the Neo4j database                                 the server's default
 ==============================  =================================================  ===================
@@ -31,6 +32,7 @@ from pathlib import Path
 
 from coalition.domain.errors import CoalitionError
 from coalition.domain.freshness import Freshness
+from coalition.i18n import DEFAULT_LANGUAGE, default_language, parse_language
 from graph.connect import DEFAULT_URL, Neo4jOptions, open_store, sqlite_path
 from graph.sqlite.cipher import Passphrase, is_encrypted
 from graph.store import Store
@@ -98,6 +100,8 @@ class Settings:
     #: The file holding an encrypted map's passphrase (the passphrase itself is never a
     #: setting: it would end up in a shell history, a process list or a log).
     passphrase_file: Path | None = None
+    #: The interface's language (``--lang``, else COALITION_LANG, else the system locale).
+    language: str = DEFAULT_LANGUAGE
 
     @classmethod
     def from_env(
@@ -107,8 +111,9 @@ class Settings:
         db: str | None = None,
         accounts: str | os.PathLike[str] | None = None,
         passphrase_file: str | os.PathLike[str] | None = None,
+        language: str | None = None,
     ) -> Settings:
-        """Settings from flags (``db``, ``accounts``, ``passphrase_file``), else the
+        """Settings from flags (``db``, ``accounts``, ``passphrase_file``, ``language``), else the
         environment, else defaults.
 
         Raises ``SettingsError`` naming the variable when a value cannot be used.
@@ -142,6 +147,7 @@ class Settings:
             neo4j=neo4j,
             freshness=freshness,
             passphrase_file=_path(passphrase_file or env.get("COALITION_PASSPHRASE_FILE")),
+            language=parse_language(language) if language else default_language(env),
         )
 
     @property
