@@ -15,6 +15,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
+	scripts/setup-fonts.sh || echo "WARNING: fonts missing (see above): the brief and map images refuse names in those scripts" >&2
 	touch $@
 	$(MAKE) --no-print-directory catalogues
 

@@ -350,3 +350,19 @@ def test_an_accounts_file_from_before_named_migrations_is_upgraded_in_place(
     accounts.add_user(file, "vic", "viewer", PASSWORD)
     assert [row["name"] for row in accounts.list_users(file)] == ["ana", "vic"]
     assert accounts.get_user(file, "ana").password_changed_at == "then"
+
+
+def test_an_account_keeps_its_language_without_ending_its_sessions(tmp_path: Path) -> None:
+    """The dashboard remembers the language an account chose (issue 19); the choice is
+    not a change of the account, so open sessions go on."""
+    path = tmp_path / "accounts.db"
+    accounts.add_user(path, "ana", "editor", "correct horse battery", audience="coalition")
+    before = accounts.get_user(path, "ana")
+    assert before is not None and before.language is None
+    accounts.set_language(path, "ana", "es_MX")
+    after = accounts.get_user(path, "ana")
+    assert after is not None and after.language == "es" and after == before
+    with pytest.raises(accounts.CoalitionError, match="language: tlh is not a language"):
+        accounts.set_language(path, "ana", "tlh")
+    with pytest.raises(accounts.NotFound):
+        accounts.set_language(path, "nobody", "fr")

@@ -45,6 +45,7 @@ from collections import Counter
 from collections.abc import Hashable
 from contextlib import contextmanager
 from datetime import date
+from functools import reduce
 from typing import Any
 
 import networkx as nx
@@ -53,7 +54,8 @@ import numpy as np
 from coalition.domain.collector import collector_paused
 from coalition.domain.freshness import Freshness, stale_sentence, weigh_stale
 from coalition.domain.privacy import read_view
-from coalition.domain.vocabulary import term_words
+from coalition.domain.vocabulary import movement_label, term_words
+from coalition.i18n import N_, _, ngettext
 from graph.algorithms import (
     NEAREST_TIERS,
     as_indexed,
@@ -72,8 +74,8 @@ from graph.networkx_graph import build_graph
 from graph.store import Store
 
 __all__ = [
-    "CAPPED_LISTS", "REPORT_KEYS", "SILO_SHARE", "TEXT_ITEMS", "WEAK_RATIO", "analyse_gaps", "gaps_for_store",
-    "gaps_text", "list_caps",
+    "CAPPED_LISTS", "NEARNESS_WORDS", "REPORT_KEYS", "SILO_SHARE", "TEXT_ITEMS", "WEAK_RATIO", "analyse_gaps",
+    "gaps_for_store", "gaps_text", "list_caps",
 ]  # fmt: skip
 
 WEAK_RATIO = 0.25
@@ -94,6 +96,16 @@ REPORT_KEYS = (
     "movement_matrix", "missing_movement_pairs", "weak_movement_pairs", "single_points_of_failure",
     "brokers", "isolated_community_led", "needs_offers", "silos",
 )  # fmt: skip
+#: The words of ``graph.algorithms.NEAREST_TIERS``, marked for the catalogue: a match's
+#: ``nearness`` stays English in the report (a JSON value) and is shown as ``_(nearness)``.
+NEARNESS_WORDS = (N_("same region and shared language"), N_("same region"), N_("shared language"), N_("elsewhere"))
+#: A broker's count of each brokerage role (Gould and Fernandez's), as the text shows it.
+ROLE_COUNTS = {
+    # TRANSLATORS: a brokerage role and how many times an organization plays it
+    "coordinator": N_("coordinator {count}"), "consultant": N_("consultant {count}"),
+    "gatekeeper": N_("gatekeeper {count}"), "representative": N_("representative {count}"),
+    "liaison": N_("liaison {count}"),
+}  # fmt: skip
 
 
 @collector_paused()
@@ -169,7 +181,7 @@ def analyse_gaps(
         H = as_indexed(G, weight="strength")
         names = {node: data["name"] for node, data in G.nodes(data=True)}
         movement_ids = _movement_ids(view, G)
-        movement_names = {m: G.graph["movements"].get(m, m) for m in movement_ids}
+        movement_names = {m: movement_label({"id": m, "name": G.graph["movements"].get(m, m)}) for m in movement_ids}
     with clock("betweenness"):
         # a second process (where there is one) works on most of the sampled sources
         # while this one does the parts below; the rest waits for the brokers' step
@@ -206,7 +218,7 @@ def analyse_gaps(
     report["summary"] = {
         "organizations": G.number_of_nodes(),
         "tied_pairs": G.number_of_edges(),
-        "ties": sum(d["ties"] for _, _, d in G.edges(data=True)),
+        "ties": sum(d["ties"] for _u, _v, d in G.edges(data=True)),
         "conflict_ties": len(conflicts),
         "ended_ties_left_out": G.graph["ended_ties_left_out"],
         "stale_ties": view["stale_ties"],
@@ -270,55 +282,70 @@ def gaps_text(report: dict[str, Any], limit: int | None = TEXT_ITEMS) -> str:
     def mov(movement: str) -> str:
         return movements.get(movement, {}).get("name", movement)
 
+    ended, conflicts = summary["ended_ties_left_out"], summary["conflict_ties"]
     lines = [
-        f"Gaps and brokers for the {report['audience']} audience"
-        + (f" (store version {report['version']})" if report.get("version") is not None else ""),
-        f"{summary['organizations']} organizations, {summary['ties']} current ties between "
-        f"{summary['tied_pairs']} pairs; {_plural(summary['ended_ties_left_out'], 'ended tie')} left out, "
-        f"{_plural(summary['conflict_ties'], 'conflict tie')} kept apart.",
+        (
+            _("Gaps and brokers for the {audience} audience (store version {version})")
+            if report.get("version") is not None
+            else _("Gaps and brokers for the {audience} audience")
+        ).format(audience=report["audience"], version=report.get("version")),
+        # TRANSLATORS: the first three counts are bare numbers ("organizations: {organizations}"
+        # reads well in any language); {ended} and {conflicts} are "3 ended ties", "1 conflict tie"
+        _(
+            "{organizations} organizations, {ties} current ties between {pairs} pairs; "
+            "{ended} left out, {conflicts} kept apart."
+        ).format(
+            organizations=summary["organizations"],
+            ties=summary["ties"],
+            pairs=summary["tied_pairs"],
+            ended=ngettext("{count} ended tie", "{count} ended ties", ended).format(count=ended),
+            conflicts=ngettext("{count} conflict tie", "{count} conflict ties", conflicts).format(count=conflicts),
+        ),
     ]
     if summary.get("stale_ties"):
         lines.append(stale_sentence(summary))
     ids = list(movements)
-    rows = [["", *ids]] + [
-        [a] + [f"{report['movement_matrix'][a][b]['ties']} ({_ratio(report['movement_matrix'][a][b])})" for b in ids]
-        for a in ids
-    ]
+    matrix = report["movement_matrix"]
+    rows = [["", *ids]] + [[a] + [f"{matrix[a][b]['ties']} ({_ratio(matrix[a][b])})" for b in ids] for a in ids]
     widths = [max(len(row[i]) for row in rows) for i in range(len(ids) + 1)]
-    lines += ["", "Movement matrix: ties (observed / expected density)"]
+    lines += ["", _("Movement matrix: ties (observed / expected density)")]
     lines += ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
+    brokers = (
+        _("Brokers (betweenness sampled)") if summary["betweenness"] == "sampled" else _("Brokers (betweenness exact)")
+    )
     sections = [
-        ("Movements that never work together", None, [f"{mov(a)} and {mov(b)}: no tie at all" for a, b in report["missing_movement_pairs"]]),
-        (f"Movements far below random mixing (ratio under {summary['weak_ratio']})", None, [
-            f"{mov(a)} and {mov(b)}: {_plural(report['movement_matrix'][a][b]['ties'], 'tie')}, "
-            f"{_ratio(report['movement_matrix'][a][b])} of the expected density"
-            for a, b in report["weak_movement_pairs"]]),
-        ("Single points of failure", "single_points_of_failure", [item["explanation"] for item in report["single_points_of_failure"]]),
-        ("Ties between movements with no short way round", "local_bridges", [item["explanation"] for item in report["local_bridges"]]),
-        (f"Brokers (betweenness {summary['betweenness']})", "brokers", [_broker_line(b, org(b["org"])) for b in report["brokers"]]),
-        ("Community-led groups on the edge", "isolated_community_led", [f"{org(i['org'])}: {i['why']}" for i in report["isolated_community_led"]]),
-        ("Needs another member could meet", "needs_offers", [
-            f"{org(m['needs'])} needs {term_words(m['resource'])}: {org(m['offers'])} offers it ({m['nearness']}"
-            + (f"; both speak {', '.join(m['shared_languages'])})" if m["shared_languages"] else ")")
-            + _why_first(m) for m in report["needs_offers"]]),
-        ("Silos: communities of a single movement", "silos", [
-            f"{len(s['organizations'])} organizations, {s['share']:.0%} of them {mov(s['movement'])}, "
-            f"{_plural(s['ties_out'], 'tie')} out: "
-            + _names(sorted(org(o) for o in s["organizations"])) for s in report["silos"]]),
+        (_("Movements that never work together"), None, [
+            _("{first} and {second}: no tie at all").format(first=mov(a), second=mov(b))
+            for a, b in report["missing_movement_pairs"]]),
+        (_("Movements far below random mixing (ratio under {ratio})").format(ratio=summary["weak_ratio"]), None, [
+            _weak_pair_line(mov(a), mov(b), matrix[a][b]) for a, b in report["weak_movement_pairs"]]),
+        (_("Single points of failure"), "single_points_of_failure", [item["explanation"] for item in report["single_points_of_failure"]]),
+        (_("Ties between movements with no short way round"), "local_bridges", [item["explanation"] for item in report["local_bridges"]]),
+        (brokers, "brokers", [_broker_line(b, org(b["org"])) for b in report["brokers"]]),
+        (_("Community-led groups on the edge"), "isolated_community_led", [
+            _("{organization}: {why}").format(organization=org(i["org"]), why=i["why"])
+            for i in report["isolated_community_led"]]),
+        (_("Needs another member could meet"), "needs_offers", [
+            _match_line(m, org(m["needs"]), org(m["offers"])) for m in report["needs_offers"]]),
+        (_("Silos: communities of a single movement"), "silos", [
+            _silo_line(s, mov(s["movement"]), _names(sorted(org(o) for o in s["organizations"])))
+            for s in report["silos"]]),
     ]  # fmt: skip
     for title, key, items in sections:
         shown = items[:limit]
         total = max(summary.get(key, len(items)) if key in CAPPED_LISTS else len(items), len(items))
         if len(shown) < total:
-            title += f" (showing {len(shown):,} of {total:,}; --limit N or --all for more)"
-        lines += ["", title] + ([f"  - {item}" for item in shown] or ["  (none)"])
+            title = _("{title} (showing {shown:,} of {total:,}; --limit N or --all for more)").format(
+                title=title, shown=len(shown), total=total
+            )
+        lines += ["", title] + ([f"  - {item}" for item in shown] or ["  " + _("(none)")])
     return "\n".join(lines) + "\n"
 
 
 # the parts ---------------------------------------------------------------------------
 def _movement_ids(view: dict[str, Any], G: nx.Graph) -> list[str]:
     ids = [m["id"] for m in view.get("movements", [])]
-    extra = {m for _, d in G.nodes(data=True) for m in d["movements"]} - set(ids)
+    extra = {m for _node, d in G.nodes(data=True) for m in d["movements"]} - set(ids)
     return ids + sorted(extra)
 
 
@@ -347,7 +374,7 @@ def _conflict_pairs(view: dict[str, Any], G: nx.Graph) -> set[frozenset]:
 def _single_points_of_failure(G: nx.Graph, H, movement_names: dict, limit: int | None, counts: dict) -> list:
     components = H.graph.connected_components()
     component, sizes = components.membership, components.sizes()
-    in_map = Counter(m for _, d in G.nodes(data=True) for m in set(d["movements"]))
+    in_map = Counter(m for _node, d in G.nodes(data=True) for m in set(d["movements"]))
     largest = max(sizes, default=0)
     by_node, by_tie = cut_points(H, top=limit)
     items = [("organization", cut["node"], None, cut) for cut in by_node]
@@ -361,22 +388,35 @@ def _single_points_of_failure(G: nx.Graph, H, movement_names: dict, limit: int |
         cut_movements = Counter(m for member in cut["cut_off"] for m in set(G.nodes[member]["movements"]))
         whole = [m for m in movement_names if cut_movements[m] and cut_movements[m] == in_map[m] - (m in stepping_back)]
         size = sizes[component[H.index[node if node is not None else tie[0]]]]
+        remaining = cut["remaining_size"]
         rest = (
-            "the rest of the coalition"
+            _("the rest of the coalition")
             if size == largest
-            else f"the rest of their part of the map ({_plural(cut['remaining_size'], 'organization')})"
+            else ngettext(
+                "the rest of their part of the map ({count} organization)",
+                "the rest of their part of the map ({count} organizations)",
+                remaining,
+            ).format(count=remaining)
         )
         who = _who(G, cut["cut_off"], whole, movement_names)
-        verb = "has" if len(cut["cut_off"]) == 1 else "have"
+        # the verb agrees with how many are cut off: "{who} has" one, "{who} have" several
         if kind == "organization":
-            lead = f"If {G.nodes[node]['name']} steps back"
+            explanation = ngettext(
+                "If {organization} steps back, {who} has no path to {rest}.",
+                "If {organization} steps back, {who} have no path to {rest}.",
+                len(cut["cut_off"]),
+            ).format(organization=G.nodes[node]["name"], who=who, rest=rest)
         else:
-            lead = f"If the tie between {G.nodes[tie[0]]['name']} and {G.nodes[tie[1]]['name']} ends"
+            explanation = ngettext(
+                "If the tie between {first} and {second} ends, {who} has no path to {rest}.",
+                "If the tie between {first} and {second} ends, {who} have no path to {rest}.",
+                len(cut["cut_off"]),
+            ).format(first=G.nodes[tie[0]]["name"], second=G.nodes[tie[1]]["name"], who=who, rest=rest)
         result.append({
             "kind": kind, "org": node, "tie": tie,
             "separates": {"organizations": cut["cut_off"], "count": cut["cut_off_size"], "movements": whole,
-                          "remaining": cut["remaining_size"]},
-            "explanation": f"{lead}, {who} {verb} no path to {rest}.",
+                          "remaining": remaining},
+            "explanation": explanation,
         })  # fmt: skip
     counts["articulation_points"] = len(H.graph.articulation_points())
     counts["bridges"] = len(H.graph.bridges())
@@ -408,17 +448,15 @@ def _local_bridges(
             x, y = sorted((str(nodes[u]), str(nodes[v])))
             candidates.append((pair_ties(a, b), x, y, nodes[u], nodes[v]))
     candidates.sort(key=lambda c: c[:3])
-    candidates = [(u, v) for *_, u, v in candidates]
+    candidates = [(u, v) for *_keys, u, v in candidates]
     found = local_bridges(H, edges=candidates, min_span=min_span, max_checked=budget)
     counts["local_bridges"] = len(found)  # among the ties searched
     counts["local_bridges_searched"] = min(len(candidates), budget)
     counts["local_bridge_candidates"] = len(candidates)
     return [
-        {"tie": [u, v], "span": span,
-         "explanation": f"Without the tie between {G.nodes[u]['name']} and {G.nodes[v]['name']}, they are {span} "
-                        f"steps apart: no partner in common" + (", nor partners who work together." if span > 3 else ".")}
+        {"tie": [u, v], "span": span, "explanation": _bridge_sentence(G.nodes[u]["name"], G.nodes[v]["name"], span)}
         for u, v, span in found[:limit]
-    ]  # fmt: skip
+    ]
 
 
 def _brokers(G: nx.Graph, roles: dict, holes: tuple, between: dict, top: int | None, counts: dict) -> list[dict]:
@@ -431,7 +469,7 @@ def _brokers(G: nx.Graph, roles: dict, holes: tuple, between: dict, top: int | N
             ranked.append((-round(between[node], 6), -across, str(node), node))
     counts["brokers"] = len(ranked)
     rows = []
-    for _, _, _, node in heapq.nsmallest(top, ranked) if top is not None else sorted(ranked):
+    for *_order, node in heapq.nsmallest(top, ranked) if top is not None else sorted(ranked):
         data, r = G.nodes[node], roles[node]
         rows.append({
             "org": node, "movement": data["primary_movement"], "community_led": data["community_led"],
@@ -458,19 +496,22 @@ def _isolated(G: nx.Graph, movement_names: dict) -> list[dict]:
         own = set(data["movements"])
         reasons = []
         if not partners:
-            reasons.append(("no_tie", "no current tie with any organization in this map"))
+            reasons.append(("no_tie", _("no current tie with any organization in this map")))
         else:
             allies = not any(attrs[p]["community_led"] for p in partners)
             inward = all(own.issuperset(attrs[p]["movements"]) for p in partners)
             names = _names(sorted(attrs[p]["name"] for p in partners)) if allies or inward else ""
             if allies:
-                reasons.append(("only_allies", f"tied only to allies ({names}); none of its partners is community-led"))
+                text = _("tied only to allies ({names}); none of its partners is community-led").format(names=names)
+                reasons.append(("only_allies", text))
             if inward:
-                where = " or ".join(movement_names.get(m, m) for m in data["movements"])
-                reasons.append(("only_own_movement", f"tied only within {where} ({names})"))
+                where = _either([movement_names.get(m, m) for m in data["movements"]])
+                text = _("tied only within {movements} ({names})").format(movements=where, names=names)
+                reasons.append(("only_own_movement", text))
         if reasons:
-            found.append({"org": node, "reasons": [code for code, _ in reasons], "ties": len(partners),
-                          "why": "; ".join(text for _, text in reasons)})  # fmt: skip
+            why = reduce(_one_then_other, [text for _code, text in reasons])
+            found.append({"org": node, "reasons": [code for code, _text in reasons], "ties": len(partners),
+                          "why": why})  # fmt: skip
     found.sort(key=lambda item: (
         EDGE_ORDER[item["reasons"][0]], -len(item["reasons"]), item["ties"], not G.nodes[item["org"]].get("needs"),
         str(item["org"]),
@@ -540,18 +581,50 @@ def _who(G: nx.Graph, members: list, whole: list[str], movement_names: dict) -> 
     listed = _names(sorted(G.nodes[m]["name"] for m in members))
     if len(members) == 1:
         return listed
+    count = len(members)
     in_whole = [m for m in members if set(G.nodes[m]["movements"]) & set(whole)]
     if whole and len(in_whole) == len(members):
-        return f"the {len(members)} organizations of {_names([movement_names[m] for m in whole], 9)} ({listed})"
+        return ngettext(
+            "the {count} organization of {movements} ({names})",
+            "the {count} organizations of {movements} ({names})",
+            count,
+        ).format(count=count, movements=_names([movement_names[m] for m in whole], 9), names=listed)
     if whole:
-        return f"{len(members)} organizations, among them all of {_names([movement_names[m] for m in whole], 9)} ({listed})"
-    return f"{len(members)} organizations ({listed})"
+        return ngettext(
+            "{count} organization, among them all of {movements} ({names})",
+            "{count} organizations, among them all of {movements} ({names})",
+            count,
+        ).format(count=count, movements=_names([movement_names[m] for m in whole], 9), names=listed)
+    return ngettext("{count} organization ({names})", "{count} organizations ({names})", count).format(
+        count=count, names=listed
+    )
 
 
 def _names(names: list[str], shown: int = 5) -> str:
+    """Names as a sentence lists them: "A, B and C"; past ``shown``, "A, ..., E and 3 more"."""
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    # TRANSLATORS: separates the items of a list ("A, B and C")
+    comma = _(", ")
     if len(names) <= shown:
-        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
-    return ", ".join(names[:shown]) + f" and {len(names) - shown} more"
+        # TRANSLATORS: the end of a list: {names} is "A, B", {last} is "C"
+        return _("{names} and {last}").format(names=comma.join(names[:-1]), last=names[-1])
+    more = len(names) - shown
+    return ngettext("{names} and {count} more", "{names} and {count} more", more).format(
+        names=comma.join(names[:shown]), count=more
+    )
+
+
+def _one_then_other(first: str, second: str) -> str:
+    # TRANSLATORS: two reasons a group is on the edge, one after the other
+    return _("{first}; {second}").format(first=first, second=second)
+
+
+def _either(names: list[str]) -> str:
+    """Names joined by "or": "A or B or C"."""
+    return reduce(lambda first, second: _("{first} or {second}").format(first=first, second=second), names)
 
 
 def _mentioned(report: dict) -> set:
@@ -564,10 +637,6 @@ def _mentioned(report: dict) -> set:
     return ids - {None}
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _finite(value: float) -> float | None:
     return None if value != value else round(value, 6)
 
@@ -576,19 +645,80 @@ def _ratio(cell: dict) -> str:
     return "-" if cell["ratio"] is None else f"{cell['ratio']:.2f}"
 
 
-def _why_first(match: dict) -> str:
-    why = [word for key, word in (("needer_community_led", "community-led"), ("needer_on_the_edge", "on the edge"),
-                                  ("cross_movement", "across movements")) if match.get(key)]  # fmt: skip
-    return f" - {', '.join(why)}" if why else ""
+def _bridge_sentence(first: str, second: str, span: int) -> str:
+    if span > 3:
+        return ngettext(
+            "Without the tie between {first} and {second}, they are {steps} step apart: no partner in common, "
+            "nor partners who work together.",
+            "Without the tie between {first} and {second}, they are {steps} steps apart: no partner in common, "
+            "nor partners who work together.",
+            span,
+        ).format(first=first, second=second, steps=span)
+    return ngettext(
+        "Without the tie between {first} and {second}, they are {steps} step apart: no partner in common.",
+        "Without the tie between {first} and {second}, they are {steps} steps apart: no partner in common.",
+        span,
+    ).format(first=first, second=second, steps=span)
+
+
+def _weak_pair_line(first: str, second: str, cell: dict) -> str:
+    ties = cell["ties"]
+    return ngettext(
+        "{first} and {second}: {count} tie, {ratio} of the expected density",
+        "{first} and {second}: {count} ties, {ratio} of the expected density",
+        ties,
+    ).format(first=first, second=second, count=ties, ratio=_ratio(cell))
+
+
+def _match_line(match: dict, needer: str, offerer: str) -> str:
+    nearness = match["nearness"]  # one of NEARNESS_WORDS
+    fields = {
+        "needer": needer, "resource": term_words(match["resource"]), "offerer": offerer, "nearness": _(nearness),
+        "languages": _(", ").join(match["shared_languages"]),
+    }  # fmt: skip
+    if match["shared_languages"]:
+        line = _("{needer} needs {resource}: {offerer} offers it ({nearness}; both speak {languages})").format(**fields)
+    else:
+        line = _("{needer} needs {resource}: {offerer} offers it ({nearness})").format(**fields)
+    why = [word for key, word in (("needer_community_led", _("community-led")), ("needer_on_the_edge", _("on the edge")),
+                                  ("cross_movement", _("across movements"))) if match.get(key)]  # fmt: skip
+    # TRANSLATORS: a match, then why to act on it first ("community-led, on the edge")
+    return _("{match} - {why}").format(match=line, why=_(", ").join(why)) if why else line
+
+
+def _silo_line(silo: dict, movement: str, names: str) -> str:
+    count, out = len(silo["organizations"]), silo["ties_out"]
+    # TRANSLATORS: {ties_out} is "1 tie", "3 ties"
+    return ngettext(
+        "{count} organization, {share:.0%} of them {movement}, {ties_out} out: {names}",
+        "{count} organizations, {share:.0%} of them {movement}, {ties_out} out: {names}",
+        count,
+    ).format(
+        count=count,
+        share=silo["share"],
+        movement=movement,
+        ties_out=ngettext("{count} tie", "{count} ties", out).format(count=out),
+        names=names,
+    )
 
 
 def _broker_line(broker: dict, name: str) -> str:
-    who = "community-led" if broker["community_led"] else f"not community-led ({broker['kind']})"
-    roles = ", ".join(f"{role} {n}" for role, n in broker["roles"].items() if n and role != "total") or "none"
-    return (
-        f"{name}, {who}: betweenness {broker['betweenness']:.3f}, constraint {broker['constraint']}, "
-        f"effective size {broker['effective_size']}; roles: {roles}"
-    )
+    held = [_(ROLE_COUNTS[role]).format(count=n) for role, n in broker["roles"].items() if n and role != "total"]
+    # TRANSLATORS: the roles of a broker that plays none
+    roles = _(", ").join(held) or _("none")
+    fields = {
+        "organization": name, "kind": broker["kind"], "betweenness": broker["betweenness"],
+        "constraint": broker["constraint"], "effective_size": broker["effective_size"], "roles": roles,
+    }  # fmt: skip
+    if broker["community_led"]:
+        return _(
+            "{organization}, community-led: betweenness {betweenness:.3f}, constraint {constraint}, "
+            "effective size {effective_size}; roles: {roles}"
+        ).format(**fields)
+    return _(
+        "{organization}, not community-led ({kind}): betweenness {betweenness:.3f}, constraint {constraint}, "
+        "effective size {effective_size}; roles: {roles}"
+    ).format(**fields)
 
 
 class _Clock:

@@ -52,6 +52,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from coalition.domain.errors import CoalitionError, NotFound
 from coalition.domain.models import AUDIENCES
 from coalition.domain.settings import SessionPolicy, spell_duration
+from coalition.i18n import N_, _, ngettext, parse_language
 from graph.sqlite.cipher import (
     DRIVER_ERRORS,
     Passphrase,
@@ -78,6 +79,7 @@ __all__ = [
     "get_user",
     "remove_user",
     "set_password",
+    "set_language",
     "set_role",
     "authenticate",
     "read_password_file",
@@ -106,7 +108,8 @@ LONGEST_LOCK = timedelta(hours=1)
 #: A name's lockout count is forgotten after this long without a failure.
 FORGET_FAILURES_AFTER = timedelta(hours=24)
 
-WRONG = "sign-in failed: wrong name or password"
+#: Every failed sign-in says this, as ``_(WRONG)``.
+WRONG = N_("sign-in failed: wrong name or password")
 
 #: Named migrations, applied in order once each and recorded in ``schema_migrations``. A
 #: migration is never edited once released: a change to the schema is a new migration.
@@ -148,6 +151,8 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    # The dashboard's language each account chose (issue 19); NULL: the server's.
+    ("0003_account_language", "ALTER TABLE users ADD COLUMN language TEXT;"),
 ]
 
 #: What the account log records: who (``acting_as``), when, which account, and its role
@@ -167,6 +172,9 @@ class User:
     role: str
     audience: str
     password_changed_at: str | None = None
+    #: The dashboard language this account chose (None: the server's). Not part of
+    #: equality: changing it must not end the account's open sessions.
+    language: str | None = field(default=None, compare=False)
     #: The owner of this computer in local single-user mode (no accounts, 127.0.0.1).
     local: bool = field(default=False, compare=False)
 
@@ -182,9 +190,9 @@ def session_expired(
     policy = policy or SessionPolicy()
     now = now or _now()
     if now - signed_in_at >= policy.absolute:
-        return f"a sign-in lasts at most {spell_duration(policy.absolute)}"
+        return _("a sign-in lasts at most {duration}").format(duration=spell_duration(policy.absolute))
     if now - last_activity >= policy.idle:
-        return f"nothing happened for {spell_duration(policy.idle)}"
+        return _("nothing happened for {duration}").format(duration=spell_duration(policy.idle))
     return None
 
 
@@ -212,7 +220,9 @@ def add_user(
     changed = _stamp() if hashed else None
     with _writing(path) as db:
         if db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
-            raise CoalitionError(f"an account named {name!r} already exists; use passwd to change its password")
+            raise CoalitionError(
+                _("an account named '{name}' already exists; use passwd to change its password").format(name=name)
+            )
         db.execute(
             "INSERT INTO users (name, role, audience, password_hash, created_at, updated_at, password_changed_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -255,7 +265,9 @@ def remove_user(path: str | os.PathLike[str], name: str) -> None:
         row = _existing(db, name)
         others = db.execute("SELECT COUNT(*) FROM users WHERE name != ?", (name,)).fetchone()[0]
         if row["role"] == "admin" and others and _admins(db) == 1:
-            raise CoalitionError(f"{name!r} is the last admin; add another admin before removing it")
+            raise CoalitionError(
+                _("'{name}' is the last admin; add another admin before removing it").format(name=name)
+            )
         db.execute("DELETE FROM users WHERE name = ?", (name,))
         db.execute("DELETE FROM login_attempts WHERE name = ?", (name,))
         _log(db, "remove", name, {f: row[f] for f in LOG_FIELDS}, None)
@@ -284,13 +296,22 @@ def set_role(path: str | os.PathLike[str], name: str, role: str, audience: str |
     with _writing(path) as db:
         row = _existing(db, name)
         if row["role"] == "admin" and role != "admin" and _admins(db) == 1:
-            raise CoalitionError(f"{name!r} is the last admin; add another admin first")
+            raise CoalitionError(_("'{name}' is the last admin; add another admin first").format(name=name))
         db.execute(
             "UPDATE users SET role = ?, audience = ?, updated_at = ? WHERE name = ?",
             (role, audience, _iso(_now()), name),
         )
         _log(db, "role", name, {f: row[f] for f in LOG_FIELDS}, {"role": role, "audience": audience})
         return _user(_existing(db, name))
+
+
+def set_language(path: str | os.PathLike[str], name: str, language: str) -> None:
+    """Remember the dashboard language an account chose, for its next sessions."""
+    name = _normal_name(name)
+    code = parse_language(language, source="language")
+    with _writing(path) as db:
+        _existing(db, name)
+        db.execute("UPDATE users SET language = ? WHERE name = ?", (code, name))
 
 
 def account_log(path: str | os.PathLike[str], limit: int | None = 100) -> list[dict[str, Any]]:
@@ -315,10 +336,10 @@ def read_password_file(path: str | os.PathLike[str]) -> str:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise CoalitionError(f"cannot read the password file {path}: {e}") from e
+        raise CoalitionError(_("cannot read the password file {path}: {error}").format(path=path, error=e)) from e
     lines = text.splitlines()
     if not lines or not lines[0]:
-        raise CoalitionError(f"the password file {path} is empty")
+        raise CoalitionError(_("the password file {path} is empty").format(path=path))
     return lines[0]
 
 
@@ -336,28 +357,38 @@ def authenticate(
     key = _normal_name(name)[:200]
     if not key or not accounts_configured(path):
         _verify(_dummy_hash(), password)
-        raise AuthError(WRONG)
+        raise AuthError(_(WRONG))
     from_address = ADDRESS_KEY.format(address[:100]) if address else None
     with _writing(path) as db:
         locked = _count_attempt(db, key, now)
-        where = "for this name"
+        by_address = False
         address_before = None
         if from_address is not None:
             address_before = db.execute("SELECT * FROM login_attempts WHERE name = ?", (from_address,)).fetchone()
             address_locked = _count_attempt(db, from_address, now, MAX_ADDRESS_FAILURES)
             if address_locked is not None and (locked is None or address_locked > locked):
-                locked, where = address_locked, "from this address"
+                locked, by_address = address_locked, True
         row = db.execute("SELECT * FROM users WHERE name = ?", (key,)).fetchone()
     if locked is not None:
         _verify(_dummy_hash(), password)
         minutes = max(1, -(-int((locked - now).total_seconds()) // 60))
-        raise AuthError(
-            f"sign-in locked after too many failed attempts {where}: try again in {minutes} minute"
-            + ("s" if minutes > 1 else "")
+        message = (
+            ngettext(
+                "sign-in locked after too many failed attempts from this address: try again in {count} minute",
+                "sign-in locked after too many failed attempts from this address: try again in {count} minutes",
+                minutes,
+            )
+            if by_address
+            else ngettext(
+                "sign-in locked after too many failed attempts for this name: try again in {count} minute",
+                "sign-in locked after too many failed attempts for this name: try again in {count} minutes",
+                minutes,
+            )
         )
+        raise AuthError(message.format(count=minutes))
     stored = row["password_hash"] if row is not None else None
     if not _verify(stored or _dummy_hash(), password) or stored is None:
-        raise AuthError(WRONG)
+        raise AuthError(_(WRONG))
     with _writing(path) as db:
         db.execute("DELETE FROM login_attempts WHERE name = ?", (key,))
         db.execute("DELETE FROM login_attempts WHERE name = ?", (from_address,))
@@ -429,11 +460,23 @@ def _normal_password(password: str) -> str:
 def _valid_password(password: str, name: str) -> str:
     password = _normal_password(password)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise CoalitionError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters (a few words work well)")
+        raise CoalitionError(
+            ngettext(
+                "a password needs at least {count} character (a few words work well)",
+                "a password needs at least {count} characters (a few words work well)",
+                MIN_PASSWORD_LENGTH,
+            ).format(count=MIN_PASSWORD_LENGTH)
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise CoalitionError(f"a password may have at most {MAX_PASSWORD_LENGTH} characters")
+        raise CoalitionError(
+            ngettext(
+                "a password may have at most {count} character",
+                "a password may have at most {count} characters",
+                MAX_PASSWORD_LENGTH,
+            ).format(count=MAX_PASSWORD_LENGTH)
+        )
     if password.strip().lower() == name:
-        raise CoalitionError("a password must not be the account's name")
+        raise CoalitionError(_("a password must not be the account's name"))
     return password
 
 
@@ -445,15 +488,17 @@ def _valid_name(name: str) -> str:
     normal = _normal_name(name)
     if not NAME_PATTERN.match(normal):
         raise CoalitionError(
-            "an account name has 1 to 100 letters, digits or . _ @ + - and starts with a letter or digit "
-            "(an email address works)"
+            _(
+                "an account name has 1 to 100 letters, digits or . _ @ + - and starts with a letter or digit "
+                "(an email address works)"
+            )
         )
     return normal
 
 
 def _valid_role(role: str) -> str:
     if role not in ROLES:
-        raise CoalitionError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+        raise CoalitionError(_("unknown role '{role}'; roles: {roles}").format(role=role, roles=", ".join(ROLES)))
     return role
 
 
@@ -463,21 +508,34 @@ def _valid_audience(role: str, audience: str | None) -> str:
         return allowed[0]
     if audience not in allowed:
         if audience not in AUDIENCES:
-            raise CoalitionError(f"unknown audience {audience!r}; audiences: {', '.join(AUDIENCES)}")
-        raise CoalitionError(f"an {role} account's audience is one of: {', '.join(allowed)} (got {audience!r})")
+            raise CoalitionError(
+                _("unknown audience '{audience}'; audiences: {audiences}").format(
+                    audience=audience, audiences=", ".join(AUDIENCES)
+                )
+            )
+        # TRANSLATORS: {role} is viewer, editor or admin; the audiences are public, coalition, private
+        raise CoalitionError(
+            _("an {role} account's audience is one of: {audiences} (got '{audience}')").format(
+                role=role, audiences=", ".join(allowed), audience=audience
+            )
+        )
     return audience
 
 
 def _user(row: sqlite3.Row) -> User:
     return User(
-        name=row["name"], role=row["role"], audience=row["audience"], password_changed_at=row["password_changed_at"]
+        name=row["name"],
+        role=row["role"],
+        audience=row["audience"],
+        password_changed_at=row["password_changed_at"],
+        language=row["language"] if "language" in row.keys() else None,  # a file read before its migration
     )
 
 
 def _existing(db: sqlite3.Connection, name: str) -> sqlite3.Row:
     row = db.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
     if row is None:
-        raise NotFound(f"no account named {name!r}")
+        raise NotFound(_("no account named '{name}'").format(name=name))
     return row
 
 
@@ -516,7 +574,9 @@ def convert_file(path: str | os.PathLike[str], key: Passphrase | None, new_key: 
     def verify(copy: Path) -> None:
         with closing(connect(copy, new_key, isolation_level=None)) as db:
             if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok" or _account_counts(db) != before:
-                raise CoalitionError(f"the converted copy of {file} did not check clean; it was not changed")
+                raise CoalitionError(
+                    _("the converted copy of {file} did not check clean; it was not changed").format(file=file)
+                )
 
     rewrite(file, key, new_key, verify)
     use_passphrase(file, new_key)
@@ -540,21 +600,37 @@ def _connect(file: Path, read_only: bool = False) -> Any:
     except WrongPassphrase:
         if not is_encrypted(file):
             raise CoalitionError(
-                f"the accounts file {file} is not encrypted but the map is: `coalition encrypt` encrypts it"
+                _("the accounts file {file} is not encrypted but the map is: `coalition encrypt` encrypts it").format(
+                    file=file
+                )
             ) from None
         raise CoalitionError(
-            f"cannot open the accounts file {file}: wrong passphrase, or the file is damaged"
+            _("cannot open the accounts file {file}: wrong passphrase, or the file is damaged").format(file=file)
         ) from None
 
 
 def _unreadable(file: Path, error: Exception, what: str) -> CoalitionError:
-    """One line for a driver error on the accounts file."""
+    """One line for a driver error on the accounts file, which ``what`` ("read" or
+    "write") failed."""
     if not_a_database(error) and _KEYS.get(str(file.resolve())) is None:
-        return CoalitionError(
-            f"cannot {what} the accounts file {file}: it is not a plain SQLite file; if it is encrypted, give "
-            "the map's passphrase (--passphrase-file F or COALITION_PASSPHRASE_FILE)"
+        message = (
+            _(
+                "cannot read the accounts file {file}: it is not a plain SQLite file; if it is encrypted, give "
+                "the map's passphrase (--passphrase-file F or COALITION_PASSPHRASE_FILE)"
+            )
+            if what == "read"
+            else _(
+                "cannot write the accounts file {file}: it is not a plain SQLite file; if it is encrypted, give "
+                "the map's passphrase (--passphrase-file F or COALITION_PASSPHRASE_FILE)"
+            )
         )
-    return CoalitionError(f"cannot {what} the accounts file {file}: {error}")
+    else:
+        message = (
+            _("cannot read the accounts file {file}: {error}")
+            if what == "read"
+            else _("cannot write the accounts file {file}: {error}")
+        )
+    return CoalitionError(message.format(file=file, error=error))
 
 
 @contextmanager
@@ -619,7 +695,7 @@ def _migrate(db: sqlite3.Connection) -> None:
         counted = db.execute("PRAGMA user_version").fetchone()[0]
         db.executemany(
             "INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
-            [(name, _iso(_now())) for name, _ in MIGRATIONS[:counted]],
+            [(name, _iso(_now())) for name, _script in MIGRATIONS[:counted]],
         )
     done = {row[0] for row in db.execute("SELECT name FROM schema_migrations")}
     for name, script in MIGRATIONS:

@@ -29,6 +29,7 @@ from coalition.domain.errors import CoalitionError, NotFound
 from coalition.domain.models import AUDIENCES, slugify
 from coalition.domain.privacy import can_see
 from coalition.domain.validation import RawMap
+from coalition.i18n import N_, _
 
 __all__ = [
     "ACTIONS",
@@ -60,17 +61,30 @@ SEE_AUDIT = "see_audit"
 MANAGE_USERS = "manage_users"
 OVERRIDE = "override_introductions"
 
-#: Every action, with the words that finish "viewer accounts cannot ...".
+#: Every action, with the sentence that refuses it to a role ({role} is viewer, editor or
+#: admin), shown as ``_(ACTIONS[action])``.
 ACTIONS: dict[str, str] = {
-    VIEW: "view the map",
-    EXPORT: "export the map",
-    EDIT: "change organizations or ties",
-    TRACK: "plan or record introductions",
-    IMPORT: "import maps",
-    SEE_PRIVATE: "see private data",
-    SEE_AUDIT: "see the audit trail",
-    MANAGE_USERS: "manage accounts",
-    OVERRIDE: "mark an introduction made without both sides' yes",
+    VIEW: N_("{role} accounts cannot view the map"),
+    EXPORT: N_("{role} accounts cannot export the map"),
+    EDIT: N_("{role} accounts cannot change organizations or ties"),
+    TRACK: N_("{role} accounts cannot plan or record introductions"),
+    IMPORT: N_("{role} accounts cannot import maps"),
+    SEE_PRIVATE: N_("{role} accounts cannot see private data"),
+    SEE_AUDIT: N_("{role} accounts cannot see the audit trail"),
+    MANAGE_USERS: N_("{role} accounts cannot manage accounts"),
+    OVERRIDE: N_("{role} accounts cannot mark an introduction made without both sides' yes"),
+}
+#: The sentence that asks someone signed out to sign in for each action.
+SIGN_IN_TO: dict[str, str] = {
+    VIEW: N_("sign in to view the map"),
+    EXPORT: N_("sign in to export the map"),
+    EDIT: N_("sign in to change organizations or ties"),
+    TRACK: N_("sign in to plan or record introductions"),
+    IMPORT: N_("sign in to import maps"),
+    SEE_PRIVATE: N_("sign in to see private data"),
+    SEE_AUDIT: N_("sign in to see the audit trail"),
+    MANAGE_USERS: N_("sign in to manage accounts"),
+    OVERRIDE: N_("sign in to mark an introduction made without both sides' yes"),
 }
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "viewer": frozenset({VIEW, EXPORT}),
@@ -80,6 +94,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 #: The most each role may ever see, whatever the accounts file says.
 ROLE_CEILING = {"viewer": "coalition", "editor": "coalition", "admin": "private"}
 assert set(ROLE_ACTIONS) == set(ROLES) == set(ROLE_CEILING)
+assert set(SIGN_IN_TO) == set(ACTIONS)
 
 
 class PermissionDenied(CoalitionError):
@@ -96,9 +111,9 @@ def require(user: User | None, action: str) -> None:
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     if user is None:
-        raise PermissionDenied(f"sign in to {ACTIONS[action]}")
+        raise PermissionDenied(_(SIGN_IN_TO[action]))
     if not allowed(user, action):
-        raise PermissionDenied(f"{user.role} accounts cannot {ACTIONS[action]}")
+        raise PermissionDenied(_(ACTIONS[action]).format(role=user.role))
 
 
 def max_audience(user: User | None) -> str:
@@ -126,8 +141,15 @@ def cap_audience(user: User | None, wanted: str | None) -> str:
 def require_audience(user: User | None, audience: str) -> None:
     """Refuse reading or exporting for an audience above the account's ceiling."""
     if audience not in allowed_audiences(user):
-        role = user.role if user else "signed-out"
-        raise PermissionDenied(f"{role} accounts may use only the {', '.join(allowed_audiences(user))} audience")
+        audiences = ", ".join(allowed_audiences(user))
+        if user is None:
+            raise PermissionDenied(
+                _("signed-out accounts may use only the {audiences} audience").format(audiences=audiences)
+            )
+        # TRANSLATORS: {role} is viewer, editor or admin; {audiences} lists public, coalition or private
+        raise PermissionDenied(
+            _("{role} accounts may use only the {audiences} audience").format(role=user.role, audiences=audiences)
+        )
 
 
 # writes within the ceiling -------------------------------------------------------------------
@@ -141,7 +163,7 @@ def check_organization_write(user: User, new: dict[str, Any], current: dict[str,
         contact_changed = any(new.get(k, "") != current.get(k, "") for k in ("contact", "contact_visibility"))
         hidden_contact = current.get("contact") and not can_see(ceiling, current.get("contact_visibility", "private"))
         if contact_changed and hidden_contact:
-            raise PermissionDenied(f"{user.role} accounts cannot change a contact they may not see")
+            raise PermissionDenied(_("{role} accounts cannot change a contact they may not see").format(role=user.role))
     _require_within(user, ceiling, new.get("visibility", "coalition"), "organization")
     if contact_changed and new.get("contact"):
         _require_within(user, ceiling, new.get("contact_visibility", "private"), "contact")
@@ -154,7 +176,7 @@ def check_organization_removal(user: User, org_id: str, full: dict[str, Any]) ->
     ceiling = max_audience(user)
     org = next((o for o in full["organizations"] if o["id"] == org_id), None)
     if org is None or not can_see(ceiling, org["visibility"]):
-        raise NotFound(f"no organization with id {org_id!r}")
+        raise NotFound(_("no organization with id '{organization}'").format(organization=org_id))
     visible = {o["id"] for o in full["organizations"] if can_see(ceiling, o["visibility"])}
     hidden_ties = any(
         org_id in (t["source"], t["target"])
@@ -164,7 +186,9 @@ def check_organization_removal(user: User, org_id: str, full: dict[str, Any]) ->
     hidden_intros = any(org_id in (i["a"], i["b"]) and not {i["a"], i["b"]} <= visible for i in full["introductions"])
     if hidden_ties or hidden_intros:
         raise PermissionDenied(
-            f"{org['name']} has ties or introductions a {user.role} account may not see; ask an admin to remove it"
+            _(
+                "{organization} has ties or introductions a {role} account may not see; ask an admin to remove it"
+            ).format(organization=org["name"], role=user.role)
         )
 
 
@@ -184,7 +208,9 @@ def _check_tie(
     _require_within(user, ceiling, tie.get("visibility", "coalition"), "tie")
     stored = ties.get((tie.get("source"), tie.get("target"), tie.get("kind")))
     if stored is not None and not can_see(ceiling, stored["visibility"]):
-        raise PermissionDenied(f"this tie is kept at a visibility a {user.role} account may not change")
+        raise PermissionDenied(
+            _("this tie is kept at a visibility a {role} account may not change").format(role=user.role)
+        )
 
 
 def check_tie_removal(user: User, source: str, target: str, kind: str | None, full: dict[str, Any]) -> None:
@@ -192,8 +218,11 @@ def check_tie_removal(user: User, source: str, target: str, kind: str | None, fu
     require(user, EDIT)
     ceiling = max_audience(user)
     orgs = {o["id"]: o for o in full["organizations"]}
-    what = f"{kind} tie" if kind else "tie"
-    missing = NotFound(f"no {what} between {source!r} and {target!r}")
+    missing = NotFound(
+        _("no {kind} tie between '{first}' and '{second}'").format(kind=kind, first=source, second=target)
+        if kind
+        else _("no tie between '{first}' and '{second}'").format(first=source, second=target)
+    )
     if any(end not in orgs or not can_see(ceiling, orgs[end]["visibility"]) for end in (source, target)):
         raise missing
     doomed = [
@@ -206,7 +235,9 @@ def check_tie_removal(user: User, source: str, target: str, kind: str | None, fu
         raise missing
     if len(shown) < len(doomed):
         raise PermissionDenied(
-            f"some ties between them are hidden from {user.role} accounts; remove them one kind at a time"
+            _("some ties between them are hidden from {role} accounts; remove them one kind at a time").format(
+                role=user.role
+            )
         )
 
 
@@ -220,27 +251,41 @@ def check_import(user: User, records: dict[str, list[dict[str, Any]]], full: dic
     for org in records.get("organizations", []):
         current = stored.get(org["id"])
         if current is not None and not can_see(ceiling, current["visibility"]):
-            raise PermissionDenied(f"organization {org['id']}: this id is taken; give the organization another id")
+            raise PermissionDenied(
+                _("organization {organization}: this id is taken; give the organization another id").format(
+                    organization=org["id"]
+                )
+            )
         try:
             check_organization_write(user, org, current)
         except CoalitionError as e:
-            raise PermissionDenied(f"organization {org['id']}: {e}") from None
+            raise PermissionDenied(
+                _("organization {organization}: {problem}").format(organization=org["id"], problem=e)
+            ) from None
     incoming = {o["id"] for o in records.get("organizations", [])}
     visible = incoming | {i for i, o in stored.items() if can_see(ceiling, o["visibility"])}
     ties = _ties_by_key(full)
     for tie in records.get("ties", []):
-        where = f"tie {tie['source']} - {tie['target']} ({tie['kind']})"
+        where = {"source": tie["source"], "target": tie["target"], "kind": tie["kind"]}
         if not {tie["source"], tie["target"]} <= visible:
-            raise NotFound(f"{where}: no organization with that id in the file or the map")
+            raise NotFound(
+                _("tie {source} - {target} ({kind}): no organization with that id in the file or the map").format(
+                    **where
+                )
+            )
         try:
             _check_tie(user, ceiling, tie, stored, ties)
         except CoalitionError as e:
-            raise PermissionDenied(f"{where}: {e}") from None
+            raise PermissionDenied(
+                _("tie {source} - {target} ({kind}): {problem}").format(**where, problem=e)
+            ) from None
     for intro in records.get("introductions", []):
         ends = {intro["a"], intro["b"], *([intro["broker"]] if intro.get("broker") else [])}
         if not ends <= visible:
             raise NotFound(
-                f"introduction {intro['a']} - {intro['b']}: no organization with that id in the file or the map"
+                _("introduction {first} - {second}: no organization with that id in the file or the map").format(
+                    first=intro["a"], second=intro["b"]
+                )
             )
 
 
@@ -251,7 +296,7 @@ def unhidden_id(user: User | None, org_id: str, lookup: Callable[[str], dict[str
     the first time, and unguessable from what the account sees). ``lookup`` finds a
     stored organization by id."""
     ceiling = max_audience(user)
-    for _ in range(8):  # a suffixed id held by a hidden organization too is suffixed again
+    for _attempt in range(8):  # a suffixed id held by a hidden organization too is suffixed again
         hidden = lookup(org_id)
         if hidden is None or can_see(ceiling, hidden.get("visibility", "private")):
             return org_id
@@ -315,13 +360,24 @@ def _text(value: Any) -> str:
 
 def _require_visible(ceiling: str, org: dict[str, Any]) -> None:
     if not can_see(ceiling, org.get("visibility", "private")):
-        raise NotFound(f"no organization with id {org['id']!r}")
+        raise NotFound(_("no organization with id '{organization}'").format(organization=org["id"]))
 
 
 def _require_within(user: User, ceiling: str, visibility: str, what: str) -> None:
+    """Refuse a record (``what``: an organization, a contact or a tie) visible beyond the
+    account's ceiling."""
     if visibility not in AUDIENCES or not can_see(ceiling, visibility):
-        allowed_ = " or ".join(_within(ceiling))
-        raise PermissionDenied(f"{user.role} accounts may make a {what} visible to {allowed_} only, not {visibility}")
+        # TRANSLATORS: between the audiences of a list, "public or coalition"
+        fields = {"role": user.role, "audiences": _(" or ").join(_within(ceiling)), "visibility": visibility}
+        if what == "organization":
+            # TRANSLATORS: {role} is viewer, editor or admin; {audiences} is "public or coalition", {visibility}
+            # an audience as stored (public, coalition, private)
+            message = _("{role} accounts may make a organization visible to {audiences} only, not {visibility}")
+        elif what == "contact":
+            message = _("{role} accounts may make a contact visible to {audiences} only, not {visibility}")
+        else:
+            message = _("{role} accounts may make a tie visible to {audiences} only, not {visibility}")
+        raise PermissionDenied(message.format(**fields))
 
 
 def _within(ceiling: str) -> Iterable[str]:

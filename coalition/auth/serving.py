@@ -23,6 +23,7 @@ from collections.abc import Mapping
 
 from coalition.auth.accounts import accounts_configured
 from coalition.domain.errors import CoalitionError
+from coalition.i18n import _
 
 __all__ = ["is_loopback", "host_is_loopback", "check_serving", "refusal", "request_is_local", "LOCAL_NAMES"]
 
@@ -49,13 +50,19 @@ def is_loopback(address: str | None) -> bool:
 def refusal(address: str | None, proxied: bool = False) -> str:
     """The sentence that refuses serving to the network without accounts."""
     if proxied:
-        where = "through a proxy or under another host name (or none)"
-    else:
-        where = f"on {address or 'every network interface'}"
-    return (
-        f"refusing to serve {where} without accounts: add one with `coalition user add NAME --role admin`"
-        " (or serve on 127.0.0.1 for this computer only)"
-    )
+        return _(
+            "refusing to serve through a proxy or under another host name (or none) without accounts: add one with "
+            "`coalition user add NAME --role admin` (or serve on 127.0.0.1 for this computer only)"
+        )
+    if not address:
+        return _(
+            "refusing to serve on every network interface without accounts: add one with "
+            "`coalition user add NAME --role admin` (or serve on 127.0.0.1 for this computer only)"
+        )
+    return _(
+        "refusing to serve on {address} without accounts: add one with `coalition user add NAME --role admin` "
+        "(or serve on 127.0.0.1 for this computer only)"
+    ).format(address=address)
 
 
 def check_serving(address: str | None, accounts_path: str | os.PathLike[str]) -> None:

@@ -20,7 +20,7 @@ from coalition.cli.common import Run
 from coalition.cli.errors import ClickException, show_usage_error, show_user_error
 from coalition.domain.errors import USER_ERRORS
 from coalition.domain.settings import Settings
-from coalition.i18n import set_language
+from coalition.i18n import _, set_language
 from graph.store import acting_as
 
 __all__ = ["app", "main"]
@@ -101,7 +101,7 @@ def main() -> None:
     except ClickException as e:
         sys.exit(show_usage_error(e))
     except typer.Abort:
-        typer.echo("aborted", err=True)
+        typer.echo(_("aborted"), err=True)
         sys.exit(130)
     except USER_ERRORS as e:
         sys.exit(show_user_error(e))

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from coalition.cli.common import AudienceOption, JsonOption, OneOrg, OtherOrg, out, print_json, settings, store
+from coalition.i18n import _
 
 __all__ = ["TEXT_ITEMS", "DEFAULT_BOLDNESS", "commands", "introductions"]
 
@@ -44,7 +45,7 @@ def gaps(
     """Where the coalition is thin: missing movement pairs, single points of failure,
     brokers, isolated community-led groups, needs another member offers, silos."""
     if limit is not None and everything:
-        raise typer.BadParameter("give --limit or --all, not both", param_hint="'--limit' / '--all'")
+        raise typer.BadParameter(_("give --limit or --all, not both"), param_hint="'--limit' / '--all'")
     from coalition.analysis.gaps import gaps_for_store, gaps_text
 
     report = gaps_for_store(store(ctx), audience, limit=limit, everything=everything, freshness=settings(ctx).freshness)
@@ -95,17 +96,29 @@ def suggest(
         print_json(introductions_document(rows, unmet))
         return
     if not rows:
-        out.print("No introductions to suggest for this audience." if status is None else f"No {status} introductions.")
+        if status is None:
+            out.print(_("No introductions to suggest for this audience."))
+        else:
+            # TRANSLATORS: {status} is a status as the command line spells it: planned, made, declined, on_hold
+            out.print(_("No {status} introductions.").format(status=status))
     for rank, row in enumerate(rows, start=1):
-        broker = f"via {row['broker']}" if row.get("broker") else "cold introduction"
         score = f"{row['score']:.3f}" if isinstance(row.get("score"), int | float) else "-"
-        out.print(
-            f"{rank}. {row['a']} + {row['b']} ({' / '.join(row['movements'])}), {broker}, score {score}, {row['status']}"
-        )
+        if row.get("broker"):
+            # TRANSLATORS: one suggested introduction: "1. casa_y + tenants_union (migrant / housing), via
+            # legal_aid, score 0.812, suggested" (ids, movement ids and a status as stored)
+            line = _("{rank}. {organization} + {other} ({movements}), via {broker}, score {score}, {status}")
+        else:
+            # TRANSLATORS: a suggested introduction with no broker to make it: the two groups are introduced cold
+            line = _("{rank}. {organization} + {other} ({movements}), cold introduction, score {score}, {status}")
+        movements = " / ".join(row["movements"])
+        fields = {"organization": row["a"], "other": row["b"], "broker": row.get("broker"), "status": row["status"]}
+        out.print(line.format(rank=rank, movements=movements, score=score, **fields))
         for reason in row.get("reasons", []):
             out.print(f"     - {reason}")
     for missed in unmet:
-        out.print(f"No introduction {missed['gap']['text']}: {missed['why']}.")
+        # TRANSLATORS: {gap} is what an introduction would do, "closes the gap between Housing justice and
+        # Migrant rights, which have no tie at all"; {reason} why no introduction can do it
+        out.print(_("No introduction {gap}: {reason}.").format(gap=missed["gap"]["text"], reason=missed["why"]))
 
 
 @introductions.command("draft")
@@ -148,7 +161,12 @@ def introductions_set(
     from coalition.maps.tracking import set_introduction_status
 
     record = set_introduction_status(store(ctx), a, b, status, note=note, create_tie=create_tie, override=override)
-    out.print(f"{record['a']} + {record['b']}: {record['status']} on {record['status_date']}")
+    # TRANSLATORS: "casa_y + tenants_union: made on 2026-11-02" (ids, a status as stored, a day)
+    out.print(
+        _("{organization} + {other}: {status} on {day}").format(
+            organization=record["a"], other=record["b"], status=record["status"], day=record["status_date"]
+        )
+    )
 
 
 @introductions.command("ask")
@@ -162,7 +180,11 @@ def introductions_ask(
     from coalition.maps.tracking import ask_introduction
 
     record = ask_introduction(store(ctx), a, b, note=note)
-    out.print(f"{record['a']} + {record['b']}: asking both groups since {record['status_date']}")
+    out.print(
+        _("{organization} + {other}: asking both groups since {day}").format(
+            organization=record["a"], other=record["b"], day=record["status_date"]
+        )
+    )
 
 
 @introductions.command("answer")
@@ -178,4 +200,8 @@ def introductions_answer(
     from coalition.maps.tracking import answer_introduction
 
     record = answer_introduction(store(ctx), a, b, side, yes, note=note)
-    out.print(f"{record['a']} + {record['b']}: {record['status']}")
+    out.print(
+        _("{organization} + {other}: {status}").format(
+            organization=record["a"], other=record["b"], status=record["status"]
+        )
+    )

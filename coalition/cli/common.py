@@ -21,6 +21,7 @@ from rich.table import Table
 from coalition.domain.errors import CoalitionError
 from coalition.domain.models import Audience
 from coalition.domain.settings import Settings, as_passphrase, read_passphrase
+from coalition.i18n import N_, _
 from graph.sqlite.cipher import Passphrase
 from graph.store import Store
 
@@ -36,6 +37,7 @@ __all__ = [
     "Run",
     "VisibilityOption",
     "accounts_path",
+    "heading",
     "out",
     "print_json",
     "settings",
@@ -73,6 +75,77 @@ PasswordFile = Annotated[
 ]
 
 
+#: The headings of the tables the commands print, by the field each column shows (the
+#: field's name in English), read through ``_()`` where they are printed; the rows keep
+#: the fields' names, as ``--json`` does.
+HEADINGS = {
+    # TRANSLATORS: the headings of the command line's tables, each the name of a field
+    "id": N_("id"),
+    "name": N_("name"),
+    "movement": N_("movement"),
+    "movements": N_("movements"),
+    "kind": N_("kind"),
+    # TRANSLATORS: a table's heading: whether the group is led by the people most affected
+    "community_led": N_("community_led"),
+    "region": N_("region"),
+    "languages": N_("languages"),
+    "issues": N_("issues"),
+    "offers": N_("offers"),
+    "needs": N_("needs"),
+    "access": N_("access"),
+    "contact": N_("contact"),
+    "contact_visibility": N_("contact_visibility"),
+    "visibility": N_("visibility"),
+    "consent_to_introductions": N_("consent_to_introductions"),
+    "intro_capacity_per_month": N_("intro_capacity_per_month"),
+    "notes": N_("notes"),
+    "created_at": N_("created_at"),
+    "updated_at": N_("updated_at"),
+    "version": N_("version"),
+    "color": N_("color"),
+    "organizations": N_("organizations"),
+    # TRANSLATORS: a table's heading: the organization a tie starts from
+    "source": N_("source"),
+    # TRANSLATORS: a table's heading: the organization a tie goes to
+    "target": N_("target"),
+    "partner_name": N_("partner_name"),
+    "strength": N_("strength"),
+    "since": N_("since"),
+    "until": N_("until"),
+    "confirmed": N_("confirmed"),
+    "provenance": N_("provenance"),
+    # TRANSLATORS: a table's heading: one organization of an introduction's pair
+    "a": N_("a"),
+    # TRANSLATORS: a table's heading: the other organization of an introduction's pair
+    "b": N_("b"),
+    "status": N_("status"),
+    "score": N_("score"),
+    "broker": N_("broker"),
+    # TRANSLATORS: a table's heading: when something was saved or done
+    "at": N_("at"),
+    "note": N_("note"),
+    "group": N_("group"),
+    "sent": N_("sent"),
+    "opened": N_("opened"),
+    "answered": N_("answered"),
+    "accepted": N_("accepted"),
+    "role": N_("role"),
+    "audience": N_("audience"),
+    "password": N_("password"),
+    "last_login_at": N_("last_login_at"),
+    "locked_until": N_("locked_until"),
+    # TRANSLATORS: a table's heading: who made a change
+    "actor": N_("actor"),
+    "action": N_("action"),
+    "change": N_("change"),
+}
+
+
+def heading(field: str) -> str:
+    """A field's name as a table heading in the run's language (as it is when unknown)."""
+    return _(HEADINGS[field]) if field in HEADINGS else field
+
+
 @dataclass
 class Run:
     """One invocation's state, kept in the root click context: the settings built once
@@ -97,16 +170,35 @@ def store(ctx: typer.Context) -> Store:
     return run.store
 
 
-def new_passphrase(given: Path | None, what: str) -> Passphrase:
-    """A passphrase being set: from ``given`` (a file), else typed twice on a terminal."""
+#: What ``new_passphrase`` says about the passphrase it asks for: when there is no
+#: terminal to type it on, its prompt, the prompt to type it again, and two that differ.
+NEW_PASSPHRASE = (
+    N_("give the new passphrase in a file: --passphrase-file F (it is never an argument)"),
+    N_("The new passphrase: "),
+    N_("The new passphrase again: "),
+    N_("the two new passphrases differ: nothing was changed"),
+)
+#: The same for a map being created encrypted.
+NEW_MAP_PASSPHRASE = (
+    N_("give the new map's passphrase in a file: --passphrase-file F (it is never an argument)"),
+    N_("The new map's passphrase: "),
+    N_("The new map's passphrase again: "),
+    N_("the two new map's passphrases differ: nothing was changed"),
+)
+
+
+def new_passphrase(given: Path | None, new_map: bool = False) -> Passphrase:
+    """A passphrase being set (for a ``new_map``, or a new one for a map): from ``given``
+    (a file), else typed twice on a terminal."""
     if given is not None:
         return as_passphrase(read_passphrase(given), str(given))
+    no_terminal, prompt, again, differ = NEW_MAP_PASSPHRASE if new_map else NEW_PASSPHRASE
     if not sys.stdin.isatty():
-        raise CoalitionError(f"give the {what} in a file: --passphrase-file F (it is never an argument)")
-    first = getpass.getpass(f"The {what}: ")
-    if getpass.getpass(f"The {what} again: ") != first:
-        raise CoalitionError(f"the two {what}s differ: nothing was changed")
-    return as_passphrase(first, "the prompt")
+        raise CoalitionError(_(no_terminal))
+    first = getpass.getpass(_(prompt))
+    if getpass.getpass(_(again)) != first:
+        raise CoalitionError(_(differ))
+    return as_passphrase(first)
 
 
 def map_passphrase(current: Settings) -> Passphrase | None:
@@ -116,7 +208,7 @@ def map_passphrase(current: Settings) -> Passphrase | None:
     configured = current.configured_passphrase()
     if configured is not None or not current.map_is_encrypted() or not sys.stdin.isatty():
         return configured
-    return as_passphrase(getpass.getpass(f"Passphrase for {current.map_file}: "), "the prompt")
+    return as_passphrase(getpass.getpass(_("Passphrase for {file}: ").format(file=current.map_file)))
 
 
 def accounts_path(ctx: typer.Context, given: Path | None, ask: bool = True) -> Path:
@@ -139,11 +231,12 @@ def print_json(document: Any) -> None:
 
 
 def table(rows: list[dict[str, Any]], columns: list[str], title: str | None = None) -> None:
-    """Print rows as a table of the given columns (missing values are blank). Long values
-    wrap rather than end in an ellipsis: an id cut short cannot be typed back."""
+    """Print rows as a table of the given columns (missing values are blank), headed in
+    the run's language (``heading``). Long values wrap rather than end in an ellipsis: an
+    id cut short cannot be typed back."""
     grid = Table(title=title, show_lines=False)
     for column in columns:
-        grid.add_column(column, overflow="fold")
+        grid.add_column(heading(column), overflow="fold")
     for row in rows:
         grid.add_row(*[shown(row.get(c)) for c in columns])
     out.print(grid)
@@ -154,7 +247,7 @@ def shown(value: Any) -> str:
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return "" if value is None else str(value)
 
 

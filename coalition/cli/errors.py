@@ -14,20 +14,32 @@ import typer
 from pydantic import ValidationError
 from typer._click.exceptions import BadParameter, ClickException, NoArgsIsHelpError, NoSuchOption
 
+from coalition.i18n import N_, _
+
 __all__ = ["ClickException", "show_usage_error", "show_user_error"]
 
-#: What a value that failed typer's (pydantic's) parsing should have been.
-EXPECTED = {"int_parsing": "integer", "float_parsing": "number", "bool_parsing": "boolean"}
+#: What a value that failed typer's (pydantic's) parsing should have been, said as click
+#: says it (``{value}``: the text given, in quotes); read through ``_()`` when shown.
+EXPECTED = {
+    "int_parsing": N_("{value} is not a valid integer."),
+    "float_parsing": N_("{value} is not a valid number."),
+    "bool_parsing": N_("{value} is not a valid boolean."),
+}
 
 
 def show_usage_error(error: ClickException) -> int:
     """Print a usage mistake as click does (usage line, help hint, ``Error: ...``) on
-    stderr, with a did-you-mean hint where one is close; returns the exit code."""
+    stderr, with a did-you-mean hint where one is close; returns the exit code. Click's
+    own words (the usage line, "Error:", "No such option") are in English whatever the
+    language, as the commands' help is; the words added here are the run's language."""
     if isinstance(error, NoArgsIsHelpError):
         return error.exit_code  # typer has printed the help already
     if isinstance(error, NoSuchOption) and error.possibilities:
         # click's own wording for one close option; the closest comes first.
-        error.message = f"{error.message} Did you mean {error.possibilities[0]}?"
+        # TRANSLATORS: {message} is click's message in English ("No such option: --audeince"), {option} an option
+        error.message = _("{message} Did you mean {option}?").format(
+            message=error.message, option=error.possibilities[0]
+        )
         error.possibilities = None
     if isinstance(error, BadParameter) and isinstance(error.__cause__, ValidationError):
         error.message = _plain(error.__cause__, error.message)
@@ -37,7 +49,8 @@ def show_usage_error(error: ClickException) -> int:
 
 def show_user_error(error: Exception) -> int:
     """Print a problem a person can fix as one line on stderr; returns the exit code."""
-    typer.echo(f"coalition: error: {error}", err=True)
+    # TRANSLATORS: "coalition" is the command's name
+    typer.echo(_("coalition: error: {error}").format(error=error), err=True)
     return 1
 
 
@@ -46,5 +59,6 @@ def _plain(cause: ValidationError, message: str) -> str:
     was expected (``'many' is not a valid integer.``)."""
     first = cause.errors()[0]
     if first["type"] in EXPECTED:
-        return f"{first['input']!r} is not a valid {EXPECTED[first['type']]}."
+        expected = EXPECTED[first["type"]]
+        return _(expected).format(value=repr(first["input"]))
     return message.removeprefix("Value error, ")

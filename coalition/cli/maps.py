@@ -25,14 +25,27 @@ from coalition.cli.common import (
     table,
 )
 from coalition.domain.errors import CoalitionError
-from coalition.domain.settings import MIN_PASSPHRASE
+from coalition.domain.settings import check_passphrase_length
 from coalition.formats import EXPORT_FORMATS, IMPORT_FORMATS
+from coalition.i18n import N_, _, ngettext
 from coalition.maps import services
 from graph.connect import open_store
 
 __all__ = ["commands"]
 
 commands = typer.Typer()
+
+#: How ``export`` and ``migrate`` count records, by kind: (singular, plural) for ngettext.
+COUNTED = {
+    # TRANSLATORS: the English says "movements" for one too; use your language's forms
+    "movements": (N_("{count} movements"), N_("{count} movements")),
+    # TRANSLATORS: the English says "organizations" for one too; use your language's forms
+    "organizations": (N_("{count} organizations"), N_("{count} organizations")),
+    # TRANSLATORS: the English says "ties" for one too; use your language's forms
+    "ties": (N_("{count} ties"), N_("{count} ties")),
+    # TRANSLATORS: the English says "introductions" for one too; use your language's forms
+    "introductions": (N_("{count} introductions"), N_("{count} introductions")),
+}
 
 
 @commands.command()
@@ -49,12 +62,12 @@ def init(
 ) -> None:
     """Create the store (or upgrade an older one) with the default movements."""
     if passphrase_file is not None and not encrypt:
-        raise CoalitionError("--passphrase-file after `init` is for --encrypt; an existing map's goes before `init`")
+        raise CoalitionError(_("--passphrase-file after `init` is for --encrypt; an existing map's goes before `init`"))
     if encrypt:
         _init_encrypted(ctx, passphrase_file)
     opened = store(ctx)
     services.init_map(opened)
-    out.print(f"Ready: {opened.describe()}")
+    out.print(_("Ready: {store}").format(store=opened.describe()))
 
 
 def _init_encrypted(ctx: typer.Context, passphrase_file: Path | None) -> None:
@@ -63,14 +76,13 @@ def _init_encrypted(ctx: typer.Context, passphrase_file: Path | None) -> None:
     current = settings(ctx)
     file = current.map_file
     if file is None:
-        raise CoalitionError("--encrypt is for a SQLite map file; a Neo4j server keeps its own disk encryption")
+        raise CoalitionError(_("--encrypt is for a SQLite map file; a Neo4j server keeps its own disk encryption"))
     if file.exists() and file.stat().st_size and not current.map_is_encrypted():
-        raise CoalitionError(f"{file} already holds a plain map: `coalition encrypt` encrypts it")
+        raise CoalitionError(_("{file} already holds a plain map: `coalition encrypt` encrypts it").format(file=file))
     run = ctx.find_root().obj
     given = passphrase_file or current.passphrase_file
-    key = new_passphrase(given, "new map's passphrase")
-    if len(key.reveal()) < MIN_PASSPHRASE:
-        raise CoalitionError(f"the passphrase is too short: use at least {MIN_PASSPHRASE} characters")
+    key = new_passphrase(given, new_map=True)
+    check_passphrase_length(key.reveal())
     run.store = current.open_store(key)
     ctx.find_root().call_on_close(run.store.close)
 
@@ -88,12 +100,12 @@ def demo(
     current = settings(ctx)
     if if_empty and current.map_is_encrypted() and current.passphrase_file is None:
         # `make run` on an encrypted map: it was made on purpose, and the dashboard asks for its passphrase
-        out.print(f"{current.map_file} is an encrypted map; the demo was not loaded")
+        out.print(_("{file} is an encrypted map; the demo was not loaded").format(file=current.map_file))
         return
     opened = store(ctx)
     report = transfer.load_demo(opened, if_empty=if_empty)
     if report is None:
-        out.print(f"{opened.describe()} already holds a map; the demo was not loaded")
+        out.print(_("{store} already holds a map; the demo was not loaded").format(store=opened.describe()))
         return
     out.print(report.summary())
 
@@ -121,15 +133,16 @@ def import_(
     errors = Console(stderr=True, highlight=False)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=errors, transient=True, disable=not errors.is_terminal) as bar:
-        task = bar.add_task("Checking" if dry_run else "Importing", total=None)
+        task = bar.add_task(_("Checking") if dry_run else _("Importing"), total=None)
         report = transfer.import_map(
             opened, path, fmt=format, dry_run=dry_run, limits=settings(ctx).import_limits,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )  # fmt: skip
     for problem in report.problems:
-        typer.echo(f"problem: {problem}", err=True)
+        typer.echo(_("problem: {problem}").format(problem=problem), err=True)
     for duplicate in report.duplicates:
-        typer.echo(f"possible duplicate ({duplicate['where']}): {duplicate['suggestion']}", err=True)
+        message = _("possible duplicate ({where}): {suggestion}")
+        typer.echo(message.format(where=duplicate["where"], suggestion=duplicate["suggestion"]), err=True)
     out.print(report.summary())
     if report.problems:
         raise typer.Exit(1)
@@ -165,11 +178,21 @@ def export(
     result = transfer.export_map(
         store(ctx), path, fmt=format, audience=audience, anonymize=anonymize, freshness=settings(ctx).freshness
     )
-    withheld = ", ".join(f"{n} {kind}" for kind, n in result.withheld.items() if n) or "nothing"
+    # TRANSLATORS: what an export withheld: nothing
+    withheld = ", ".join(_counted(kind, n) for kind, n in result.withheld.items() if n) or _("nothing")
     stand_ins = result.anonymized.get("organizations", 0)
+    paths = ", ".join(str(p) for p in result.paths)
     if stand_ins:
-        withheld += f"; {stand_ins} shown as anonymous stand-ins"
-    out.print(f"Wrote {', '.join(str(p) for p in result.paths)} for the {audience} audience (withheld: {withheld})")
+        # TRANSLATORS: {audience} is public, coalition or private; the English says "shown" for one too
+        message = ngettext(
+            "Wrote {paths} for the {audience} audience (withheld: {withheld}; {count} shown as anonymous stand-ins)",
+            "Wrote {paths} for the {audience} audience (withheld: {withheld}; {count} shown as anonymous stand-ins)",
+            stand_ins,
+        )
+    else:
+        # TRANSLATORS: {audience} is public, coalition or private; {withheld} "3 organizations, 5 ties" or "nothing"
+        message = _("Wrote {paths} for the {audience} audience (withheld: {withheld})")
+    out.print(message.format(paths=paths, audience=audience, withheld=withheld, count=stand_ins))
 
 
 @commands.command()
@@ -186,7 +209,16 @@ def migrate(
     source_key = map_passphrase(from_file) if from_file.map_is_encrypted() else None
     with open_store(source, neo4j, source_key) as src, open_store(destination, neo4j) as dst:
         copied = transfer.migrate(src, dst)
-        out.print(f"Copied {', '.join(f'{n} {kind}' for kind, n in copied.items())} into {dst.describe()}")
+        counts = ", ".join(_counted(kind, n) for kind, n in copied.items())
+        # TRANSLATORS: {counts} is "5 movements, 300 organizations, 900 ties, 12 introductions"
+        out.print(_("Copied {counts} into {store}").format(counts=counts, store=dst.describe()))
+
+
+def _counted(kind: str, count: int) -> str:
+    """``"3 ties"``: a count of records of one kind, in the run's language."""
+    if kind not in COUNTED:
+        return f"{count} {kind}"
+    return ngettext(*COUNTED[kind], count).format(count=count)
 
 
 @commands.command()
@@ -197,8 +229,19 @@ def stats(ctx: typer.Context, as_json: JsonOption = False, audience: AudienceOpt
         print_json(figures)
         return
     ties = services.ties_in_words(figures["working_ties"], figures["conflict_ties"], figures["ended_ties"])
+    # TRANSLATORS: {ties} is "77 ties: 71 working now (...), 1 conflict, 5 ended"; the English says
+    # "organizations" for one too
+    summary = ngettext(
+        "{count} organizations ({community_led} community-led); {ties}; {across} across movements",
+        "{count} organizations ({community_led} community-led); {ties}; {across} across movements",
+        figures["organizations"],
+    )
     out.print(
-        f"{figures['organizations']} organizations ({figures['community_led']} community-led); {ties}; "
-        f"{figures['cross_movement_ties']} across movements"
+        summary.format(
+            count=figures["organizations"],
+            community_led=figures["community_led"],
+            ties=ties,
+            across=figures["cross_movement_ties"],
+        )
     )
     table([{"movement": m, "organizations": n} for m, n in figures["movements"].items()], ["movement", "organizations"])

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from coalition.cli.common import AudienceOption, JsonOption, out, print_json, settings, store, table
+from coalition.i18n import _
 from coalition.maps import changes as meeting
 
 __all__ = ["commands", "snapshot"]
@@ -23,7 +24,7 @@ def snapshot_save(
 ) -> None:
     """Mark the map as it is now (cheap: no copy is made)."""
     saved = meeting.save_snapshot(store(ctx), name, note)
-    out.print(f"Saved snapshot {saved['name']} at {saved['at']}.")
+    out.print(_("Saved snapshot {snapshot} at {time}.").format(snapshot=saved["name"], time=saved["at"]))
 
 
 @snapshot.command("list")
@@ -48,6 +49,7 @@ def changes(
     if as_json:
         print_json(found)
         return
-    out.print(f"Since {found['since']} ({found['since_at']}):")
+    # TRANSLATORS: {since} is a snapshot's name or a day, {time} when that was
+    out.print(_("Since {since} ({time}):").format(since=found["since"], time=found["since_at"]))
     for line in meeting.summary_lines(found):
         out.print(f"- {line}")

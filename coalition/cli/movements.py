@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 
 from coalition.cli.common import AudienceOption, JsonOption, out, print_json, store, table
+from coalition.domain.vocabulary import movement_label
+from coalition.i18n import _
 from coalition.maps import services
 
 __all__ = ["app"]
@@ -23,7 +25,7 @@ def movement_add(
 ) -> None:
     """Add a movement beyond the default five."""
     movement = services.add_movement(store(ctx), {"id": id, "name": name, "color": color})
-    out.print(f"Added movement {movement.id}")
+    out.print(_("Added movement {movement}").format(movement=movement.id))
 
 
 @app.command("list")
@@ -33,4 +35,4 @@ def movement_list(ctx: typer.Context, as_json: JsonOption = False, audience: Aud
     if as_json:
         print_json(rows)
     else:
-        table(rows, ["id", "name", "color", "organizations"])
+        table([{**row, "name": movement_label(row)} for row in rows], ["id", "name", "color", "organizations"])

@@ -11,6 +11,7 @@ from coalition.cli.common import (
     JsonOption,
     NotesOption,
     VisibilityOption,
+    heading,
     out,
     print_json,
     settings,
@@ -21,6 +22,7 @@ from coalition.cli.common import (
 )
 from coalition.domain.errors import CoalitionError
 from coalition.domain.models import ORG_KINDS
+from coalition.i18n import _, ngettext
 from coalition.maps import services
 
 __all__ = ["app"]
@@ -68,7 +70,7 @@ def org_add(
 ) -> None:  # fmt: skip
     """Add an organization."""
     org = services.add_organization(store(ctx), _org_fields(ctx.params))
-    out.print(f"Added {org.id} ({org.name})")
+    out.print(_("Added {organization} ({name})").format(organization=org.id, name=org.name))
 
 
 @app.command("edit")
@@ -83,9 +85,9 @@ def org_edit(
     """Change the given fields of an organization; the others stay as they are."""
     changes = _org_fields({k: v for k, v in ctx.params.items() if k != "org_id"})
     if not changes:
-        raise CoalitionError("nothing to change: give at least one option, e.g. --region eastport")
+        raise CoalitionError(_("nothing to change: give at least one option, e.g. --region eastport"))
     org = services.edit_organization(store(ctx), org_id, changes)
-    out.print(f"Updated {org.id} (version {org.version})")
+    out.print(_("Updated {organization} (version {version})").format(organization=org.id, version=org.version))
 
 
 @app.command("list")
@@ -117,21 +119,30 @@ def org_show(
         print_json({**org, **{key: value for key, value in profile.items() if key != "organization"}})
         return
     for key, value in org.items():
-        out.print(f"{key}: {shown(value)}")
-    table(profile["ties"], ["source", "target", "partner_name", "kind", "strength", "visibility"], title="Ties")
+        # TRANSLATORS: one field of an organization: "region: eastport"
+        out.print(_("{field}: {value}").format(field=heading(key), value=shown(value)))
+    ties_columns = ["source", "target", "partner_name", "kind", "strength", "visibility"]
+    table(profile["ties"], ties_columns, title=_("Ties"))
     measures = profile["measures"]
-    out.print(f"measures: {measures['ties']} ties, summed strength {measures['summed_strength']}")
+    # TRANSLATORS: the English says "ties" for one too; use your language's forms
+    summary = ngettext(
+        "measures: {count} ties, summed strength {strength}",
+        "measures: {count} ties, summed strength {strength}",
+        measures["ties"],
+    )
+    out.print(summary.format(count=measures["ties"], strength=measures["summed_strength"]))
     for finding in profile["findings"]:
         out.print(f"  - {finding}")
     if profile["introductions"]:
-        table(profile["introductions"], ["a", "b", "status", "score", "broker"], title="Introductions")
+        table(profile["introductions"], ["a", "b", "status", "score", "broker"], title=_("Introductions"))
 
 
 @app.command("remove")
 def org_remove(ctx: typer.Context, org_id: OrgId) -> None:
     """Remove an organization together with its ties."""
     removed = services.remove_organization(store(ctx), org_id)
-    out.print(f"Removed {org_id} and {removed} tie{'s' if removed != 1 else ''}")
+    message = ngettext("Removed {organization} and {count} tie", "Removed {organization} and {count} ties", removed)
+    out.print(message.format(organization=org_id, count=removed))
 
 
 def _org_fields(options: dict[str, Any]) -> dict[str, Any]:

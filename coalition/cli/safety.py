@@ -23,6 +23,7 @@ from coalition.cli.common import (
     store,
 )
 from coalition.domain.errors import CoalitionError
+from coalition.i18n import N_, _, ngettext
 from coalition.maps import services
 from graph.sqlite.cipher import Passphrase
 from graph.sqlite.store import SQLiteStore
@@ -31,6 +32,14 @@ from graph.store import Store
 __all__ = ["commands"]
 
 commands = typer.Typer()
+
+#: What ``encrypt``, ``decrypt`` and ``rekey`` did, as their reports say it
+#: (``Conversion.summary``) and as a line says the accounts file followed.
+CONVERSIONS = {
+    "Encrypted": N_("Encrypted the accounts file {path} with it"),
+    "Decrypted": N_("Decrypted the accounts file {path} with it"),
+    "Re-encrypted": N_("Re-encrypted the accounts file {path} with it"),
+}
 
 
 @commands.command()
@@ -51,7 +60,9 @@ def audit(
     opened = store(ctx)
     if output is not None:
         count = export_audit(opened, output, limit=limit, since=since, kind=kind, key=key)
-        out.print(f"Wrote {count} audit entries to {output}")
+        # TRANSLATORS: the English says "entries" for one too; use your language's forms
+        message = ngettext("Wrote {count} audit entries to {path}", "Wrote {count} audit entries to {path}", count)
+        out.print(message.format(count=count, path=output))
         return
     entries = list_audit(opened, limit=limit, since=since, kind=kind, key=key)
     if as_json:
@@ -69,10 +80,13 @@ def check(ctx: typer.Context) -> None:
     opened = store(ctx)
     problems = integrity_check(opened)
     for problem in problems:
-        typer.echo(f"problem: {problem}", err=True)
+        typer.echo(_("problem: {problem}").format(problem=problem), err=True)
     if problems:
-        raise CoalitionError(f"{len(problems)} integrity problem(s) in {opened.describe()}")
-    out.print(f"No problem found in {opened.describe()}")
+        count = len(problems)
+        # TRANSLATORS: the English says "problem(s)" whatever the count; use your language's forms
+        message = ngettext("{count} integrity problem(s) in {store}", "{count} integrity problem(s) in {store}", count)
+        raise CoalitionError(message.format(count=count, store=opened.describe()))
+    out.print(_("No problem found in {store}").format(store=opened.describe()))
 
 
 @commands.command("backup")
@@ -109,11 +123,23 @@ def restore(
     services.init_map(opened)
     held = opened.counts().get("organizations", 0)
     if held and not yes:
-        question = f"{opened.describe()} holds {held} organizations: replace the whole map with {path}?"
+        where = opened.describe()
+        # TRANSLATORS: the English says "organizations" for one too; use your language's forms
+        question = ngettext(
+            "{store} holds {count} organizations: replace the whole map with {path}?",
+            "{store} holds {count} organizations: replace the whole map with {path}?",
+            held,
+        ).format(store=where, count=held, path=path)
         if not sys.stdin.isatty():
-            raise CoalitionError(f"{opened.describe()} holds {held} organizations: add --yes to replace it with {path}")
+            # TRANSLATORS: the English says "organizations" for one too; use your language's forms
+            refusal = ngettext(
+                "{store} holds {count} organizations: add --yes to replace it with {path}",
+                "{store} holds {count} organizations: add --yes to replace it with {path}",
+                held,
+            )
+            raise CoalitionError(refusal.format(store=where, count=held, path=path))
         if not typer.confirm(question, default=False):
-            raise CoalitionError("nothing was restored")
+            raise CoalitionError(_("nothing was restored"))
     if passphrase_file:
         passphrase = read_passphrase(passphrase_file)
     else:
@@ -141,12 +167,14 @@ def encrypt(ctx: typer.Context, passphrase_file: NewPassphraseFile = None) -> No
     from coalition.maps.encryption import convert
 
     file = _map_file(ctx)
-    key = new_passphrase(passphrase_file or settings(ctx).passphrase_file, "new passphrase")
+    key = new_passphrase(passphrase_file or settings(ctx).passphrase_file)
     if settings(ctx).map_is_encrypted():  # an accounts file left plain (made before the map was encrypted)
         with SQLiteStore(file, passphrase=key) as opened:
             opened.counts()  # the passphrase given is the map's
         if not _convert_accounts(ctx, None, key, "Encrypted"):
-            raise CoalitionError(f"{file} is already encrypted: `coalition rekey` changes its passphrase")
+            raise CoalitionError(
+                _("{file} is already encrypted: `coalition rekey` changes its passphrase").format(file=file)
+            )
         return
     out.print(convert(file, None, key).summary("Encrypted"))
     _convert_accounts(ctx, None, key, "Encrypted")
@@ -176,30 +204,30 @@ def rekey(
 
     file = _map_file(ctx)
     key = _current_key(ctx)
-    new_key = new_passphrase(new_passphrase_file, "new passphrase")
+    new_key = new_passphrase(new_passphrase_file)
     out.print(convert(file, key, new_key).summary("Re-encrypted"))
     _convert_accounts(ctx, key, new_key, "Re-encrypted")
 
 
 def _convert_accounts(ctx: typer.Context, key: Passphrase | None, new_key: Passphrase | None, verb: str) -> bool:
     """The accounts file follows the map (same passphrase, or plain with it); whether
-    there was one to convert."""
+    there was one to convert. ``verb`` names the conversion (``CONVERSIONS``)."""
     from coalition.auth.accounts import convert_file
 
     path = settings(ctx).accounts_path
     try:
         converted = convert_file(path, key, new_key)
     except CoalitionError as e:
-        raise CoalitionError(f"the map was converted, but not its accounts file: {e}") from None
+        raise CoalitionError(_("the map was converted, but not its accounts file: {reason}").format(reason=e)) from None
     if converted:
-        out.print(f"{verb} the accounts file {path} with it")
+        out.print(_(CONVERSIONS[verb]).format(path=path))
     return converted
 
 
 def _map_file(ctx: typer.Context) -> Path:
     file = settings(ctx).map_file
     if file is None:
-        raise CoalitionError("encryption at rest is for a SQLite map file (--db sqlite:///FILE)")
+        raise CoalitionError(_("encryption at rest is for a SQLite map file (--db sqlite:///FILE)"))
     return file
 
 
@@ -208,6 +236,8 @@ def _current_key(ctx: typer.Context) -> Passphrase:
     if key is None:
         file = settings(ctx).map_file
         if not settings(ctx).map_is_encrypted():
-            raise CoalitionError(f"{file} is not encrypted")
-        raise CoalitionError(f"{file} is encrypted: give its passphrase (--passphrase-file F before the command)")
+            raise CoalitionError(_("{file} is not encrypted").format(file=file))
+        raise CoalitionError(
+            _("{file} is encrypted: give its passphrase (--passphrase-file F before the command)").format(file=file)
+        )
     return key

@@ -19,6 +19,7 @@ from typing import Annotated
 import typer
 
 from coalition.cli.common import accounts_path, out, settings
+from coalition.i18n import _
 
 __all__ = ["commands"]
 
@@ -56,9 +57,12 @@ def serve(
     env = {**os.environ, "COALITION_DB": chosen.db_url, "COALITION_ACCOUNTS": str(accounts_file)}
     if chosen.passphrase_file is not None:
         env["COALITION_PASSPHRASE_FILE"] = str(chosen.passphrase_file.resolve())
-    who = "only this computer can open it" if is_loopback(address) else "sign-in required; put it behind HTTPS"
-    out.print(f"Starting the dashboard on http://{address}:{port} ...")
-    ready = f"Dashboard on http://{address}:{port} ({who}); Ctrl+C stops it."
+    url = f"http://{address}:{port}"
+    out.print(_("Starting the dashboard on {url} ...").format(url=url))
+    if is_loopback(address):
+        ready = _("Dashboard on {url} (only this computer can open it); Ctrl+C stops it.").format(url=url)
+    else:
+        ready = _("Dashboard on {url} (sign-in required; put it behind HTTPS); Ctrl+C stops it.").format(url=url)
     raise typer.Exit(_run_until_stopped(server_command(address, port), env, _health_url(address, port), ready))
 
 
@@ -77,7 +81,7 @@ def _run_until_stopped(command: list[str], env: dict[str, str], health_url: str,
     also watches for this process to end (``--stop-with``), which covers SIGKILL."""
     with subprocess.Popen(command, env=env) as child:
         passed_on = (signal.SIGTERM, signal.SIGHUP)
-        previous = {s: signal.signal(s, lambda *_: child.terminate()) for s in passed_on}
+        previous = {s: signal.signal(s, lambda *_ignored: child.terminate()) for s in passed_on}
         try:
             if _answers(health_url, child):
                 out.print(ready)

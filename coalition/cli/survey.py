@@ -16,6 +16,8 @@ import typer
 
 from coalition.cli.common import JsonOption, out, print_json, store, table
 from coalition.domain.errors import CoalitionError
+from coalition.domain.vocabulary import movement_label
+from coalition.i18n import N_, _, ngettext
 from coalition.survey import links, review
 from coalition.survey.messages import MESSAGE_KINDS, message_for
 
@@ -29,6 +31,10 @@ RoundArg = Annotated[str, typer.Argument(help="Name of the round, e.g. 2026-spri
 OrgOption = Annotated[str | None, typer.Option("--org", help="Only this organization.")]
 AllOption = Annotated[bool, typer.Option("--all", help="Every answer waiting for review.")]
 
+#: What accepting an answer would do to a tie it reports (``review.changes``), with the
+#: partner's name and the tie's kind as stored.
+TIE_CHANGES = {"new": N_("new tie: {partner} ({kind})"), "changed": N_("changed tie: {partner} ({kind})")}
+
 
 def _day(value: str | None, option: str) -> date | None:
     if value is None:
@@ -36,7 +42,10 @@ def _day(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CoalitionError(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None
+        raise CoalitionError(
+            # TRANSLATORS: {option} is an option's name (--expires), {value} the text given, in quotes
+            _("{option} {value} is not a date: use YYYY-MM-DD").format(option=option, value=repr(value))
+        ) from None
 
 
 def _with_messages(ctx: typer.Context, round_id: str, made: list[dict[str, str]], kind: str) -> list[dict[str, str]]:
@@ -55,7 +64,13 @@ def _print_links(round_id: str, made: list[dict[str, str]], as_json: bool) -> No
         return
     for link in made:
         out.print(f"{link['org']}  {link['url']}")
-    out.print(f"{len(made)} private links for round {round_id}: send each to its organization only.")
+    # TRANSLATORS: the English says "links" for one too; use your language's forms
+    message = ngettext(
+        "{count} private links for round {round}: send each to its organization only.",
+        "{count} private links for round {round}: send each to its organization only.",
+        len(made),
+    )
+    out.print(message.format(count=len(made), round=round_id))
 
 
 @app.command("start")
@@ -74,7 +89,12 @@ def survey_start(
 ) -> None:
     """Start a round (or send new links in one): one private link per organization."""
     if message not in MESSAGE_KINDS:
-        raise CoalitionError(f"unknown message {message!r}; messages: {', '.join(MESSAGE_KINDS)}")
+        raise CoalitionError(
+            # TRANSLATORS: {message} is the name given to --message, in quotes; {messages} the names it takes
+            _("unknown message {message}; messages: {messages}").format(
+                message=repr(message), messages=", ".join(MESSAGE_KINDS)
+            )
+        )
     made = links.start_round(store(ctx), round_id, org or None, _day(expires, "--expires"), base_url)
     _print_links(round_id, _with_messages(ctx, round_id, made, message), as_json)
 
@@ -87,7 +107,8 @@ def survey_remind(ctx: typer.Context, round_id: RoundArg, as_json: JsonOption = 
     progress = review.status(backend, round_id)
     missing = [o["org"] for o in progress["not_answered"] if not o["revoked"]]
     if not missing:
-        out.print(f"Every organization surveyed in {round_id} has answered (or its link was withdrawn).")
+        message = _("Every organization surveyed in {round} has answered (or its link was withdrawn).")
+        out.print(message.format(round=round_id))
         if as_json:
             print_json({"round": round_id, "links": []})
         return
@@ -100,7 +121,8 @@ def survey_remind(ctx: typer.Context, round_id: RoundArg, as_json: JsonOption = 
 def survey_revoke(ctx: typer.Context, round_id: RoundArg, org: OrgOption = None) -> None:
     """Withdraw the links of a round, or of one organization."""
     count = links.revoke(store(ctx), round_id, org)
-    out.print(f"Withdrew {count} link{'s' if count != 1 else ''} of round {round_id}.")
+    message = ngettext("Withdrew {count} link of round {round}.", "Withdrew {count} links of round {round}.", count)
+    out.print(message.format(count=count, round=round_id))
 
 
 @app.command("status")
@@ -111,13 +133,17 @@ def survey_status(ctx: typer.Context, round_id: RoundArg, as_json: JsonOption = 
     if as_json:
         print_json(progress)
         return
-    movement_names = {m["id"]: m["name"] for m in backend.snapshot()["movements"]}
-    rows = [{"group": "all", **{k: progress[k] for k in ("sent", "opened", "answered", "accepted")}}]
+    movement_names = {m["id"]: movement_label(m) for m in backend.snapshot()["movements"]}
+    # TRANSLATORS: a row of the survey's progress: every organization surveyed
+    rows = [{"group": _("all"), **{k: progress[k] for k in ("sent", "opened", "answered", "accepted")}}]
     rows += [{"group": movement_names.get(m, m), **c} for m, c in progress["by_movement"].items()]
-    rows.append({"group": "community-led", **progress["community_led"]})
-    table(rows, ["group", "sent", "opened", "answered", "accepted"], title=f"Round {round_id}")
+    # TRANSLATORS: a row of the survey's progress: the groups led by the people most affected
+    rows.append({"group": _("community-led"), **progress["community_led"]})
+    title = _("Round {round}").format(round=round_id)
+    table(rows, ["group", "sent", "opened", "answered", "accepted"], title=title)
     if progress["not_answered"]:
-        out.print("Not answered yet: " + ", ".join(o["name"] for o in progress["not_answered"]))
+        names = ", ".join(o["name"] for o in progress["not_answered"])
+        out.print(_("Not answered yet: {organizations}").format(organizations=names))
 
 
 @app.command("answers")
@@ -128,18 +154,32 @@ def survey_answers(ctx: typer.Context, round_id: RoundArg, as_json: JsonOption =
         print_json({"round": round_id, "answers": items})
         return
     if not items:
-        out.print(f"No answers in round {round_id} yet.")
+        out.print(_("No answers in round {round} yet.").format(round=round_id))
     for item in items:
         found = item["changes"]
-        out.print(f"{item['name']} ({item['org']}): {item['status']}")
+        # TRANSLATORS: {status} is an answer's status as stored (waiting, accepted, rejected)
+        message = _("{name} ({organization}): {status}")
+        out.print(message.format(name=item["name"], organization=item["org"], status=item["status"]))
         for field, change in found["record"].items():
+            # a field's values as stored: texts in quotes, lists and numbers as Python writes them
             out.print(f"  {field}: {change['before']!r} -> {change['after']!r}")
         for tie in found["ties"]:
             if tie["change"] != "same":
-                out.print(f"  {tie['change']} tie: {tie['partner_name']} ({tie['kind']})")
+                change = TIE_CHANGES[tie["change"]]
+                line = _(change).format(partner=tie["partner_name"], kind=tie["kind"])
+                out.print("  " + line)
         for group in found["new_groups"]:
-            match = f", nearly {group['matches'][0]['name']!r}" if group["matches"] else ""
-            out.print(f"  new group: {group['new_name']!r} ({group['kind']}{match})")
+            # the names as given: in quotes
+            new_name = repr(group["new_name"])
+            if group["matches"]:
+                # TRANSLATORS: a group an answer names that the map lacks, and the closest one the map has;
+                # {kind} is a kind of tie as stored, the names come in quotes
+                line = _("new group: {name} ({kind}, nearly {match})").format(
+                    name=new_name, kind=group["kind"], match=repr(group["matches"][0]["name"])
+                )
+            else:
+                line = _("new group: {name} ({kind})").format(name=new_name, kind=group["kind"])
+            out.print("  " + line)
 
 
 @app.command("accept")
@@ -156,23 +196,43 @@ def survey_accept(
     written = review.accept(
         store(ctx), round_id, org, everyone, tuple(part or review.PARTS), reviewer=f"cli:{getpass.getuser()}"
     )
+    # TRANSLATORS: the English says "answer(s)", "record(s)", "tie(s)" and "group(s)" whatever the counts;
+    # use your language's forms ({count} is the answers)
+    message = ngettext(
+        "Accepted {count} answer(s): {organizations} organization record(s) corrected, {ties} tie(s) written, "
+        "{confirmed} confirmed as they were, {new_groups} new group(s) added.",
+        "Accepted {count} answer(s): {organizations} organization record(s) corrected, {ties} tie(s) written, "
+        "{confirmed} confirmed as they were, {new_groups} new group(s) added.",
+        written["answers"],
+    )
     out.print(
-        f"Accepted {written['answers']} answer(s): {written['organizations']} organization record(s) corrected, "
-        f"{written['ties']} tie(s) written, {written['confirmed']} confirmed as they were, "
-        f"{written['new_groups']} new group(s) added."
+        message.format(
+            count=written["answers"],
+            organizations=written["organizations"],
+            ties=written["ties"],
+            confirmed=written["confirmed"],
+            new_groups=written["new_groups"],
+        )
     )
     if written["disagreements"]:
-        out.print(
-            f"{written['disagreements']} tie(s) left as they were: both sides reported them differently "
-            "(see `coalition survey ties`)."
+        # TRANSLATORS: the English says "tie(s)" whatever the count; use your language's forms
+        message = ngettext(
+            "{count} tie(s) left as they were: both sides reported them differently (see `coalition survey ties`).",
+            "{count} tie(s) left as they were: both sides reported them differently (see `coalition survey ties`).",
+            written["disagreements"],
         )
+        out.print(message.format(count=written["disagreements"]))
 
 
 @app.command("reject")
 def survey_reject(ctx: typer.Context, round_id: RoundArg, org: OrgOption = None, everyone: AllOption = False) -> None:
     """Set waiting answers aside without changing the map."""
     count = review.reject(store(ctx), round_id, org, everyone, reviewer=f"cli:{getpass.getuser()}")
-    out.print(f"Rejected {count} answer(s) of round {round_id}.")
+    # TRANSLATORS: the English says "answer(s)" whatever the count; use your language's forms
+    message = ngettext(
+        "Rejected {count} answer(s) of round {round}.", "Rejected {count} answer(s) of round {round}.", count
+    )
+    out.print(message.format(count=count, round=round_id))
 
 
 @app.command("ties")
@@ -188,14 +248,25 @@ def survey_ties(
         print_json(found)
         return
     for item in found["disagreements"]:
-        out.print(f"disagree: {item['a_name']} / {item['b_name']} ({', '.join(item['differ'])})")
+        # TRANSLATORS: two groups that reported one tie differently; {fields} the fields they differ on (kind, strength)
+        message = _("disagree: {organization} / {other} ({fields})")
+        out.print(message.format(organization=item["a_name"], other=item["b_name"], fields=", ".join(item["differ"])))
     for item in found["unconfirmed"]:
-        out.print(
-            f"unconfirmed: {item['a_name']} / {item['b_name']} (reported by {item['reported_by']})", highlight=False
-        )
+        message = _("unconfirmed: {organization} / {other} (reported by {reporter})")
+        line = message.format(organization=item["a_name"], other=item["b_name"], reporter=item["reported_by"])
+        out.print(line, highlight=False)
+    # TRANSLATORS: the English says "disagreement(s)" whatever the count; use your language's forms
+    message = ngettext(
+        "{confirmed} confirmed, {unconfirmed} unconfirmed, {count} disagreement(s).",
+        "{confirmed} confirmed, {unconfirmed} unconfirmed, {count} disagreement(s).",
+        len(found["disagreements"]),
+    )
     out.print(
-        f"{len(found['confirmed'])} confirmed, {len(found['unconfirmed'])} unconfirmed, "
-        f"{len(found['disagreements'])} disagreement(s)."
+        message.format(
+            confirmed=len(found["confirmed"]),
+            unconfirmed=len(found["unconfirmed"]),
+            count=len(found["disagreements"]),
+        )
     )
 
 
@@ -211,7 +282,11 @@ def survey_form(
     from coalition.survey import sheet  # openpyxl: not for every command
 
     written = sheet.write_form(store(ctx), round_id, org, out_file)
-    out.print(f"Wrote the form of {org} for round {round_id} to {written}")
+    out.print(
+        _("Wrote the form of {organization} for round {round} to {path}").format(
+            organization=org, round=round_id, path=written
+        )
+    )
 
 
 @app.command("answer")
@@ -225,6 +300,7 @@ def survey_answer(
     from coalition.survey import sheet  # openpyxl: not for every command
 
     link = sheet.answer_from_file(store(ctx), token.rsplit("survey=", 1)[-1], answer_file)
-    out.print(
-        f"Saved the answer of {link.org} for round {link.round}; it waits for review (`coalition survey answers`)."
+    message = _(
+        "Saved the answer of {organization} for round {round}; it waits for review (`coalition survey answers`)."
     )
+    out.print(message.format(organization=link.org, round=link.round))

@@ -22,6 +22,7 @@ from coalition.cli.common import (
     table,
 )
 from coalition.domain.models import TIE_KINDS
+from coalition.i18n import _, ngettext
 from coalition.maps import freshness, services
 
 __all__ = ["app"]
@@ -49,7 +50,9 @@ def tie_add(
         {"source": source, "target": target, "kind": kind, "strength": strength, "since": since,
          "until": until, "visibility": visibility, "notes": notes},
     )  # fmt: skip
-    out.print(f"Tied {tie.source} and {tie.target} ({tie.kind}, strength {tie.strength})")
+    # TRANSLATORS: {kind} is a kind of tie as the command line spells it (joint_campaign)
+    message = _("Tied {organization} and {other} ({kind}, strength {strength})")
+    out.print(message.format(organization=tie.source, other=tie.target, kind=tie.kind, strength=tie.strength))
 
 
 @app.command("list")
@@ -76,7 +79,7 @@ def tie_remove(
 ) -> None:
     """Remove the ties between two organizations."""
     removed = services.remove_tie(store(ctx), source, target, kind)
-    out.print(f"Removed {removed} tie{'s' if removed != 1 else ''}")
+    out.print(ngettext("Removed {count} tie", "Removed {count} ties", removed).format(count=removed))
 
 
 @app.command("stale")
@@ -97,10 +100,26 @@ def tie_stale(
     if as_json:
         print_json(found)
         return
+    months = found["months"]
     if not found["ties"]:
-        out.print(f"No tie has gone unconfirmed since {found['before']} ({found['months']} months).")
+        # TRANSLATORS: the English says "months" for one too; use your language's forms
+        message = ngettext(
+            "No tie has gone unconfirmed since {day} ({count} months).",
+            "No tie has gone unconfirmed since {day} ({count} months).",
+            months,
+        )
+        out.print(message.format(day=found["before"], count=months))
         return
-    out.print(f"{len(found['ties'])} tie(s) not confirmed since {found['before']} ({found['months']} months):")
+    count = len(found["ties"])
+    # TRANSLATORS: the English says "tie(s)" whatever the count; {months} is "12 months"
+    message = ngettext(
+        "{count} tie(s) not confirmed since {day} ({months}):",
+        "{count} tie(s) not confirmed since {day} ({months}):",
+        count,
+    )
+    # TRANSLATORS: the English says "months" for one too; use your language's forms
+    period = ngettext("{count} months", "{count} months", months).format(count=months)
+    out.print(message.format(count=count, day=found["before"], months=period))
     table(found["ties"], ["source", "target", "kind", "strength", "confirmed", "provenance"])
 
 
@@ -113,4 +132,6 @@ def tie_confirm(
 ) -> None:
     """Mark the tie between two organizations confirmed today (either direction)."""
     tie = freshness.confirm_tie(store(ctx), source, target, kind)
-    out.print(f"Confirmed the {tie['kind']} tie {tie['source']} -> {tie['target']} on {tie['confirmed']}")
+    # TRANSLATORS: {kind} is a kind of tie as the command line spells it (joint_campaign)
+    message = _("Confirmed the {kind} tie {organization} -> {other} on {day}")
+    out.print(message.format(kind=tie["kind"], organization=tie["source"], other=tie["target"], day=tie["confirmed"]))

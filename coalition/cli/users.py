@@ -9,6 +9,7 @@ import typer
 
 from coalition.auth import accounts
 from coalition.cli.common import AccountsOption, JsonOption, PasswordFile, accounts_path, out, print_json, table
+from coalition.i18n import _
 
 __all__ = ["app"]
 
@@ -34,7 +35,9 @@ def user_add(
     """Add a dashboard account."""
     path = accounts_path(ctx, accounts_file)
     user = accounts.add_user(path, name, role, None if no_password else _password(password_file), audience=audience)
-    out.print(f"Added {user.name} ({user.role}, sees {user.audience}) to {path}")
+    # TRANSLATORS: {role} is viewer, editor or admin, {audience} public, coalition or private, as stored
+    message = _("Added {account} ({role}, sees {audience}) to {path}")
+    out.print(message.format(account=user.name, role=user.role, audience=user.audience, path=path))
 
 
 @app.command("list")
@@ -51,7 +54,7 @@ def user_list(ctx: typer.Context, as_json: JsonOption = False, accounts_file: Ac
 def user_remove(ctx: typer.Context, name: UserName, accounts_file: AccountsOption = None) -> None:
     """Remove a dashboard account (the last admin stays while other accounts exist)."""
     accounts.remove_user(accounts_path(ctx, accounts_file), name)
-    out.print(f"Removed {name}")
+    out.print(_("Removed {account}").format(account=name))
 
 
 @app.command("passwd")
@@ -60,14 +63,14 @@ def user_passwd(
 ) -> None:
     """Set a new password (also lifts a lockout and ends the account's open sessions)."""
     accounts.set_password(accounts_path(ctx, accounts_file), name, _password(password_file))
-    out.print(f"New password set for {name}")
+    out.print(_("New password set for {account}").format(account=name))
 
 
 def _password(password_file: Path | None) -> str:
     """The password from ``--password-file``, else asked twice on the terminal (never echoed)."""
     if password_file is not None:
         return accounts.read_password_file(password_file)
-    return typer.prompt("Password (at least 12 characters)", hide_input=True, confirmation_prompt=True, err=True)
+    return typer.prompt(_("Password (at least 12 characters)"), hide_input=True, confirmation_prompt=True, err=True)
 
 
 @app.command("log")

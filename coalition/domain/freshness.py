@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from coalition.i18n import ngettext
+
 __all__ = [
     "Freshness",
     "is_stale",
@@ -90,12 +92,27 @@ def stale_sentence(summary: dict[str, Any]) -> str:
     """What the analysis did with stale ties, from a gaps summary: "3 ties not confirmed
     in 12 months count at 0.5 of their strength." """
     count, months, weight = summary["stale_ties"], summary["stale_after_months"], summary["stale_tie_weight"]
-    ties = f"{count} tie{'s' if count != 1 else ''} not confirmed in {months} month{'s' if months != 1 else ''}"
+    period = ngettext("{count} month", "{count} months", months).format(count=months)
     if weight <= 0:
-        return f"{ties} left out (COALITION_STALE_TIE_WEIGHT is 0)."
-    if weight >= 1:
-        return f"{ties} counted in full."
-    return f"{ties} count at {weight:g} of their strength."
+        sentence = ngettext(
+            "{count} tie not confirmed in {period} left out (COALITION_STALE_TIE_WEIGHT is 0).",
+            "{count} ties not confirmed in {period} left out (COALITION_STALE_TIE_WEIGHT is 0).",
+            count,
+        )
+    elif weight >= 1:
+        sentence = ngettext(
+            "{count} tie not confirmed in {period} counted in full.",
+            "{count} ties not confirmed in {period} counted in full.",
+            count,
+        )
+    else:
+        # TRANSLATORS: {period} is "12 months"; {weight} a number from 0 to 1, such as 0.5
+        sentence = ngettext(
+            "{count} tie not confirmed in {period} count at {weight:g} of their strength.",
+            "{count} ties not confirmed in {period} count at {weight:g} of their strength.",
+            count,
+        )
+    return sentence.format(count=count, period=period, weight=weight)
 
 
 def mark_stale(

@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from coalition.i18n import N_, _
 from graph.store import VISIBILITIES
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "RESOURCES",
     "TIE_KINDS",
     "Tie",
+    "ValueGiven",
     "slugify",
 ]
 
@@ -55,18 +57,27 @@ RESOURCES = (
     "digital_security", "media_training", "childcare", "funding",
 )  # fmt: skip
 
+#: The movements a new map starts with. Their names are stored in English, as any name
+#: is; ``vocabulary.movement_label`` reads a name still as given here in the interface's
+#: language.
 DEFAULT_MOVEMENTS: tuple[dict[str, str], ...] = (
-    {"id": "housing", "name": "Housing justice", "color": "#0072B2"},
-    {"id": "migrant", "name": "Migrant rights", "color": "#009E73"},
-    {"id": "disability", "name": "Disability rights", "color": "#CC79A7"},
-    {"id": "queer_trans", "name": "Queer and trans liberation", "color": "#E69F00"},
-    {"id": "sex_work", "name": "Sex worker rights", "color": "#D55E00"},
+    # TRANSLATORS: the names of the movements a new map starts with
+    {"id": "housing", "name": N_("Housing justice"), "color": "#0072B2"},
+    {"id": "migrant", "name": N_("Migrant rights"), "color": "#009E73"},
+    {"id": "disability", "name": N_("Disability rights"), "color": "#CC79A7"},
+    {"id": "queer_trans", "name": N_("Queer and trans liberation"), "color": "#E69F00"},
+    {"id": "sex_work", "name": N_("Sex worker rights"), "color": "#D55E00"},
 )
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_NAME = 200
 MAX_TEXT = 5000
+
+
+class ValueGiven(ValueError):
+    """A refusal whose words already end with the value given ("(got 'x')"), so that a
+    problem report does not add it again, in whatever language the words are."""
 
 
 def slugify(text: str) -> str:
@@ -85,7 +96,10 @@ def _clean_text(value: Any) -> Any:
 
 def _check_slug(value: str) -> str:
     if not SLUG.match(value):
-        raise ValueError(f"{value!r} is not an id: use lowercase letters, digits, _ or - (at most 80)")
+        raise ValueError(
+            # TRANSLATORS: {value} is the text given, in quotes
+            _("{value} is not an id: use lowercase letters, digits, _ or - (at most 80)").format(value=repr(value))
+        )
     return value
 
 
@@ -195,7 +209,10 @@ class Organization(_Model):
         if value == "":
             return "collective"
         if isinstance(value, str) and value.lower() not in ORG_KINDS:
-            raise ValueError(f"unknown kind {value!r}; known: {', '.join(ORG_KINDS)}")
+            raise ValueError(
+                # TRANSLATORS: {value} is the text given, in quotes
+                _("unknown kind {value}; known: {kinds}").format(value=repr(value), kinds=", ".join(ORG_KINDS))
+            )
         return value.lower() if isinstance(value, str) else value
 
     @field_validator("intro_capacity_per_month", mode="before")
@@ -215,7 +232,12 @@ class Organization(_Model):
         if known is not None:
             unknown = [m for m in value if m not in known]
             if unknown:
-                raise ValueError(f"unknown movement {unknown[0]!r}; known: {', '.join(sorted(known))}")
+                raise ValueError(
+                    # TRANSLATORS: {movement} is the id given, in quotes
+                    _("unknown movement {movement}; known: {movements}").format(
+                        movement=repr(unknown[0]), movements=", ".join(sorted(known))
+                    )
+                )
         return value
 
 
@@ -246,7 +268,10 @@ class Tie(_Model):
         if value == "":
             return "coalition"
         if isinstance(value, str) and value.lower() not in TIE_KINDS:
-            raise ValueError(f"unknown tie kind {value!r}; known: {', '.join(TIE_KINDS)}")
+            raise ValueError(
+                # TRANSLATORS: {value} is the text given, in quotes
+                _("unknown tie kind {value}; known: {kinds}").format(value=repr(value), kinds=", ".join(TIE_KINDS))
+            )
         return value.lower() if isinstance(value, str) else value
 
     @field_validator("strength", mode="before")
@@ -255,7 +280,8 @@ class Tie(_Model):
         if value in (None, ""):
             return 3
         if isinstance(value, str) and not value.strip().isdigit():
-            raise ValueError(f"strength must be a whole number from 1 to 5 (got {value!r})")
+            # TRANSLATORS: {value} is the text given, in quotes
+            raise ValueGiven(_("strength must be a whole number from 1 to 5 (got {value})").format(value=repr(value)))
         return value
 
     @field_validator("visibility", mode="before")
@@ -266,9 +292,10 @@ class Tie(_Model):
     @model_validator(mode="after")
     def _check(self) -> Tie:
         if self.source == self.target:
-            raise ValueError("a tie needs two different organizations")
+            raise ValueError(_("a tie needs two different organizations"))
         if self.since and self.until and self.until < self.since:
-            raise ValueError(f"until ({self.until}) is before since ({self.since})")
+            # TRANSLATORS: "until" and "since" are the names of the tie's two dates (fields, options)
+            raise ValueError(_("until ({until}) is before since ({since})").format(until=self.until, since=self.since))
         return self
 
 
@@ -294,7 +321,7 @@ class Introduction(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> Introduction:
         if self.a == self.b:
-            raise ValueError("an introduction needs two different organizations")
+            raise ValueError(_("an introduction needs two different organizations"))
         if self.b < self.a:
             self.a, self.b = self.b, self.a
         return self
@@ -310,7 +337,8 @@ def parse_bool(value: Any) -> Any:
             return False
         if text == "":
             return None
-        raise ValueError(f"expected true/false, yes/no or 1/0 (got {value!r})")
+        # TRANSLATORS: true/false, yes/no and 1/0 are the words a file may hold; {value} is the text given, in quotes
+        raise ValueGiven(_("expected true/false, yes/no or 1/0 (got {value})").format(value=repr(value)))
     return value
 
 
@@ -319,7 +347,12 @@ def _check_visibility(value: Any, default: str) -> Any:
     if value == "":
         return default
     if isinstance(value, str) and value.lower() not in VISIBILITIES:
-        raise ValueError(f"visibility must be one of {', '.join(VISIBILITIES)} (got {value!r})")
+        raise ValueGiven(
+            # TRANSLATORS: "visibility" is the name of a field; {value} is the text given, in quotes
+            _("visibility must be one of {visibilities} (got {value})").format(
+                visibilities=", ".join(VISIBILITIES), value=repr(value)
+            )
+        )
     return value.lower() if isinstance(value, str) else value
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from coalition.domain.errors import CoalitionError
 from coalition.domain.freshness import Freshness
-from coalition.i18n import DEFAULT_LANGUAGE, default_language, parse_language
+from coalition.i18n import DEFAULT_LANGUAGE, _, default_language, ngettext, parse_language
 from graph.connect import DEFAULT_URL, Neo4jOptions, open_store, sqlite_path
 from graph.sqlite.cipher import Passphrase, is_encrypted
 from graph.store import Store
@@ -84,7 +84,10 @@ class SessionPolicy:
 
     def describe(self) -> str:
         """``"30 minutes without a click or 8 hours in all"``."""
-        return f"{spell_duration(self.idle)} without a click or {spell_duration(self.absolute)} in all"
+        # TRANSLATORS: how long a dashboard sign-in lasts: "30 minutes without a click or 8 hours in all"
+        return _("{idle} without a click or {absolute} in all").format(
+            idle=spell_duration(self.idle), absolute=spell_duration(self.absolute)
+        )
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,11 @@ class Settings:
         )
         weight = _number(env, "COALITION_STALE_TIE_WEIGHT", Freshness.weight)
         if weight > 1:
-            raise SettingsError(f"COALITION_STALE_TIE_WEIGHT must be from 0 to 1, not {weight:g}")
+            raise SettingsError(
+                _("{variable} must be from 0 to 1, not {value:g}").format(
+                    variable="COALITION_STALE_TIE_WEIGHT", value=weight
+                )
+            )
         freshness = Freshness(
             months=int(_number(env, "COALITION_STALE_MONTHS", Freshness.months, whole=True, positive=True)),
             weight=weight,
@@ -175,24 +182,47 @@ class Settings:
 MIN_PASSPHRASE = 8
 
 
+def check_passphrase_length(passphrase: str) -> None:
+    """Refuse a passphrase shorter than ``MIN_PASSPHRASE`` (a new map's, a backup's)."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise CoalitionError(
+            ngettext(
+                "the passphrase is too short: use at least {count} character",
+                "the passphrase is too short: use at least {count} characters",
+                MIN_PASSPHRASE,
+            ).format(count=MIN_PASSPHRASE)
+        )
+
+
 def read_passphrase(path: Path) -> str:
     """The passphrase in a file: its text without the final line break."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise CoalitionError(f"cannot read the passphrase file {path}: {getattr(e, 'strerror', None) or e}") from e
+        raise CoalitionError(
+            _("cannot read the passphrase file {path}: {reason}").format(
+                path=path, reason=getattr(e, "strerror", None) or e
+            )
+        ) from e
     passphrase = text.removesuffix("\n").removesuffix("\r")
     if not passphrase:
-        raise CoalitionError(f"the passphrase file {path} is empty")
+        raise CoalitionError(_("the passphrase file {path} is empty").format(path=path))
     return passphrase
 
 
-def as_passphrase(text: str, where: str) -> Passphrase:
-    """``text`` as a map passphrase; one clear line when it cannot be one."""
+def as_passphrase(text: str, where: str | None = None) -> Passphrase:
+    """``text`` as a map passphrase, read from the file ``where`` (None: typed at the
+    prompt); one clear line when it cannot be one."""
     try:
         return Passphrase(text)
     except ValueError as e:
-        raise CoalitionError(f"the passphrase from {where} cannot be used: {e}") from None
+        if where is None:
+            raise CoalitionError(
+                _("the passphrase from the prompt cannot be used: {reason}").format(reason=e)
+            ) from None
+        raise CoalitionError(
+            _("the passphrase from {path} cannot be used: {reason}").format(path=where, reason=e)
+        ) from None
 
 
 def _path(value: str | os.PathLike[str] | None) -> Path | None:
@@ -212,10 +242,21 @@ def _number(env: Mapping[str, str], name: str, default: float, whole: bool = Fal
     try:
         value = int(text) if whole else float(text)
     except ValueError:
-        kind = "a whole number" if whole else "a number"
-        raise SettingsError(f"{name} must be {kind}, not {text!r}") from None
+        message = (
+            # TRANSLATORS: {variable} is an environment variable's name, {value} the text it holds, in quotes
+            _("{variable} must be a whole number, not {value}")
+            if whole
+            else _("{variable} must be a number, not {value}")
+        )
+        raise SettingsError(message.format(variable=name, value=repr(text))) from None
     if value < 0 or (positive and value == 0) or value != value:
-        raise SettingsError(f"{name} must be {'more than 0' if positive else '0 or more'}, not {text!r}")
+        message = (
+            # TRANSLATORS: {variable} is an environment variable's name, {value} the text it holds, in quotes
+            _("{variable} must be more than 0, not {value}")
+            if positive
+            else _("{variable} must be 0 or more, not {value}")
+        )
+        raise SettingsError(message.format(variable=name, value=repr(text)))
     return value
 
 
@@ -224,5 +265,5 @@ def spell_duration(span: timedelta) -> str:
     minutes = int(span.total_seconds() // 60)
     if minutes % 60 == 0 and minutes >= 60:
         hours = minutes // 60
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return ngettext("{count} hour", "{count} hours", hours).format(count=hours)
+    return ngettext("{count} minute", "{count} minutes", minutes).format(count=minutes)

@@ -21,8 +21,9 @@ from pydantic import BaseModel, ValidationError
 
 from coalition.domain.columns import organization_records, tie_records
 from coalition.domain.errors import Problem
-from coalition.domain.models import Introduction, Movement, Organization, Tie
+from coalition.domain.models import Introduction, Movement, Organization, Tie, ValueGiven
 from coalition.domain.settings import ImportLimits
+from coalition.i18n import _, ngettext
 
 __all__ = ["RawRow", "RawMap", "ValidMap", "validate_map", "problems_from", "too_many_records", "MAX_PROBLEMS"]
 
@@ -76,17 +77,23 @@ class ValidMap:
 
 
 def problems_from(error: ValidationError, file: str = "", row: int | None = None) -> list[Problem]:
-    """One Problem per pydantic error, worded for people."""
+    """One Problem per pydantic error, worded for people: the value given is added after
+    the words unless they already end with it (our ``ValueGiven``, or pydantic's own
+    "got ...", which is English)."""
     problems = []
     for err in error.errors():
         name = ".".join(str(part) for part in err["loc"] if not isinstance(part, int)) or ""
         message = err["msg"].removeprefix("Value error, ")
         given = err.get("input")
+        said = isinstance((err.get("ctx") or {}).get("error"), ValueGiven) or (
+            err["type"] != "value_error" and "got" in message
+        )
         if err["type"] == "missing":
-            message = "is required"
-        elif isinstance(given, str | int | float) and "got" not in message and not isinstance(given, bool):
+            message = _("is required")
+        elif isinstance(given, str | int | float) and not said and not isinstance(given, bool):
             shown = given if not isinstance(given, str) or len(given) <= 40 else given[:40] + "..."
-            message = f"{message[0].lower()}{message[1:]} (got {shown!r})"
+            # the value as given: a text in quotes, a number as it is
+            message = _("{problem} (got {value})").format(problem=message[0].lower() + message[1:], value=repr(shown))
         problems.append(Problem(message=message, file=file, row=row, field=name))
     return problems
 
@@ -95,12 +102,25 @@ def too_many_records(held: int | None, max_rows: int, file: str = "") -> Problem
     """The refusal of a file with more than ``max_rows`` records: ``held`` of them when
     the number is known (a reader that stops at the first record past the limit knows
     only that there are more)."""
-    count = f"{held:,}" if held is not None else f"more than {max_rows:,}"
-    return Problem(
-        f"holds {count} records; the most one import accepts is {max_rows:,} "
-        "(set COALITION_MAX_IMPORT_ROWS to change it)",
-        file=file,
-    )
+    if held is None:
+        # TRANSLATORS: the English says "records" for one too; use your language's forms
+        message = ngettext(
+            "holds more than {most:,} records; the most one import accepts is {most:,} "
+            "(set COALITION_MAX_IMPORT_ROWS to change it)",
+            "holds more than {most:,} records; the most one import accepts is {most:,} "
+            "(set COALITION_MAX_IMPORT_ROWS to change it)",
+            max_rows,
+        ).format(most=max_rows)
+    else:
+        # TRANSLATORS: the English says "records" for one too; use your language's forms
+        message = ngettext(
+            "holds {count:,} records; the most one import accepts is {most:,} "
+            "(set COALITION_MAX_IMPORT_ROWS to change it)",
+            "holds {count:,} records; the most one import accepts is {most:,} "
+            "(set COALITION_MAX_IMPORT_ROWS to change it)",
+            held,
+        ).format(count=held, most=max_rows)
+    return Problem(message, file=file)
 
 
 def validate_map(
@@ -186,13 +206,13 @@ class _Checker:
                     continue
             unknown = next(((end, record[end]) for end in ends if record.get(end) and record[end] not in known), None)
             if unknown is not None:
-                problems.append(Problem(f"unknown organization {unknown[1]!r}", raw.file, raw.row, unknown[0]))
+                message = _("unknown organization '{organization}'").format(organization=unknown[1])
+                problems.append(Problem(message, raw.file, raw.row, unknown[0]))
                 continue
             item_key = key(record)
             if item_key in seen:
-                problems.append(
-                    Problem(f"duplicate of row {seen[item_key]} ({_describe_key(item_key)})", raw.file, raw.row)
-                )
+                message = _("duplicate of row {row} ({key})").format(row=seen[item_key], key=_describe_key(item_key))
+                problems.append(Problem(message, raw.file, raw.row))
                 continue
             seen[item_key] = raw.row
             valid.append(record)
@@ -215,7 +235,7 @@ class _Checker:
 
     def _report(self, rows: int) -> None:
         if self.progress is not None:
-            for _ in range(rows // PROGRESS_EVERY):
+            for _unused in range(rows // PROGRESS_EVERY):
                 self.progress(PROGRESS_EVERY)
             if rows % PROGRESS_EVERY:
                 self.progress(rows % PROGRESS_EVERY)

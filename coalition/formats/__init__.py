@@ -31,6 +31,7 @@ from coalition.domain.errors import InvalidInput, Problem
 from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap
 from coalition.formats.files import load_json
+from coalition.i18n import _
 
 __all__ = ["FORMATS", "IMPORT_FORMATS", "EXPORT_FORMATS", "Format", "detect", "format_for"]
 
@@ -69,7 +70,9 @@ class _ModuleFormat:
 
     def read(self, path: Path, limits: ImportLimits | None = None) -> RawMap:
         if not self.can_read:
-            raise InvalidInput([Problem(f"{self.name} is an export format only", file=path.name)])
+            raise InvalidInput(
+                [Problem(_("{format} is an export format only").format(format=self.name), file=path.name)]
+            )
         return _module(self.module).read(path, limits)
 
     def write(self, view: dict[str, Any], path: Path) -> list[Path]:
@@ -122,24 +125,31 @@ def detect(path: Path, for_export: bool = False) -> str:
         name = _sniff(path, name)
     known = FORMATS if for_export else IMPORT_FORMATS
     if name is None or name not in known:
-        endings = sorted(s for s, fmt in SUFFIXES.items() if fmt in known) + ([] if for_export else [".xml"])
-        only = f": {name} is an export format only" if name else ""
-        raise InvalidInput(
-            [
-                Problem(
-                    f"cannot tell the format from the name{only} (endings to {'export' if for_export else 'import'}: "
-                    f"{', '.join(endings)}); pass --format",
-                    file=path.name,
-                )
-            ]
-        )
+        endings = ", ".join(sorted(s for s, fmt in SUFFIXES.items() if fmt in known) + ([] if for_export else [".xml"]))
+        if for_export:
+            message = _("cannot tell the format from the name (endings to export: {endings}); pass --format")
+        elif name:
+            message = _(
+                "cannot tell the format from the name: {format} is an export format only "
+                "(endings to import: {endings}); pass --format"
+            )
+        else:
+            message = _("cannot tell the format from the name (endings to import: {endings}); pass --format")
+        raise InvalidInput([Problem(message.format(format=name, endings=endings), file=path.name)])
     return name
 
 
 def format_for(name: str, path: Path) -> Format:
     """The format of that name, or a clear error listing the known formats."""
     if name not in FORMATS:
-        raise InvalidInput([Problem(f"unknown format {name!r}; known: {', '.join(FORMATS)}", file=path.name)])
+        raise InvalidInput(
+            [
+                Problem(
+                    _("unknown format '{format}'; known: {formats}").format(format=name, formats=", ".join(FORMATS)),
+                    file=path.name,
+                )
+            ]
+        )
     return FORMATS[name]
 
 

@@ -2,7 +2,9 @@
 field tables of the graph formats, and text made safe for XML and for display.
 
 The note and the banner hold counts and fixed words only, never content, so they can be
-printed on every page of a brief or put in a file's metadata.
+printed on every page of a brief or put in a file's metadata. They are written in the
+interface's language; the audience in them is named as stored (public, coalition,
+private), as ``--audience`` takes it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Any
+
+from coalition.i18n import N_, _, ngettext
 
 __all__ = [
     "BANNERS",
@@ -25,11 +29,11 @@ __all__ = [
     "xml_safe",
 ]
 
-#: The line printed on every page or image, by audience.
+#: The line printed on every page or image, by audience (shown as ``_(BANNERS[audience])``).
 BANNERS = {
-    "public": "Public: may be shared",
-    "coalition": "Coalition only \u2014 do not forward",
-    "private": "Private \u2014 contact details inside; do not forward",
+    "public": N_("Public: may be shared"),
+    "coalition": N_("Coalition only \u2014 do not forward"),
+    "private": N_("Private \u2014 contact details inside; do not forward"),
 }
 
 #: Organization fields of the graph formats (GraphML, GEXF, Kumu) and their types:
@@ -95,12 +99,14 @@ def typed_value(value: Any, kind: str) -> Any:
 
 
 def today_text() -> str:
+    """Today as ISO 8601 (2026-11-01) in every language: files hold it as a date (GEXF's
+    ``lastmodifieddate``, the Cypher script's migrations), and it reads the same anywhere."""
     return date.today().isoformat()
 
 
 def banner(audience: str) -> str:
     """The audience line printed on every page: "Coalition only — do not forward"."""
-    return BANNERS.get(audience, BANNERS["private"])
+    return _(BANNERS.get(audience, BANNERS["private"]))
 
 
 def withheld_note(view: dict[str, Any]) -> str:
@@ -108,25 +114,40 @@ def withheld_note(view: dict[str, Any]) -> str:
     audience = view.get("audience", "private")
     withheld = view.get("withheld", {})
     parts = [
-        _plural(withheld.get(kind, 0), kind[:-1])
+        _withheld_count(kind, withheld[kind])
         for kind in ("organizations", "ties", "introductions")
         if withheld.get(kind, 0)
     ]
     if not parts:
-        return f"Made for the {audience} audience; nothing was withheld."
-    note = f"Made for the {audience} audience; withheld (counts only): {_join(parts)}."
+        # TRANSLATORS: {audience} is public, coalition or private, as stored
+        return _("Made for the {audience} audience; nothing was withheld.").format(audience=audience)
+    # TRANSLATORS: {audience} is public, coalition or private, as stored; {counts} is "3 organizations and 2 ties"
+    note = _("Made for the {audience} audience; withheld (counts only): {counts}.").format(
+        audience=audience, counts=_join(parts)
+    )
     anonymized = view.get("anonymized", {})
     if anonymized.get("organizations"):
-        note += (
-            f" {_plural(anonymized['organizations'], 'organization')} of these appear only as anonymous stand-ins"
-            f" (hidden-N), with {_plural(anonymized.get('ties', 0), 'neutral tie')}."
+        ties = anonymized.get("ties", 0)
+        note += " " + ngettext(
+            "{count} organization of these appear only as anonymous stand-ins (hidden-N), with {ties}.",
+            "{count} organizations of these appear only as anonymous stand-ins (hidden-N), with {ties}.",
+            anonymized["organizations"],
+        ).format(
+            count=anonymized["organizations"],
+            ties=ngettext("{count} neutral tie", "{count} neutral ties", ties).format(count=ties),
         )
     return note
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _withheld_count(kind: str, n: int) -> str:
+    if kind == "organizations":
+        return ngettext("{count} organization", "{count} organizations", n).format(count=n)
+    if kind == "ties":
+        return ngettext("{count} tie", "{count} ties", n).format(count=n)
+    return ngettext("{count} introduction", "{count} introductions", n).format(count=n)
 
 
 def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    if len(parts) == 1:
+        return parts[0]
+    return _("{names} and {last}").format(names=_(", ").join(parts[:-1]), last=parts[-1])

@@ -36,6 +36,7 @@ from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap, RawRow
 from coalition.formats.common import banner, today_text, withheld_note
 from coalition.formats.files import ReadBudget, atomic_path
+from coalition.i18n import _
 
 __all__ = [
     "COLUMNS",
@@ -94,7 +95,7 @@ def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
     with ExitStack() as stack:
         tables = _zip_tables(path, stack) if path.is_file() else _folder_tables(path)
         if "organizations" not in tables:
-            raw.problems.append(Problem(f"no organizations.csv in {path.name}", file=path.name))
+            raw.problems.append(Problem(_("no organizations.csv in {folder}").format(folder=path.name), file=path.name))
             return raw
         if _most_rows(tables) > budget.limits.max_rows:
             _count(tables, budget)
@@ -108,7 +109,7 @@ def write(view: dict[str, Any], path: Path) -> list[Path]:
     """Write a folder (or a .zip when the path ends in .zip); return what was written.
 
     A ``README.txt`` beside the tables names the audience and date and says what was
-    withheld (counts only); import ignores it."""
+    withheld (counts only), in the interface's language; import ignores it."""
     files = {f"{kind}.csv": _table(kind, view[kind]) for kind in ("movements", "organizations", "ties")}
     files["README.txt"] = _readme(view)
     if path.suffix.lower() == ".zip":
@@ -127,12 +128,18 @@ def write(view: dict[str, Any], path: Path) -> list[Path]:
 
 
 def _readme(view: dict[str, Any]) -> str:
-    return (
-        f"Coalition map for the {view['audience']} audience, exported {today_text()}.\r\n"
-        f"{banner(view['audience'])}.\r\n{withheld_note(view)}\r\n\r\n"
-        "organizations.csv, ties.csv and movements.csv open in any spreadsheet; list fields are separated by ;.\r\n"
-        "Cells that a spreadsheet would run as a formula start with an apostrophe, which import removes.\r\n"
-    )
+    lines = [
+        # TRANSLATORS: {audience} is public, coalition or private, as stored; {date} is YYYY-MM-DD
+        _("Coalition map for the {audience} audience, exported {date}.").format(
+            audience=view["audience"], date=today_text()
+        ),
+        banner(view["audience"]) + ".",
+        withheld_note(view),
+        "",
+        _("organizations.csv, ties.csv and movements.csv open in any spreadsheet; list fields are separated by ;."),
+        _("Cells that a spreadsheet would run as a formula start with an apostrophe, which import removes."),
+    ]
+    return "".join(line + "\r\n" for line in lines)
 
 
 def _table(kind: str, records: list[dict[str, Any]]) -> str:
@@ -179,7 +186,7 @@ def _zip_tables(archive_path: Path, stack: ExitStack) -> _Tables:
         archive = stack.enter_context(zipfile.ZipFile(archive_path))
         names = {Path(name).name.lower(): name for name in archive.namelist() if not name.endswith("/")}
     except (zipfile.BadZipFile, OSError, EOFError) as e:
-        raise InvalidInput([Problem("not a readable .zip archive", file=archive_path.name)]) from e
+        raise InvalidInput([Problem(_("not a readable .zip archive"), file=archive_path.name)]) from e
     tables: _Tables = {}
     for kind in COLUMNS:
         if f"{kind}.csv" in names:
@@ -192,7 +199,7 @@ def _most_rows(tables: _Tables) -> float:
     ``\\r``) or at the end of its file. Infinite when a file cannot be counted (the
     first pass then says why)."""
     most = 0
-    for _, opener in tables.values():
+    for _label, opener in tables.values():
         try:
             with opener() as stream:
                 while chunk := stream.read(COUNT_CHUNK):
@@ -223,7 +230,7 @@ def _read_table(
 def _measure(label: str, rows: list[tuple[int, list[str]]], budget: ReadBudget) -> None:
     """Refuse the first row after the header holding a cell past ``max_cell_chars``."""
     most = budget.limits.max_cell_chars
-    lines = [cells for _, cells in rows[1:]]
+    lines = [cells for _number, cells in rows[1:]]
     if not lines or max(map(len, map("".join, lines))) <= most:
         return  # no row holds that many characters in all
     for number, cells in rows[1:]:
@@ -266,7 +273,7 @@ def _any_rows(tables: _Tables, kinds: list[str], budget: ReadBudget) -> bool:
         with _text(opener) as stream:
             rows = _csv_rows(label, stream, budget)
             next(rows, None)
-            if any(any(cells) for _, cells in rows):
+            if any(any(cells) for _number, cells in rows):
                 return True
     return False
 
@@ -298,12 +305,15 @@ def _unreadable(error: Exception, label: str, row: int, budget: ReadBudget) -> I
     if isinstance(error, csv.Error):
         if "field larger than field limit" in str(error):
             return budget.cell_too_large(label, row)
-        return InvalidInput([Problem(f"not a readable CSV file ({error})", file=label, row=row)])
+        return InvalidInput(
+            [Problem(_("not a readable CSV file ({reason})").format(reason=error), file=label, row=row)]
+        )
     if isinstance(error, UnicodeDecodeError):
-        return InvalidInput([Problem("is not UTF-8 text; save it as UTF-8 and try again", file=label, row=row)])
+        return InvalidInput([Problem(_("is not UTF-8 text; save it as UTF-8 and try again"), file=label, row=row)])
     if isinstance(error, zipfile.BadZipFile | zlib.error | EOFError):
-        return InvalidInput([Problem(f"cannot be unpacked ({error})", file=label)])
-    return InvalidInput([Problem(f"cannot be read ({getattr(error, 'strerror', None) or error})", file=label)])
+        return InvalidInput([Problem(_("cannot be unpacked ({reason})").format(reason=error), file=label)])
+    reason = getattr(error, "strerror", None) or error
+    return InvalidInput([Problem(_("cannot be read ({reason})").format(reason=reason), file=label)])
 
 
 def table_rows(
@@ -321,14 +331,17 @@ def table_rows(
     header = [str(h or "").strip().lower() for h in header]
     for group in REQUIRED[kind]:
         if not any(column in header for column in group):
-            problems.append(Problem(f"missing column {' or '.join(group)}", file=file, row=1))
+            # TRANSLATORS: {columns} names one column, or two joined by " or ": "id or name" (the
+            # column names stay as they are)
+            columns = _(" or ").join(group)
+            problems.append(Problem(_("missing column {columns}").format(columns=columns), file=file, row=1))
             return []
     numbers, lines = _within(file, len(header), rows if isinstance(rows, list) else list(rows), problems)
     kept = [(i, column) for i, column in enumerate(header) if column in COLUMNS[kind]]
     if not lines or not kept:
         return []
     columns = [_cells(_column(lines, i), column in LIST_FIELDS) for i, column in kept]
-    names = [column for _, column in kept]
+    names = [column for _index, column in kept]
     if any(_EMPTY in column for column in columns):
         datas = [
             {name: value for name, value in zip(names, values, strict=True) if value is not _EMPTY}
@@ -348,7 +361,7 @@ def _within(file: str, width: int, rows: list[tuple[int, Any]], problems: list[P
     numbers, lines = [], []
     for number, cells in rows:
         if len(cells) > width and any(cell_value(c) for c in cells[width:]):
-            problems.append(Problem("more cells than columns", file=file, row=number))
+            problems.append(Problem(_("more cells than columns"), file=file, row=number))
             continue
         numbers.append(number)
         lines.append(cells)

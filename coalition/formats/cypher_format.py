@@ -12,7 +12,7 @@ with backslash, quote and every control, format or line-breaking character escap
 (``\\uXXXX``), so no value can end its string or a statement. Labels, relationship types
 and property keys are fixed here, never taken from the data. Each statement is on one
 line and ends with ``;``; records go in batches through ``UNWIND``. Comments at the top
-hold only the audience, the date and counts.
+hold only the audience, the date and counts, in the interface's language (each on one line).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 
 from coalition.formats.common import banner, today_text, withheld_note
 from coalition.formats.files import atomic_path
+from coalition.i18n import _
 from graph.neo4j.queries import ENSURE_META, MIGRATIONS, SCHEMA
 from graph.records import INTRO_FIELDS, ORG_FIELDS, TIE_FIELDS
 
@@ -59,14 +60,20 @@ def write(view: dict[str, Any], path: Path) -> list[Path]:
 
 def script(view: dict[str, Any]) -> str:
     """The whole script as text."""
-    lines = [
-        "// Coalition map: a Cypher script that recreates it in Neo4j 5 (cypher-shell -f this-file).",
-        f"// Audience: {view['audience']}. {banner(view['audience'])}. Exported {today_text()}.",
-        f"// {withheld_note(view)}",
-        f"// {len(view['organizations'])} organizations, {len(view['ties'])} ties, "
-        f"{len(view['introductions'])} introductions.",
-        "",
+    comments = [
+        _("Coalition map: a Cypher script that recreates it in Neo4j 5 (cypher-shell -f this-file)."),
+        # TRANSLATORS: {audience} is public, coalition or private, as stored; {banner} is "Coalition only -- do
+        # not forward"; {date} is YYYY-MM-DD
+        _("Audience: {audience}. {banner}. Exported {date}.").format(
+            audience=view["audience"], banner=banner(view["audience"]), date=today_text()
+        ),
+        withheld_note(view),
+        # TRANSLATORS: bare numbers of each kind of record ("organizations: 12" reads well in any language)
+        _("{organizations} organizations, {ties} ties, {introductions} introductions.").format(
+            organizations=len(view["organizations"]), ties=len(view["ties"]), introductions=len(view["introductions"])
+        ),
     ]
+    lines = [f"// {_one_line(comment)}" for comment in comments] + [""]
     lines += [f"{statement};" for statement in SCHEMA]
     lines += [f"{ENSURE_META};", BUMP_VERSION]
     for name, statements in MIGRATIONS:  # the store's own, constant statements

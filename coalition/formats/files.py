@@ -21,6 +21,7 @@ from typing import Any
 from coalition.domain.errors import InvalidInput, Problem
 from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import too_many_records
+from coalition.i18n import _, ngettext
 
 __all__ = [
     "MAX_DIGITS",
@@ -84,8 +85,18 @@ class ReadBudget:
         """The refusal of a cell over ``max_cell_chars`` (``size`` when it was measured;
         the csv module stops reading a cell just past the limit)."""
         most = self.limits.max_cell_chars
-        held = f"{size:,} characters; the most accepted is {most:,}" if size else f"more than {most:,} characters"
-        return InvalidInput([Problem(f"a cell holds {held}", file=file, row=row, field=field)])
+        message = (
+            ngettext(
+                "a cell holds {size:,} character; the most accepted is {most:,}",
+                "a cell holds {size:,} characters; the most accepted is {most:,}",
+                size,
+            )
+            if size
+            else ngettext(
+                "a cell holds more than {most:,} character", "a cell holds more than {most:,} characters", most
+            )
+        )
+        return InvalidInput([Problem(message.format(size=size, most=most), file=file, row=row, field=field)])
 
 
 def load_json(path: Path) -> Any:
@@ -95,17 +106,19 @@ def load_json(path: Path) -> Any:
     try:
         return json.loads(text, parse_int=_whole_number, parse_constant=_no_constant)
     except _BadNumber as e:
-        raise InvalidInput([Problem(f"not valid JSON: {e}", file=path.name)]) from None
+        raise InvalidInput([Problem(_("not valid JSON: {problem}").format(problem=e), file=path.name)]) from None
     except json.JSONDecodeError as e:
+        # TRANSLATORS: {problem} is Python's own English words, "Expecting ',' delimiter"
+        message = _("not valid JSON: {problem} at line {line} column {column}")
         raise InvalidInput(
-            [Problem(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}", file=path.name)]
+            [Problem(message.format(problem=e.msg, line=e.lineno, column=e.colno), file=path.name)]
         ) from None
     except RecursionError:
         raise InvalidInput(
-            [Problem("not a map: arrays or objects are nested too deeply to read", file=path.name)]
+            [Problem(_("not a map: arrays or objects are nested too deeply to read"), file=path.name)]
         ) from None
     except ValueError as e:  # anything else Python's parser refuses
-        raise InvalidInput([Problem(f"not valid JSON ({e})", file=path.name)]) from None
+        raise InvalidInput([Problem(_("not valid JSON ({problem})").format(problem=e), file=path.name)]) from None
 
 
 def has_doctype(data: bytes) -> bool:
@@ -143,8 +156,10 @@ def check_import_size(path: Path, limit: int) -> None:
         raise InvalidInput(
             [
                 Problem(
-                    f"is {size / 1024 / 1024:,.0f} MB; the largest import accepted is {limit / 1024 / 1024:,.0f} MB "
-                    "(set COALITION_MAX_IMPORT_MB to change it)",
+                    _(
+                        "is {size:,.0f} MB; the largest import accepted is {limit:,.0f} MB "
+                        "(set COALITION_MAX_IMPORT_MB to change it)"
+                    ).format(size=size / 1024 / 1024, limit=limit / 1024 / 1024),
                     file=path.name,
                 )
             ]
@@ -156,11 +171,11 @@ def read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError as e:
-        raise InvalidInput([Problem("no such file or folder", file=str(path))]) from e
+        raise InvalidInput([Problem(_("no such file or folder"), file=str(path))]) from e
     except IsADirectoryError as e:
-        raise InvalidInput([Problem("is a folder, expected a file", file=str(path))]) from e
+        raise InvalidInput([Problem(_("is a folder, expected a file"), file=str(path))]) from e
     except OSError as e:
-        raise InvalidInput([Problem(f"cannot be read ({e.strerror})", file=str(path))]) from e
+        raise InvalidInput([Problem(_("cannot be read ({reason})").format(reason=e.strerror), file=str(path))]) from e
 
 
 def read_text(path: Path, data: bytes | None = None, inner: str | None = None) -> str:
@@ -171,7 +186,11 @@ def read_text(path: Path, data: bytes | None = None, inner: str | None = None) -
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InvalidInput(
-            [Problem(f"is not UTF-8 text (byte {e.start}); save it as UTF-8 and try again", file=name)]
+            [
+                Problem(
+                    _("is not UTF-8 text (byte {byte}); save it as UTF-8 and try again").format(byte=e.start), file=name
+                )
+            ]
         ) from e
 
 
@@ -209,9 +228,15 @@ class _BadNumber(ValueError):
 def _whole_number(text: str) -> int:
     digits = len(text.lstrip("-"))
     if digits > MAX_DIGITS:
-        raise _BadNumber(f"a number of {digits:,} digits (the most accepted is {MAX_DIGITS})")
+        raise _BadNumber(
+            ngettext(
+                "a number of {count:,} digit (the most accepted is {most})",
+                "a number of {count:,} digits (the most accepted is {most})",
+                digits,
+            ).format(count=digits, most=MAX_DIGITS)
+        )
     return int(text)
 
 
 def _no_constant(name: str) -> Any:
-    raise _BadNumber(f"{name} is not a number JSON allows")
+    raise _BadNumber(_("{name} is not a number JSON allows").format(name=name))

@@ -33,6 +33,7 @@ from coalition.formats.common import (
 )
 from coalition.formats.files import ReadBudget, atomic_path
 from coalition.formats.graphml_format import local, parse_xml, read_movements
+from coalition.i18n import _
 
 __all__ = ["read", "write"]
 
@@ -48,9 +49,9 @@ def write(view: dict[str, Any], path: Path) -> list[Path]:
     root = ET.Element(f"{{{NS}}}gexf", version="1.3")
     meta = ET.SubElement(root, f"{{{NS}}}meta", lastmodifieddate=today_text())
     ET.SubElement(meta, f"{{{NS}}}creator").text = "Coalition Mapper"
-    description = (
-        f"Coalition map for the {view['audience']} audience. {banner(view['audience'])}. {withheld_note(view)}"
-    )
+    # TRANSLATORS: {audience} is public, coalition or private, as stored
+    title = _("Coalition map for the {audience} audience.").format(audience=view["audience"])
+    description = f"{title} {banner(view['audience'])}. {withheld_note(view)}"
     ET.SubElement(meta, f"{{{NS}}}description").text = description
     movements = [{"id": m["id"], "name": m["name"], "color": m.get("color")} for m in view["movements"]]
     ET.SubElement(meta, f"{{{NS}}}keywords").text = MOVEMENTS_PREFIX + xml_safe(json.dumps(movements))
@@ -95,7 +96,7 @@ def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
         read_movements(keywords.removeprefix(MOVEMENTS_PREFIX), path.name, raw)
     graph = next((child for child in root if local(child.tag) == "graph"), None)
     if graph is None:
-        raw.problems.append(Problem("no <graph> element", file=path.name))
+        raw.problems.append(Problem(_("no <graph> element"), file=path.name))
         return raw
     titles: dict[str, dict[str, str]] = {"node": {}, "edge": {}}
     defaults: dict[str, dict[str, str]] = {"node": {}, "edge": {}}

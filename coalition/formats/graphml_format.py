@@ -28,6 +28,7 @@ from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap, RawRow
 from coalition.formats.common import ORG_ATTRIBUTES, TIE_ATTRIBUTES, today_text, typed_value, withheld_note, xml_safe
 from coalition.formats.files import ReadBudget, atomic_path, has_doctype, read_bytes
+from coalition.i18n import _
 
 __all__ = ["read", "write", "parse_xml", "local", "read_movements"]
 
@@ -91,7 +92,7 @@ def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
     graph = next((child for child in root if local(child.tag) == "graph"), None)
     raw = RawMap()
     if graph is None:
-        raw.problems.append(Problem("no <graph> element", file=path.name))
+        raw.problems.append(Problem(_("no <graph> element"), file=path.name))
         return raw
     about = {**defaults["graph"], **_values(graph, keys)}
     if about.get("movements"):
@@ -129,26 +130,23 @@ def parse_xml(path: Path, root_tag: str, budget: ReadBudget | None = None) -> ET
     budget = budget or ReadBudget()
     data = read_bytes(path)
     if has_doctype(data):
-        raise InvalidInput(
-            [
-                Problem(
-                    f"holds a DTD (<!DOCTYPE>), which a {root_tag} file never needs; refused for safety", file=path.name
-                )
-            ]
-        )
+        # TRANSLATORS: {format} is graphml or gexf
+        message = _("holds a DTD (<!DOCTYPE>), which a {format} file never needs; refused for safety")
+        raise InvalidInput([Problem(message.format(format=root_tag), file=path.name)])
     limit = budget.limits.max_rows
-    held = sum(1 for _ in itertools.islice(RECORD_TAG.finditer(data), limit + 2))
+    held = sum(1 for _tag in itertools.islice(RECORD_TAG.finditer(data), limit + 2))
     if held > limit:
         raise budget.too_many(path.name, held if held == limit + 1 else None)
     try:
         root = ET.fromstring(data)
     except ET.ParseError as e:
         line, column = e.position
-        raise InvalidInput([Problem(f"not well-formed XML at line {line} column {column}", file=path.name)]) from e
+        message = _("not well-formed XML at line {line} column {column}").format(line=line, column=column)
+        raise InvalidInput([Problem(message, file=path.name)]) from e
     if local(root.tag) != root_tag:
-        raise InvalidInput(
-            [Problem(f"not a {root_tag} file (the root element is <{local(root.tag)}>)", file=path.name)]
-        )
+        # TRANSLATORS: {format} is graphml or gexf; {element} the name of an XML element
+        message = _("not a {format} file (the root element is <{element}>)")
+        raise InvalidInput([Problem(message.format(format=root_tag, element=local(root.tag)), file=path.name)])
     return root
 
 
@@ -186,16 +184,16 @@ def read_movements(text: str, file: str, raw: RawMap) -> None:
     try:
         movements = json.loads(text, parse_int=_short_int)
     except (ValueError, RecursionError):
-        raw.problems.append(Problem("the movement table is not JSON", file=file, field="movements"))
+        raw.problems.append(Problem(_("the movement table is not JSON"), file=file, field="movements"))
         return
     if not isinstance(movements, list):
-        raw.problems.append(Problem("the movement table must be a list", file=file, field="movements"))
+        raw.problems.append(Problem(_("the movement table must be a list"), file=file, field="movements"))
         return
     for number, movement in enumerate(movements, start=1):
         if isinstance(movement, dict):
             raw.movements.append(RawRow(movement, file=f"{file} movements", row=number))
         else:
-            raw.problems.append(Problem("must be an object", file=f"{file} movements", row=number))
+            raw.problems.append(Problem(_("must be an object"), file=f"{file} movements", row=number))
 
 
 def _short_int(text: str) -> int:

@@ -3,7 +3,9 @@ with a banner naming the audience and the date, the note of what was withheld, a
 the organizations and ties as styled tables below the map (for screen readers and print;
 regions, offers and needs as people read them, ``coalition.domain.vocabulary``).
 Ties nobody has confirmed for the months ``view["freshness"]`` gives (12 without it) are
-drawn faded (``coalition.domain.freshness``).
+drawn faded (``coalition.domain.freshness``). The words of the page (its title, the
+tables' headings) are in the language of the run or session (``coalition.i18n``); names
+and notes stay as typed.
 
 The page loads nothing from the network (vis-network is inlined and a
 Content-Security-Policy forbids every request). Everything added here is escaped with
@@ -19,14 +21,38 @@ from pathlib import Path
 from typing import Any
 
 from coalition.domain.freshness import mark_stale
-from coalition.domain.vocabulary import region_label, term_label
+from coalition.domain.vocabulary import movement_label, region_label, term_label
 from coalition.formats.common import banner, display_view, today_text, withheld_note
 from coalition.formats.files import atomic_path
+from coalition.i18n import N_, _, ngettext
 from graph.render import render_map
 
 __all__ = ["write", "page"]
 
 MAX_TABLE_ROWS = 2000
+#: The tables' headings, by column (the organization rows' and the map's tie rows'),
+#: read through ``_()`` when shown; another column is headed by its name, capitalized.
+HEADINGS = {
+    "organization": N_("Organization"),
+    "movements": N_("Movements"),
+    # TRANSLATORS: a heading of the exported map's tables: the kind of organization or of tie
+    "kind": N_("Kind"),
+    "community-led": N_("Community-led"),
+    "region": N_("Region"),
+    "offers": N_("Offers"),
+    "needs": N_("Needs"),
+    "ties": N_("Ties"),
+    # TRANSLATORS: a heading of the exported map's table of ties: the tie goes "from" one organization "to" another
+    "from": N_("From"),
+    "to": N_("To"),
+    "strength": N_("Strength"),
+    "since": N_("Since"),
+    "until": N_("Until"),
+    # TRANSLATORS: a heading of the exported map's table of ties: the day the tie was last confirmed
+    "confirmed": N_("Confirmed"),
+    # TRANSLATORS: a heading of the exported map's table of ties: how its line is drawn (solid, dashed, faded)
+    "line": N_("Line"),
+}
 #: The tables' look, inside the file (the page loads nothing): ruled rows, padded cells,
 #: a header that stays in view while scrolling, and long words that wrap.
 TABLE_STYLE = """<style>
@@ -56,7 +82,8 @@ def write(view: dict[str, Any], path: Path) -> list[Path]:
 def page(view: dict[str, Any]) -> str:
     """The page as text."""
     shown = display_view(view, limit=200)
-    title = f"Coalition map for the {view['audience']} audience"
+    # TRANSLATORS: {audience} is public, coalition or private
+    title = _("Coalition map for the {audience} audience").format(audience=view["audience"])
     organizations = [{**o, "region": region_label(o.get("region") or "")} for o in shown["organizations"]]
     ties = mark_stale(shown["ties"], view.get("freshness"))  # drawn faded, as on the dashboard
     rendered = render_map(shown["movements"], organizations, ties, sizes=_ties_per_organization(shown), title=title)
@@ -69,21 +96,21 @@ def page(view: dict[str, Any]) -> str:
         date=html.escape(today_text()),
         note=html.escape(withheld_note(view)),
     )
-    tables = _table("Organizations", _organization_rows(shown)) + _table("Ties", rendered.edges)
+    tables = _table(_("Organizations"), _organization_rows(shown)) + _table(_("Ties"), rendered.edges)
     end = text.rindex("</body>")
     return text[:head_end] + TABLE_STYLE + text[head_end:body] + "\n" + top + text[body:end] + tables + text[end:]
 
 
 def _organization_rows(view: dict[str, Any]) -> list[dict[str, Any]]:
     """One readable row per organization: regions, offers and needs as people read them."""
-    movements = {m["id"]: m["name"] for m in view["movements"]}
+    movements = {m["id"]: movement_label(m) for m in view["movements"]}
     ties = _ties_per_organization(view)
     return [
         {
             "organization": org["name"],
             "movements": ", ".join(movements.get(m, m) for m in org.get("movements", [])),
             "kind": org.get("kind") or "",
-            "community-led": "yes" if org.get("community_led") else "no",
+            "community-led": _("yes") if org.get("community_led") else _("no"),
             "region": region_label(org.get("region") or ""),
             "offers": ", ".join(term_label(t) for t in org.get("offers") or []),
             "needs": ", ".join(term_label(t) for t in org.get("needs") or []),
@@ -98,16 +125,30 @@ def _table(caption: str, rows: list[dict[str, Any]]) -> str:
         return ""
     columns = list(rows[0])
     shown = rows[:MAX_TABLE_ROWS]
-    more = f" (first {MAX_TABLE_ROWS:,} of {len(rows):,})" if len(rows) > MAX_TABLE_ROWS else ""
-    head = "".join(f'<th scope="col">{html.escape(str(c).capitalize())}</th>' for c in columns)
+    if len(rows) > MAX_TABLE_ROWS:
+        # TRANSLATORS: {table} is "Organizations" or "Ties"; the table holds only the first rows
+        summary = ngettext(
+            "{table} as a table (first {shown:,} of {count:,})",
+            "{table} as a table (first {shown:,} of {count:,})",
+            len(rows),
+        ).format(table=caption, shown=MAX_TABLE_ROWS, count=len(rows))
+    else:
+        # TRANSLATORS: {table} is "Organizations" or "Ties"
+        summary = _("{table} as a table").format(table=caption)
+    head = "".join(f'<th scope="col">{html.escape(_heading(c))}</th>' for c in columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(row.get(c, '')))}</td>" for c in columns) + "</tr>\n" for row in shown
     )
     return (
-        f'<details class="data"><summary>{html.escape(caption)} as a table{html.escape(more)}</summary>\n'
+        f'<details class="data"><summary>{html.escape(summary)}</summary>\n'
         f'<table class="data"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>\n'
         f"<tbody>\n{body}</tbody></table></details>\n"
     )
+
+
+def _heading(column: Any) -> str:
+    """A column's heading in the reader's language."""
+    return _(HEADINGS[column]) if column in HEADINGS else str(column).capitalize()
 
 
 def _ties_per_organization(view: dict[str, Any]) -> dict[str, float]:

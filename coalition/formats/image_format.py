@@ -12,8 +12,20 @@ nowhere is left out (the legend says how many are shown). The legend names the
 audience, the date and what was withheld (counts only).
 
 Text is drawn literally (mathtext off, so ``$...$`` in a name is not parsed), without
-bidi controls and cut to 40 characters; SVG keeps text as ``<text>`` elements escaped by
-matplotlib's XML writer. Metadata holds only the title, never data.
+bidi controls and cut to 40 characters. Every script is drawn: ``font.family`` is the
+fallback list of ``fonts.matplotlib_families`` (Noto Sans, Noto Sans Arabic, Hebrew and
+Devanagari, Droid Sans Fallback for Chinese and Japanese, NanumGothic for Korean, DejaVu
+Sans), and matplotlib draws each character with the first family that has it, shaping
+and ordering each run with libraqm (Arabic joined and right to left, Devanagari
+conjuncts). A name in a script whose font is missing raises ``fonts.MissingFont``; a
+character no font has (an emoji) is drawn as U+FFFD rather than an empty box.
+
+SVG keeps text as ``<text>`` elements escaped by matplotlib's XML writer
+(``svg.fonttype`` "none": the text stays searchable and selectable, and the file small),
+so the viewer's fonts draw it: each element names the same family list, ending in the
+generic ``sans-serif``, which viewers with the Noto fonts follow as the PNG does and
+others replace with their own fonts for each script. Metadata holds only the title,
+never data.
 """
 
 from __future__ import annotations
@@ -22,7 +34,6 @@ import io
 import math
 import re
 import textwrap
-import warnings
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -37,6 +48,8 @@ from matplotlib.patches import Patch, Rectangle
 from coalition.domain.freshness import Freshness, mark_stale
 from coalition.formats.common import banner, display_view, today_text, withheld_note
 from coalition.formats.files import atomic_path
+from coalition.formats.fonts import drawable, matplotlib_families
+from coalition.i18n import _, ngettext
 from graph.render import apart_nodes, layout_positions
 
 __all__ = ["png", "svg", "draw", "map_png"]
@@ -51,7 +64,7 @@ LABEL_SPOTS = (((0, -8), "center", "top"), ((0, 8), "center", "bottom"), ((7, 0)
 #: How opaque a stale tie is drawn (as on the interactive map, ``graph.render.STALE_OPACITY``).
 STALE_ALPHA = 0.3
 COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
-RC = {"text.parse_math": False, "svg.fonttype": "none", "svg.hashsalt": "coalition-map", "font.family": "DejaVu Sans"}
+RC = {"text.parse_math": False, "svg.fonttype": "none", "svg.hashsalt": "coalition-map"}
 
 
 class _ImageFormat:
@@ -62,10 +75,10 @@ class _ImageFormat:
         self.__doc__ = f"{fmt.upper()}: a static map with a legend."
 
     def write(self, view: dict[str, Any], path: Path) -> list[Path]:
-        title = f"Coalition map ({view['audience']} audience)"
+        # TRANSLATORS: {audience} is public, coalition or private, as stored
+        title = _("Coalition map ({audience} audience)").format(audience=view["audience"])
         metadata = {"Title": title, "Software": None} if self.fmt == "png" else {"Title": title, "Creator": None}
-        with matplotlib.rc_context(RC), warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # glyphs missing from the font
+        with matplotlib.rc_context(_rc()):
             fig = draw(view)
             with atomic_path(path) as tmp:
                 fig.savefig(tmp, format=self.fmt, dpi=150, metadata=metadata)
@@ -78,8 +91,7 @@ svg = _ImageFormat("svg")
 
 def map_png(view: dict[str, Any], width: float = 8.6, height: float = 5.4, dpi: int = 200) -> bytes:
     """The map as PNG bytes (for the PDF brief)."""
-    with matplotlib.rc_context(RC), warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
+    with matplotlib.rc_context(_rc()):
         fig = draw(view, width=width, height=height, title=False, label_size=6.2)
         out = io.BytesIO()
         fig.savefig(out, format="png", dpi=dpi, metadata={"Software": None})
@@ -89,11 +101,14 @@ def map_png(view: dict[str, Any], width: float = 8.6, height: float = 5.4, dpi: 
 def draw(
     view: dict[str, Any], width: float = 13.0, height: float = 8.5, title: bool = True, label_size: float = 6.5
 ) -> Figure:
-    """The map as a matplotlib figure: the network on the left, the legend on the right."""
+    """The map as a matplotlib figure: the network on the left, the legend on the right.
+    Draw it inside ``matplotlib.rc_context(_rc())``, which gives every script its font.
+    Raises ``fonts.MissingFont`` when a name's script has no font installed."""
     shown = display_view(view, limit=40)
-    organizations, ties = shown["organizations"], mark_stale(shown["ties"], view.get("freshness"))
+    organizations = [{**o, "name": drawable(o["name"])} for o in shown["organizations"]]
+    ties = mark_stale(shown["ties"], view.get("freshness"))
     palette = {
-        m["id"]: (m["name"], m.get("color") if COLOUR.match(str(m.get("color") or "")) else OTHER)
+        m["id"]: (drawable(m["name"]), m.get("color") if COLOUR.match(str(m.get("color") or "")) else OTHER)
         for m in shown["movements"]
     }
     ids = {o["id"] for o in organizations}
@@ -115,8 +130,11 @@ def draw(
     side.set_axis_off()
     if title:
         fig.suptitle(
-            f"Coalition map \u2014 {banner(view['audience'])} \u2014 {today_text()}", fontsize=13, weight="bold"
-        )
+            # TRANSLATORS: {banner} is who may see the map ("Coalition only — do not forward"), {date} today
+            drawable(_("Coalition map \u2014 {banner} \u2014 {date}").format(banner=banner(view["audience"]),
+                                                                          date=today_text())),
+            fontsize=13, weight="bold",
+        )  # fmt: skip
     _draw_ties(ax, ties, positions)
     used = _draw_organizations(ax, organizations, positions, palette, degree)
     apart = apart_nodes([o["id"] for o in organizations], layout_edges)
@@ -125,7 +143,8 @@ def draw(
         ax.margins(0.06)
         _box_apart(ax, [positions[i] for i in sorted(apart)], label_size)
     else:
-        ax.text(0.5, 0.5, "No organization for this audience.", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, drawable(_("No organization for this audience.")), ha="center", va="center",
+                transform=ax.transAxes)  # fmt: skip
     stale = any(t["stale"] for t in ties)
     _legend(side, palette, used, view, apart=bool(apart), stale=stale)
     fig.draw_without_rendering()  # settles the layout, so that label sizes are final
@@ -185,7 +204,8 @@ def _box_apart(ax: Any, points: list[tuple[float, float]], label_size: float) ->
         Rectangle((left, bottom), max(xs) - min(xs) + 2 * pad_x, max(ys) - min(ys) + 2.8 * pad_y, fill=False,
                   ls="--", lw=0.8, ec="#6b6b6b", zorder=0)
     )  # fmt: skip
-    ax.text(left, max(ys) + 1.2 * pad_y, " No ties yet", fontsize=label_size + 0.5, va="top", color=INK)
+    ax.text(left, max(ys) + 1.2 * pad_y, " " + drawable(_("No ties yet")), fontsize=label_size + 0.5, va="top",
+            color=INK)  # fmt: skip
     ax.update_datalim([(left, bottom), (left, max(ys) + 1.2 * pad_y)])
     ax.autoscale_view()
 
@@ -220,32 +240,57 @@ def _legend(
 ) -> None:
     handles = [Patch(facecolor=colour, edgecolor=INK, label=name) for m, (name, colour) in palette.items() if used[m]]
     if used[""]:
-        handles.append(Patch(facecolor=OTHER, edgecolor=INK, label="Other"))
+        # TRANSLATORS: the legend's entry for organizations in no movement of the map
+        handles.append(Patch(facecolor=OTHER, edgecolor=INK, label=_("Other")))
     handles += [
-        Line2D([], [], marker="D", ls="", mfc="white", mec=INK, label="diamond: community-led"),
-        Line2D([], [], marker="o", ls="", mfc="white", mec=INK, label="circle: ally or other"),
+        Line2D([], [], marker="D", ls="", mfc="white", mec=INK, label=_("diamond: community-led")),
+        Line2D([], [], marker="o", ls="", mfc="white", mec=INK, label=_("circle: ally or other")),
         Line2D([], [], marker="o", ls="", mfc="white", mec="#5f5f5f", mew=RING,
-               label="thick outline: also in a second\nmovement (the outline's colour)"),
-        Line2D([], [], color="#8a8a8a", lw=1.5, label="line: tie (thicker = stronger)"),
-        Line2D([], [], color="#a40e26", lw=1.5, ls="--", label="dashed: conflict"),
+               label=_("thick outline: also in a second\nmovement (the outline's colour)")),
+        Line2D([], [], color="#8a8a8a", lw=1.5, label=_("line: tie (thicker = stronger)")),
+        Line2D([], [], color="#a40e26", lw=1.5, ls="--", label=_("dashed: conflict")),
     ]  # fmt: skip
     if stale:
         months = (view.get("freshness") or Freshness()).months
         handles.append(
             Line2D([], [], color="#8a8a8a", lw=1.5, alpha=STALE_ALPHA,
-                   label=f"faded: not confirmed for {months} month{'s' if months != 1 else ''}")
+                   label=ngettext("faded: not confirmed for {months} month", "faded: not confirmed for {months} months",
+                                  months).format(months=months))
         )  # fmt: skip
     if apart:
-        handles.append(Patch(fill=False, ls="--", ec="#6b6b6b", label="dashed box: no ties yet"))
+        handles.append(Patch(fill=False, ls="--", ec="#6b6b6b", label=_("dashed box: no ties yet")))
     total = counts.get("total", len(view["organizations"]))
-    notes = [f"{total} organizations, {len(view['ties'])} ties drawn", f"Exported {today_text()}"]
+    ties = len(view["ties"])
+    notes = [
+        # TRANSLATORS: {organizations} is "12 organizations", {ties} is "30 ties"
+        _("{organizations}, {ties} drawn").format(
+            organizations=ngettext("{count} organization", "{count} organizations", total).format(count=total),
+            ties=ngettext("{count} tie", "{count} ties", ties).format(count=ties),
+        ),
+        # TRANSLATORS: {date} is today (2026-11-01)
+        _("Exported {date}").format(date=today_text()),
+    ]
     if counts.get("labelled", total) < total:
-        notes += textwrap.wrap(f"Names: {counts['labelled']} best connected that fit; the tables list all", 42)
+        notes += textwrap.wrap(
+            ngettext(
+                "Names: {count} best connected that fits; the tables list all",
+                "Names: {count} best connected that fit; the tables list all",
+                counts["labelled"],
+            ).format(count=counts["labelled"]),
+            42,
+        )
     notes += textwrap.wrap(withheld_note(view), 42)
     handles += [Line2D([], [], ls="", label=line) for line in notes]
+    for handle in handles:
+        handle.set_label(drawable(handle.get_label()))
     if side.get_legend():
         side.get_legend().remove()
     side.legend(
-        handles=handles, loc="upper left", frameon=True, fontsize=8, title=banner(view["audience"]),
+        handles=handles, loc="upper left", frameon=True, fontsize=8, title=drawable(banner(view["audience"])),
         title_fontsize=9, alignment="left", borderaxespad=0,
     )  # fmt: skip
+
+
+def _rc() -> dict[str, Any]:
+    """The drawing settings: ``RC`` and the fonts of every script, in fallback order."""
+    return {**RC, "font.family": [*matplotlib_families(), "sans-serif"]}

@@ -17,6 +17,7 @@ from coalition.domain.errors import InvalidInput, Problem
 from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap, RawRow
 from coalition.formats.files import ReadBudget, atomic_path, load_json
+from coalition.i18n import _
 
 __all__ = ["FORMAT_NAME", "FORMAT_VERSION", "read", "write", "document"]
 
@@ -49,12 +50,12 @@ def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
     is parsed; its records are counted before any row is made, and every text measured."""
     doc = load_json(path)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
-        raise InvalidInput([Problem(f'not a coalition map: expected "format": "{FORMAT_NAME}"', file=path.name)])
+        message = _('not a coalition map: expected "format": "{format}"').format(format=FORMAT_NAME)
+        raise InvalidInput([Problem(message, file=path.name)])
     if doc.get("version") != FORMAT_VERSION:
         shown = doc.get("version") if isinstance(doc.get("version"), str | int | float | None) else "?"
-        raise InvalidInput(
-            [Problem(f"coalition-map version {str(shown)[:20]!r} is not supported (expected 1)", file=path.name)]
-        )
+        message = _("coalition-map version '{version}' is not supported (expected 1)").format(version=str(shown)[:20])
+        raise InvalidInput([Problem(message, file=path.name)])
     budget = ReadBudget(limits)
     held = sum(len(doc[kind]) for kind in KINDS if isinstance(doc.get(kind), list))
     if held > budget.limits.max_rows:
@@ -63,11 +64,12 @@ def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
     for kind in KINDS:
         items = doc.get(kind, [])
         if not isinstance(items, list):
-            raw.problems.append(Problem(f"{kind} must be a list", file=path.name, field=kind))
+            # TRANSLATORS: {kind} is a part of the file, as named in it: movements, organizations...
+            raw.problems.append(Problem(_("{kind} must be a list").format(kind=kind), file=path.name, field=kind))
             continue
         for number, item in enumerate(items, start=1):
             if not isinstance(item, dict):
-                raw.problems.append(Problem("must be an object", file=path.name, row=number, field=kind))
+                raw.problems.append(Problem(_("must be an object"), file=path.name, row=number, field=kind))
                 continue
             budget.check_record(item, f"{path.name} {kind}", number)
             getattr(raw, kind).append(RawRow(item, file=f"{path.name} {kind}", row=number))

@@ -26,6 +26,7 @@ from coalition.domain.settings import ImportLimits
 from coalition.domain.validation import RawMap, RawRow
 from coalition.formats.common import banner, today_text, withheld_note
 from coalition.formats.files import ReadBudget, atomic_path, load_json
+from coalition.i18n import _
 
 __all__ = ["ELEMENT_FIELDS", "CONNECTION_FIELDS", "read", "write", "element", "connection", "raw_map", "is_blueprint"]
 
@@ -76,7 +77,7 @@ def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
     before any row is made, and every text measured."""
     document = load_json(path)
     if not is_blueprint(document):
-        raise InvalidInput([Problem('not a Kumu blueprint: expected "elements" and "connections"', file=path.name)])
+        raise InvalidInput([Problem(_('not a Kumu blueprint: expected "elements" and "connections"'), file=path.name)])
     budget = ReadBudget(limits)
     about = document.get("about") if isinstance(document.get("about"), dict) else {}
     movements = about.get("movements") if isinstance(about.get("movements"), list) else []
@@ -93,7 +94,7 @@ def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
             raw.movements.append(RawRow(movement, file=f"{path.name} about.movements", row=number))
     for part, items in parts.items():
         if not isinstance(items, list):
-            raw.problems.append(Problem(f"{part} must be a list", file=path.name, field=part))
+            raw.problems.append(Problem(_("{kind} must be a list").format(kind=part), file=path.name, field=part))
             parts[part] = []
             continue
         rows = []
@@ -102,7 +103,7 @@ def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
                 budget.check_record(item, f"{path.name} {part}", number)
                 rows.append((number, item))
             else:
-                raw.problems.append(Problem("must be an object", file=f"{path.name} {part}", row=number))
+                raw.problems.append(Problem(_("must be an object"), file=f"{path.name} {part}", row=number))
         parts[part] = rows
     return raw_map(parts["elements"], parts["connections"], f"{path.name} elements", f"{path.name} connections", raw)
 

@@ -22,7 +22,14 @@ from coalition.domain.validation import RawMap
 from coalition.formats.csv_format import cell_value, neutralize, table_rows, unneutralize
 from coalition.formats.files import ReadBudget, atomic_path
 from coalition.formats.kumu_format import CONNECTION_FIELDS, ELEMENT_FIELDS, LISTS, connection, element, raw_map
-from coalition.formats.xlsx_format import about_rows, read_workbook, sheet_rows, write_sheet
+from coalition.formats.xlsx_format import (
+    about_rows,
+    read_workbook,
+    sheet_label,
+    sheet_rows,
+    workbook_title,
+    write_sheet,
+)
 
 __all__ = ["read", "write", "is_kumu_workbook"]
 
@@ -36,13 +43,13 @@ def write(view: dict[str, Any], path: Path) -> list[Path]:
     write_sheet(
         workbook,
         "Elements",
-        tuple(kumu for _, kumu in ELEMENT_FIELDS),
+        tuple(kumu for _field, kumu in ELEMENT_FIELDS),
         ([_cell(v) for v in element(org).values()] for org in view["organizations"]),
     )
     write_sheet(
         workbook,
         "Connections",
-        tuple(kumu for _, kumu in CONNECTION_FIELDS),
+        tuple(kumu for _field, kumu in CONNECTION_FIELDS),
         ([_cell(v) for v in connection(tie).values()] for tie in view["ties"]),
     )
     write_sheet(
@@ -52,7 +59,7 @@ def write(view: dict[str, Any], path: Path) -> list[Path]:
         ([_cell(m["id"]), _cell(m["name"]), m.get("color") or ""] for m in view["movements"]),
     )
     write_sheet(workbook, ABOUT_SHEET, ("about", ""), about_rows(view))
-    workbook.properties.title = f"Coalition map ({view['audience']} audience)"
+    workbook.properties.title = workbook_title(view)
     workbook.properties.creator = "Coalition Mapper"
     with atomic_path(path) as tmp:
         workbook.save(tmp)
@@ -65,7 +72,7 @@ def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
 
 def _read_sheets(workbook: Any, names: dict[str, str], path: Path, raw: RawMap, budget: ReadBudget) -> None:
     if MOVEMENTS_SHEET.lower() in names:
-        label = f"{path.name} sheet {names[MOVEMENTS_SHEET.lower()]}"
+        label = sheet_label(path, names[MOVEMENTS_SHEET.lower()])
         header, rows = sheet_rows(workbook[names[MOVEMENTS_SHEET.lower()]], label, budget)
         raw.movements.extend(table_rows(label, header, rows, "movements", raw.problems))
     parts = {}
@@ -73,14 +80,14 @@ def _read_sheets(workbook: Any, names: dict[str, str], path: Path, raw: RawMap, 
         if part not in names:
             parts[part] = []
             continue
-        header, rows = sheet_rows(workbook[names[part]], f"{path.name} sheet {names[part]}", budget)
+        header, rows = sheet_rows(workbook[names[part]], sheet_label(path, names[part]), budget)
         header = [str(h or "").strip() for h in header]
         parts[part] = [(number, _record(header, cells)) for number, cells in rows]
     raw_map(
         parts["elements"],
         parts["connections"],
-        f"{path.name} sheet {names['elements']}",
-        f"{path.name} sheet {names.get('connections', 'Connections')}",
+        sheet_label(path, names["elements"]),
+        sheet_label(path, names.get("connections", "Connections")),
         raw,
     )
 

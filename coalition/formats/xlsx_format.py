@@ -33,8 +33,12 @@ from coalition.domain.validation import RawMap
 from coalition.formats.common import banner, today_text, withheld_note, xml_safe
 from coalition.formats.csv_format import COLUMNS, cell_text, table_rows
 from coalition.formats.files import ReadBudget, atomic_path, stream_has_doctype
+from coalition.i18n import _
 
-__all__ = ["read", "write", "write_sheet", "sheet_rows", "open_workbook", "read_workbook", "about_rows"]
+__all__ = [
+    "read", "write", "write_sheet", "sheet_rows", "open_workbook", "read_workbook", "about_rows", "sheet_label",
+    "workbook_title",
+]  # fmt: skip
 
 SHEETS = ("organizations", "ties", "movements")
 TYPED = {"strength": int, "intro_capacity_per_month": int, "community_led": bool, "consent_to_introductions": bool}
@@ -64,12 +68,23 @@ def read(path: Path, limits: ImportLimits | None = None) -> RawMap:
 def _read_sheets(workbook: Any, names: dict[str, str], path: Path, raw: RawMap, budget: ReadBudget) -> None:
     for kind in ("movements", "organizations", "ties"):
         if kind in names:
-            label = f"{path.name} sheet {names[kind]}"
+            label = sheet_label(path, names[kind])
             header, rows = sheet_rows(workbook[names[kind]], label, budget)
             getattr(raw, kind).extend(table_rows(label, header, rows, kind, raw.problems))
 
 
 # shared with the Kumu spreadsheet ---------------------------------------------------
+def sheet_label(path: Path, sheet: str) -> str:
+    """Where a problem of a sheet is: "map.xlsx sheet ties" (the sheet named as in the file)."""
+    return _("{file} sheet {sheet}").format(file=path.name, sheet=sheet)
+
+
+def workbook_title(view: dict[str, Any]) -> str:
+    """The title in a workbook's properties."""
+    # TRANSLATORS: {audience} is public, coalition or private, as stored
+    return _("Coalition map ({audience} audience)").format(audience=view["audience"])
+
+
 def read_workbook(path: Path, required: str, read_sheets: SheetReader, limits: ImportLimits | None = None) -> RawMap:
     """Open ``path`` and let ``read_sheets(workbook, names, path, raw, budget)`` fill a map
     from it, ``names`` mapping lower-case sheet names to the workbook's own. A workbook
@@ -81,14 +96,15 @@ def read_workbook(path: Path, required: str, read_sheets: SheetReader, limits: I
         raw = RawMap()
         if required.lower() not in names:
             found = ", ".join(workbook.sheetnames)
-            raw.problems.append(Problem(f"no sheet named {required} (found: {found})", file=path.name))
+            message = _("no sheet named {sheet} (found: {sheets})").format(sheet=required, sheets=found)
+            raw.problems.append(Problem(message, file=path.name))
             return raw
         read_sheets(workbook, names, path, raw, budget)
         return raw
     except CoalitionError:
         raise
     except Exception as e:  # openpyxl's parse errors (ParseError, ValueError, KeyError...) as it streams a sheet
-        raise InvalidInput([Problem(f"not a readable .xlsx workbook ({type(e).__name__})", file=path.name)]) from e
+        raise InvalidInput([_unreadable(e, path)]) from e
     finally:
         workbook.close()
 
@@ -101,11 +117,11 @@ def open_workbook(path: Path, formulas: bool = False) -> Any:
     try:
         return load_workbook(path, read_only=True, data_only=not formulas)
     except FileNotFoundError as e:
-        raise InvalidInput([Problem("no such file", file=str(path))]) from e
+        raise InvalidInput([Problem(_("no such file"), file=str(path))]) from e
     except (InvalidFileException, OSError, KeyError, ValueError) as e:
-        raise InvalidInput([Problem("not a readable .xlsx workbook", file=path.name)]) from e
+        raise InvalidInput([Problem(_("not a readable .xlsx workbook"), file=path.name)]) from e
     except Exception as e:  # zipfile.BadZipFile and openpyxl's parse errors
-        raise InvalidInput([Problem(f"not a readable .xlsx workbook ({type(e).__name__})", file=path.name)]) from e
+        raise InvalidInput([_unreadable(e, path)]) from e
 
 
 def sheet_rows(sheet: Any, label: str, budget: ReadBudget) -> tuple[list[Any], Iterator[tuple[int, list[Any]]]]:
@@ -141,17 +157,18 @@ def _refuse_doctype(path: Path) -> None:
             for info in archive.infolist():
                 with archive.open(info) as member:
                     if stream_has_doctype(member):
-                        raise InvalidInput(
-                            [
-                                Problem(
-                                    f"{info.filename} holds a DTD (<!DOCTYPE>), which a spreadsheet never has; "
-                                    "refused for safety",
-                                    file=path.name,
-                                )
-                            ]
+                        # TRANSLATORS: {part} is a file inside the workbook: xl/worksheets/sheet1.xml
+                        message = _(
+                            "{part} holds a DTD (<!DOCTYPE>), which a spreadsheet never has; refused for safety"
                         )
+                        raise InvalidInput([Problem(message.format(part=info.filename), file=path.name)])
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as e:
-        raise InvalidInput([Problem(f"not a readable .xlsx workbook ({type(e).__name__})", file=path.name)]) from e
+        raise InvalidInput([_unreadable(e, path)]) from e
+
+
+def _unreadable(error: Exception, path: Path) -> Problem:
+    """A workbook the parser refused, named with the kind of error (for whoever reports it)."""
+    return Problem(_("not a readable .xlsx workbook ({error})").format(error=type(error).__name__), file=path.name)
 
 
 def write_sheet(workbook: Workbook, title: str, header: tuple[str, ...], rows: Any) -> None:
@@ -195,7 +212,7 @@ def _bold(sheet: Any, value: str) -> Any:
 
 def _properties(workbook: Workbook, view: dict[str, Any]) -> None:
     props = workbook.properties
-    props.title = f"Coalition map ({view['audience']} audience)"
+    props.title = workbook_title(view)
     props.subject = banner(view["audience"])
     props.description = withheld_note(view)
     props.creator = "Coalition Mapper"

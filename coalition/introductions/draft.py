@@ -6,6 +6,10 @@ languages and region they share, a partner both work with, the movements they wo
 bridge), in a language both groups list where a template exists. It goes to both
 groups, so it never names anything above that audience: no hidden organization, tie or
 contact (a hidden group of the pair is as if missing).
+
+The message is written in the groups' language (``TEMPLATES``), never in the
+interface's: the person sending it may read another. Only the errors are the
+interface's.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from typing import Any
 
 from coalition.domain.errors import CoalitionError, NotFound
 from coalition.domain.privacy import read_view
-from coalition.domain.vocabulary import region_label, template_languages, term_words
+from coalition.domain.vocabulary import movement_label, region_label, template_languages, term_words
+from coalition.i18n import _, use_language
 from coalition.introductions.index import build_index
 from coalition.introductions.reasons import find_broker
 from graph.store import Store
@@ -60,7 +65,11 @@ def _language(given: str | None, a: dict[str, Any], b: dict[str, Any]) -> str:
     """The language asked for, else the first one both groups list that has a template."""
     if given:
         if given not in TEMPLATES:
-            raise CoalitionError(f"no template in {given!r}; languages: {', '.join(TEMPLATES)}")
+            raise CoalitionError(
+                _("no template in '{language}'; languages: {languages}").format(
+                    language=given, languages=", ".join(TEMPLATES)
+                )
+            )
         return given
 
     theirs = set(template_languages(b))
@@ -79,42 +88,47 @@ def draft_message(
     orgs = {o["id"]: o for o in view["organizations"]}
     for org_id in (a, b):
         if org_id not in orgs:
-            raise NotFound(f"no organization with id {org_id!r}")
+            raise NotFound(_("no organization with id '{organization}'").format(organization=org_id))
     if a == b:
-        raise CoalitionError("an introduction needs two different organizations")
+        raise CoalitionError(_("an introduction needs two different organizations"))
     first, second = orgs[a], orgs[b]
     code = _language(language, first, second)
-    t = TEMPLATES[code]
-    movement_names = {m["id"]: m["name"] for m in view["movements"]}
+    with use_language(code):  # the labels in it (kinds, offers, movements) in the draft's language
+        t = TEMPLATES[code]
+        movement_names = {m["id"]: movement_label(m) for m in view["movements"]}
 
-    def line(org: dict[str, Any]) -> str:
-        region = t["in"].format(region=region_label(org["region"])) if org["region"] else ""
-        movements = _and([movement_names.get(m, m) for m in org["movements"]], t)
-        return "- " + t["line"].format(
-            name=org["name"], kind=term_words(org["kind"]), movements=movements, region=region
-        )
+        def line(org: dict[str, Any]) -> str:
+            region = t["in"].format(region=region_label(org["region"])) if org["region"] else ""
+            movements = _and([movement_names.get(m, m) for m in org["movements"]], t)
+            return "- " + t["line"].format(
+                name=org["name"], kind=term_words(org["kind"]), movements=movements, region=region
+            )
 
-    reasons = []
-    for x, y in ((first, second), (second, first)):
-        given = [term_words(r) for r in x["offers"] if r in y["needs"]]
-        if given:
-            reasons.append(t["offers"].format(x=x["name"], what=_and(given, t), y=y["name"]))
-    for field in ("issues", "languages"):
-        shared = [item for item in first[field] if item in second[field]]
-        if shared:
-            words = [term_words(i) for i in shared] if field == "issues" else shared
-            reasons.append(t[field].format(what=_and(words, t)))
-    if first["region"] and first["region"] == second["region"]:
-        reasons.append(t["region"].format(what=region_label(first["region"])))
-    ix = build_index(view)
-    broker = find_broker(ix, ix.index[a], ix.index[b])  # the warm broker the introductions list names
-    if broker is not None:
-        reasons.append(t["broker"].format(what=ix.names[broker]))
-    if not set(first["movements"]) & set(second["movements"]):
-        bridged = [movement_names.get(m, m) for m in (*first["movements"], *second["movements"])]
-        reasons.append(t["bridge"].format(what=_and(list(dict.fromkeys(bridged)), t)))
-    parts = [t["greeting"].format(a=first["name"], b=second["name"]), t["opening"], line(first) + "\n" + line(second)]
-    if reasons:
-        parts.append(t["why"] + "\n" + "\n".join(f"- {reason}" for reason in reasons))
-    parts.append(t["closing"])
+        reasons = []
+        for x, y in ((first, second), (second, first)):
+            given = [term_words(r) for r in x["offers"] if r in y["needs"]]
+            if given:
+                reasons.append(t["offers"].format(x=x["name"], what=_and(given, t), y=y["name"]))
+        for field in ("issues", "languages"):
+            shared = [item for item in first[field] if item in second[field]]
+            if shared:
+                words = [term_words(i) for i in shared] if field == "issues" else shared
+                reasons.append(t[field].format(what=_and(words, t)))
+        if first["region"] and first["region"] == second["region"]:
+            reasons.append(t["region"].format(what=region_label(first["region"])))
+        ix = build_index(view)
+        broker = find_broker(ix, ix.index[a], ix.index[b])  # the warm broker the introductions list names
+        if broker is not None:
+            reasons.append(t["broker"].format(what=ix.names[broker]))
+        if not set(first["movements"]) & set(second["movements"]):
+            bridged = [movement_names.get(m, m) for m in (*first["movements"], *second["movements"])]
+            reasons.append(t["bridge"].format(what=_and(list(dict.fromkeys(bridged)), t)))
+        parts = [
+            t["greeting"].format(a=first["name"], b=second["name"]),
+            t["opening"],
+            line(first) + "\n" + line(second),
+        ]
+        if reasons:
+            parts.append(t["why"] + "\n" + "\n".join(f"- {reason}" for reason in reasons))
+        parts.append(t["closing"])
     return {"a": a, "b": b, "language": code, "text": "\n\n".join(parts) + "\n"}

@@ -27,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from coalition.domain.freshness import Freshness, weigh_stale
+from coalition.domain.vocabulary import movement_label
 from graph.algorithms.communities import louvain_communities
 from graph.algorithms.igraph_bridge import IndexedGraph
 from graph.records import tie_has_ended
@@ -329,7 +330,7 @@ def build_index(
     for org in orgs:
         movement_ids += [m for m in org.get("movements", []) if m not in movement_ids]
     movement_at = {m: i for i, m in enumerate(movement_ids)}
-    movement_names = {m["id"]: m.get("name") or m["id"] for m in view.get("movements", [])}
+    movement_names = {m["id"]: movement_label(m) for m in view.get("movements", [])}
     member = np.zeros((n, len(movement_ids)), dtype=bool)
     set_ids: dict[tuple[int, ...], int] = {}
     mset = np.zeros(n, dtype=np.int64)

@@ -54,6 +54,7 @@ from coalition.domain.errors import CoalitionError
 from coalition.domain.freshness import Freshness
 from coalition.domain.models import INTRODUCTION_STATUSES
 from coalition.domain.privacy import hidden_names, view_for
+from coalition.i18n import _
 from coalition.introductions.candidates import Candidates, find_candidates
 from coalition.introductions.features import bridging_value, pair_features
 from coalition.introductions.index import MapIndex, build_index, count_used_capacity
@@ -162,7 +163,7 @@ def recommend(
     """
     _check_status(status)
     if not 0 <= boldness <= 1:
-        raise CoalitionError(f"boldness goes from 0 to 1 (got {boldness})")
+        raise CoalitionError(_("boldness goes from 0 to 1 (got {boldness})").format(boldness=boldness))
     if status not in (None, "suggested"):
         return stored_introductions(view, status, top)
     ranking = rank(view, today=today, used_capacity=used_capacity, seed=seed, timings=timings, freshness=freshness)
@@ -181,7 +182,7 @@ def place(ranking: Ranking, top: int) -> tuple[list[tuple[int, float]], list[tup
     first, and the named gaps left without an introduction with why."""
     ix, pool, score = ranking.index, ranking.candidates, ranking.score
     slate, missed, remaining = plan_slate(ix, pool, score, ranking.gaps, top)
-    picks = [c for c, _ in slate]
+    picks = [c for c, _gap in slate]
     placed = select(ix, pool, score, top - len(slate), remaining=remaining, placed_before=picks, skip=pool.extra_only)
     # The slate is sure of its places in the list, not of the top ones: merged by score,
     # a gap closer that is unlikely to work does not push likelier introductions down.
@@ -271,14 +272,13 @@ def describe(ranking: Ranking, c: int, score: float) -> dict[str, Any]:
     """The suggestion for candidate ``c`` as a plain dict (see ``recommend``)."""
     ix, pool = ranking.index, ranking.candidates
     u, v = int(pool.u[c]), int(pool.v[c])
-    suggestion = explain(ix, u, v)
     gap = ranking.label(u, v)
     label = gap.label(ix) if gap is not None else None
+    # a gap between movements says what "links A and B, which have ..." would
+    suggestion = explain(ix, u, v, movement_link=not (label and label["movements"]))
     reasons = list(suggestion["reasons"])  # the broker (or cold path) line first, then the gap
-    if label:
-        if label["movements"]:  # the gap sentence says what "links A and B, which have..." would
-            reasons = [r for r in reasons if not r.startswith("links ")]
-        reasons.insert(min(1, len(reasons)), f"It {label['text']}.")
+    if gap is not None:
+        reasons.insert(min(1, len(reasons)), gap.sentence(ix))
     return {
         "a": ix.ids[u],
         "b": ix.ids[v],
@@ -308,7 +308,7 @@ def explain_pair(view: dict[str, Any], a: str, b: str, today: date | None = None
     ix = build_index(view, today=today)
     for org_id in (a, b):
         if org_id not in ix.index:
-            raise CoalitionError(f"no organization {org_id!r} in this view")
+            raise CoalitionError(_("no organization '{organization}' in this view").format(organization=org_id))
     u, v = sorted((ix.index[a], ix.index[b]))
     return {"a": ix.ids[u], "b": ix.ids[v], **explain(ix, u, v)}
 
@@ -387,4 +387,8 @@ def introductions_for_store(
 
 def _check_status(status: str | None) -> None:
     if status is not None and status not in INTRODUCTION_STATUSES:
-        raise CoalitionError(f"unknown status {status!r}; known: {', '.join(INTRODUCTION_STATUSES)}")
+        raise CoalitionError(
+            _("unknown status '{status}'; known: {statuses}").format(
+                status=status, statuses=", ".join(INTRODUCTION_STATUSES)
+            )
+        )

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from coalition.analysis.gaps import WEAK_RATIO
+from coalition.i18n import _, ngettext
 from coalition.introductions.candidates import Candidates
 from coalition.introductions.index import MapIndex, unique_sorted
 
@@ -59,24 +60,52 @@ class Gap:
     org: int = -1
 
     def label(self, ix: MapIndex) -> dict[str, object]:
-        """The ``gap`` key of a suggestion: kind, movements or organization, and a sentence."""
+        """The ``gap`` key of a suggestion: kind, movements or organization, and what the
+        introduction does about the gap ("closes the gap between A and B, ...")."""
         if self.kind == "isolated":
-            return {
-                "kind": self.kind,
-                "movements": None,
-                "org": ix.ids[self.org],
-                "text": f"gives {ix.names[self.org]}, a community-led group with no ties yet, a first partner",
-            }
+            return {"kind": self.kind, "movements": None, "org": ix.ids[self.org], "text": self._words(ix)}
+        return {"kind": self.kind, "movements": list(self.movements), "org": None, "text": self._words(ix)}
+
+    def sentence(self, ix: MapIndex) -> str:
+        """The label's words as a reason of their own: "It closes the gap between A and B, ..."."""
+        return self._words(ix, sentence=True)
+
+    def _words(self, ix: MapIndex, sentence: bool = False) -> str:
+        """The label's text, or the whole sentence a reason says it in (one message each:
+        a language may not start that sentence with a pronoun)."""
+        if self.kind == "isolated":
+            if sentence:
+                text = _("It gives {organization}, a community-led group with no ties yet, a first partner.")
+            else:
+                text = _("gives {organization}, a community-led group with no ties yet, a first partner")
+            return text.format(organization=ix.names[self.org])
         a, b = (ix.movement_names.get(m, m) for m in self.movements)
-        if a == b:
-            how = (
-                "which have no tie among them" if self.kind == "missing" else "which work together far less than others"
+        missing = self.kind == "missing"
+        if a == b and sentence:
+            text = (
+                _("It brings together groups of {movement}, which have no tie among them.")
+                if missing
+                else _("It brings together groups of {movement}, which work together far less than others.")
             )
-            text = f"brings together groups of {a}, {how}"
+        elif a == b:
+            text = (
+                _("brings together groups of {movement}, which have no tie among them")
+                if missing
+                else _("brings together groups of {movement}, which work together far less than others")
+            )
+        elif sentence:
+            text = (
+                _("It closes the gap between {first} and {second}, which have no tie at all.")
+                if missing
+                else _("It closes the gap between {first} and {second}, which work together far less than others.")
+            )
         else:
-            how = "which have no tie at all" if self.kind == "missing" else "which work together far less than others"
-            text = f"closes the gap between {a} and {b}, {how}"
-        return {"kind": self.kind, "movements": list(self.movements), "org": None, "text": text}
+            text = (
+                _("closes the gap between {first} and {second}, which have no tie at all")
+                if missing
+                else _("closes the gap between {first} and {second}, which work together far less than others")
+            )
+        return text.format(movement=a, first=a, second=b)
 
 
 def named_gaps(ix: MapIndex) -> list[Gap]:
@@ -103,7 +132,7 @@ def named_gaps(ix: MapIndex) -> list[Gap]:
                 weak.append((ratio, Gap("weak", (ix.movement_ids[i], ix.movement_ids[j]))))
     weak.sort(key=lambda item: item[0])
     isolated = [Gap("isolated", org=int(i)) for i in np.flatnonzero(ix.community_led & (ix.degree == 0))]
-    return missing + isolated + [gap for _, gap in weak]
+    return missing + isolated + [gap for _ratio, gap in weak]
 
 
 def gap_candidate_keys(ix: MapIndex, gaps: list[Gap], eligible: np.ndarray) -> np.ndarray:
@@ -212,10 +241,10 @@ def plan_slate(
     isolated_slots = max(1, int(page * ISOLATED_SHARE))
     for k, gap in enumerate(gaps):
         if len(chosen) >= slots:
-            unmet.append((gap, _no_room(top, slots, "gaps")))
+            unmet.append((gap, _no_room(top, slots)))
             continue
-        if gap.kind == "isolated" and sum(g.kind == "isolated" for _, g in chosen) >= isolated_slots:
-            unmet.append((gap, _no_room(top, isolated_slots, "isolated groups")))
+        if gap.kind == "isolated" and sum(g.kind == "isolated" for _pick, g in chosen) >= isolated_slots:
+            unmet.append((gap, _no_room(top, isolated_slots, isolated=True)))
             continue
         options = labelled[starts[k] : starts[k + 1]].tolist()  # best score first
         pick = next(
@@ -231,28 +260,50 @@ def plan_slate(
     return chosen, unmet, remaining
 
 
-def _no_room(top: int, slots: int, what: str) -> str:
+def _no_room(top: int, slots: int, isolated: bool = False) -> str:
+    """Why a gap waits: the list is short, or the slate's places for gaps (for isolated
+    groups) are taken."""
     if top < PAGE:
-        return f"a list of {top} keeps room for other introductions; ask for a longer one"
-    return f"more {what} than the {slots} places a list keeps for them; close the ones above first"
+        return ngettext(
+            "a list of {count} keeps room for other introductions; ask for a longer one",
+            "a list of {count} keeps room for other introductions; ask for a longer one",
+            top,
+        ).format(count=top)
+    if isolated:
+        return ngettext(
+            "more isolated groups than the {count} place a list keeps for them; close the ones above first",
+            "more isolated groups than the {count} places a list keeps for them; close the ones above first",
+            slots,
+        ).format(count=slots)
+    return ngettext(
+        "more gaps than the {count} place a list keeps for them; close the ones above first",
+        "more gaps than the {count} places a list keeps for them; close the ones above first",
+        slots,
+    ).format(count=slots)
 
 
 def why_none(ix: MapIndex, gap: Gap) -> str:
     """Why no introduction closes this gap now, in plain words."""
     at = {m: i for i, m in enumerate(ix.movement_ids)}
     sides = (
-        [("this group", np.array([gap.org]))]
+        [(None, np.array([gap.org]))]
         if gap.kind == "isolated"
         else [(ix.movement_names.get(m, m), np.flatnonzero(ix.member[:, at[m]])) for m in dict.fromkeys(gap.movements)]
     )
-    for name, members in sides:
+    for name, members in sides:  # name: the movement's, None for the isolated group itself
         if not len(members):
             break
         if not ix.consent[members].any():
-            return f"no group in {name} takes introductions (consent is off)"
+            if name is None:
+                return _("no group in this group takes introductions (consent is off)")
+            return _("no group in {movement} takes introductions (consent is off)").format(movement=name)
         if not (ix.remaining[members] > 0).any():
-            return f"every consenting group in {name} has used its introductions for this month"
-    return (
+            if name is None:
+                return _("every consenting group in this group has used its introductions for this month")
+            return _("every consenting group in {movement} has used its introductions for this month").format(
+                movement=name
+            )
+    return _(
         "every possible pairing is already planned, declined, on hold or in conflict, or used up this list's capacity"
     )
 

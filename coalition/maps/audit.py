@@ -19,6 +19,7 @@ from typing import Any
 from coalition.domain.errors import CoalitionError
 from coalition.formats.csv_format import neutralize
 from coalition.formats.files import atomic_path
+from coalition.i18n import _
 from graph.store import AUDIT_KINDS, Store
 
 __all__ = ["AUDIT_FORMAT", "list_audit", "describe_entry", "audit_document", "export_audit"]
@@ -39,11 +40,11 @@ def list_audit(
     (movement, organization, tie, introduction, map) or one record (an organization id,
     ``source|target|kind`` for a tie, ``a|b`` for an introduction), or by one actor."""
     if kind is not None and kind not in AUDIT_KINDS:
-        raise CoalitionError(f"unknown kind {kind!r}; known: {', '.join(AUDIT_KINDS)}")
+        raise CoalitionError(_("unknown kind '{kind}'; known: {kinds}").format(kind=kind, kinds=", ".join(AUDIT_KINDS)))
     if since is not None:
         _check_time(since)
     if limit is not None and limit < 1:
-        raise CoalitionError("limit must be at least 1")
+        raise CoalitionError(_("limit must be at least 1"))
     if actor is None:
         return store.audit(limit=limit, since=since, kind=kind, key=key)
     entries = [e for e in store.audit(limit=None, since=since, kind=kind, key=key) if e["actor"] == actor]
@@ -51,7 +52,10 @@ def list_audit(
 
 
 def describe_entry(entry: dict[str, Any], width: int = 60) -> str:
-    """One line for people: ``update organization casa_y: region 'riverside' -> 'eastport'``."""
+    """One line for people: ``update organization casa_y: region 'riverside' -> 'eastport'``.
+
+    Made of the entry as stored (its action, kind, key, field names and values), so it
+    reads the same in every interface language, as the trail itself does."""
     head = f"{entry['action']} {entry['kind']} {entry['key']}"
     before, after = entry.get("before") or {}, entry.get("after") or {}
     if entry["action"] == "update":
@@ -85,7 +89,11 @@ def export_audit(store: Store, path: Path, fmt: str | None = None, **filters: An
     path = Path(path)
     fmt = fmt or path.suffix.lower().lstrip(".")
     if fmt not in ("json", "csv"):
-        raise CoalitionError(f"the audit trail is exported as json or csv, not {fmt or 'a file without a suffix'}")
+        raise CoalitionError(
+            _("the audit trail is exported as json or csv, not {format}").format(format=fmt)
+            if fmt
+            else _("the audit trail is exported as json or csv, not a file without a suffix")
+        )
     entries = list_audit(store, **{"limit": None, **filters})
     if fmt == "json":
         text = json.dumps(audit_document(entries, store), ensure_ascii=False, indent=2) + "\n"
@@ -106,7 +114,9 @@ def _check_time(value: str) -> None:
     try:
         datetime.fromisoformat(value)
     except ValueError as e:
-        raise CoalitionError(f"since must be an ISO date or time such as 2026-11-01 (got {value!r})") from e
+        raise CoalitionError(
+            _("since must be an ISO date or time such as 2026-11-01 (got '{value}')").format(value=value)
+        ) from e
 
 
 def _short(value: Any, width: int) -> str:

@@ -40,11 +40,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from coalition.domain.errors import CoalitionError, InvalidInput, Problem
-from coalition.domain.settings import MIN_PASSPHRASE, read_passphrase
+from coalition.domain.settings import MIN_PASSPHRASE, check_passphrase_length, read_passphrase
 from coalition.domain.validation import RawMap, RawRow, validate_map
 from coalition.formats.files import atomic_path
 from coalition.formats.json_format import FORMAT_NAME, FORMAT_VERSION
-from coalition.maps.services import init_map
+from coalition.i18n import N_, _, ngettext
+from coalition.maps.services import counts_in_words, init_map
 from graph.errors import StoreError
 from graph.sqlite.image import SQLITE_MAGIC, read_image
 from graph.store import AUDIT_ACTIONS, Store
@@ -58,7 +59,8 @@ KDF_SCRYPT = 1
 SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P = 17, 8, 1
 PAYLOADS = {1: "sqlite", 2: "json"}
 ZLIB = 1
-WRONG = "wrong passphrase or the backup was changed"
+#: Every way an encrypted backup fails to open says this, as ``_(WRONG)``.
+WRONG = N_("wrong passphrase or the backup was changed")
 KINDS = ("movements", "organizations", "ties", "introductions")
 
 
@@ -73,9 +75,21 @@ class BackupReport:
     counts: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        what = ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
-        how = "encrypted " if self.encrypted else ""
-        return f"Wrote {how}{self.payload} backup {self.path} ({self.size:,} bytes: {what})"
+        # TRANSLATORS: {payload} is sqlite or json; {counts} is "3 movements, 12 organizations, 20 ties"
+        message = (
+            ngettext(
+                "Wrote encrypted {payload} backup {path} ({size:,} byte: {counts})",
+                "Wrote encrypted {payload} backup {path} ({size:,} bytes: {counts})",
+                self.size,
+            )
+            if self.encrypted
+            else ngettext(
+                "Wrote {payload} backup {path} ({size:,} byte: {counts})",
+                "Wrote {payload} backup {path} ({size:,} bytes: {counts})",
+                self.size,
+            )
+        )
+        return message.format(payload=self.payload, path=self.path, size=self.size, counts=counts_in_words(self.counts))
 
 
 @dataclass
@@ -88,8 +102,8 @@ class RestoreReport:
     counts: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        what = ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
-        return f"Restored {what} from {self.path}"
+        # TRANSLATORS: {counts} is "3 movements, 12 organizations, 20 ties, 0 introductions, 120 audit"
+        return _("Restored {counts} from {path}").format(counts=counts_in_words(self.counts), path=self.path)
 
 
 def sealed(path: Path) -> bool:
@@ -107,11 +121,13 @@ def backup(store: Store, path: Path, passphrase: str | None = None) -> BackupRep
     An encrypted map is never backed up in plain form."""
     path = Path(path)
     if passphrase is None and store.encrypted:
-        raise CoalitionError("the map is encrypted, so its backup must be too: give a passphrase")
-    if passphrase is not None and len(passphrase) < MIN_PASSPHRASE:
-        raise CoalitionError(f"the passphrase is too short: use at least {MIN_PASSPHRASE} characters")
+        raise CoalitionError(_("the map is encrypted, so its backup must be too: give a passphrase"))
+    if passphrase is not None:
+        check_passphrase_length(passphrase)
     if store.file is not None and path.resolve() == store.file.resolve():
-        raise CoalitionError(f"a backup to {path} would overwrite the map itself: choose another path")
+        raise CoalitionError(
+            _("a backup to {path} would overwrite the map itself: choose another path").format(path=path)
+        )
     counts = store.counts()
     payload_kind, payload = store.backup_image()
     data = payload if passphrase is None else _seal(payload, payload_kind, passphrase)
@@ -132,17 +148,23 @@ def restore(store: Store, path: Path, passphrase: str | None = None, actor: str 
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise CoalitionError(f"cannot read the backup {path}: {e.strerror or e}") from e
+        raise CoalitionError(
+            _("cannot read the backup {path}: {reason}").format(path=path, reason=e.strerror or e)
+        ) from e
     encrypted = data.startswith(MAGIC)
     if encrypted:
         if passphrase is None:
-            raise CoalitionError(f"{path} is an encrypted backup: give the passphrase (--passphrase-file)")
+            raise CoalitionError(
+                _("{path} is an encrypted backup: give the passphrase (--passphrase-file)").format(path=path)
+            )
         payload_kind, payload = _open(data, passphrase)
     else:
         if passphrase is not None:
             raise CoalitionError(
-                f"{path} is not an encrypted backup although a passphrase was given; it may have been replaced "
-                "(restore it without a passphrase only if you trust where it came from)"
+                _(
+                    "{path} is not an encrypted backup although a passphrase was given; it may have been replaced "
+                    "(restore it without a passphrase only if you trust where it came from)"
+                ).format(path=path)
             )
         payload_kind, payload = _plain_kind(data, path), data
     raw = _read_sqlite(payload, path) if payload_kind == "sqlite" else _read_json(payload, path)
@@ -171,19 +193,19 @@ def _seal(payload: bytes, payload_kind: str, passphrase: str) -> bytes:
 
 def _open(data: bytes, passphrase: str) -> tuple[str, bytes]:
     if len(data) < HEADER.size + 16:
-        raise CoalitionError(WRONG)
+        raise CoalitionError(_(WRONG))
     header = data[: HEADER.size]
-    _, version, kdf, log2_n, r, p, kind, compression, salt, nonce = HEADER.unpack(header)
+    _magic, version, kdf, log2_n, r, p, kind, compression, salt, nonce = HEADER.unpack(header)
     # Parameters outside these bounds were never written by us: a changed header (and a
     # huge n would only make the key derivation eat memory before failing).
     if (version, kdf, compression) != (FILE_VERSION, KDF_SCRYPT, ZLIB) or kind not in PAYLOADS:
-        raise CoalitionError(WRONG)
+        raise CoalitionError(_(WRONG))
     if not (14 <= log2_n <= 20 and 1 <= r <= 16 and 1 <= p <= 4):
-        raise CoalitionError(WRONG)
+        raise CoalitionError(_(WRONG))
     try:
         sealed = AESGCM(_key(passphrase, salt, log2_n, r, p)).decrypt(nonce, data[HEADER.size :], header)
     except InvalidTag as e:
-        raise CoalitionError(WRONG) from e
+        raise CoalitionError(_(WRONG)) from e
     return PAYLOADS[kind], zlib.decompress(sealed)
 
 
@@ -192,7 +214,7 @@ def _plain_kind(data: bytes, path: Path) -> str:
         return "sqlite"
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return "json"
-    raise CoalitionError(f"{path} is not a Coalition Mapper backup")
+    raise CoalitionError(_("{path} is not a Coalition Mapper backup").format(path=path))
 
 
 # reading a backup ------------------------------------------------------------------
@@ -201,18 +223,24 @@ def _read_sqlite(payload: bytes, path: Path) -> dict[str, Any]:
     try:
         return dict(read_image(payload))
     except StoreError as e:
-        raise CoalitionError(f"{path} is not a readable map backup: {e}") from e
+        raise CoalitionError(_("{path} is not a readable map backup: {error}").format(path=path, error=e)) from e
 
 
 def _read_json(payload: bytes, path: Path) -> dict[str, Any]:
     try:
         document = json.loads(payload.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise CoalitionError(f"{path} is not a readable map backup: {e}") from e
+        raise CoalitionError(_("{path} is not a readable map backup: {error}").format(path=path, error=e)) from e
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
-        raise CoalitionError(f'{path} is not a map backup: expected "format": "{FORMAT_NAME}"')
+        raise CoalitionError(
+            _('{path} is not a map backup: expected "format": "{format}"').format(path=path, format=FORMAT_NAME)
+        )
     if document.get("version") != FORMAT_VERSION:
-        raise CoalitionError(f"{path}: coalition-map version {document.get('version')!r} is not supported")
+        # the version as the file holds it: a number, or a text in quotes
+        version = repr(document.get("version"))
+        raise CoalitionError(
+            _("{path}: coalition-map version {version} is not supported").format(path=path, version=version)
+        )
     return document
 
 
@@ -223,7 +251,8 @@ def _validated(raw: dict[str, Any], path: Path) -> dict[str, Any]:
     for kind in KINDS:
         items = raw.get(kind) or []
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-            raise InvalidInput([Problem(f"{kind} must be a list of objects", file=path.name)])
+            # TRANSLATORS: {kind} is a part of the file, as named in it: movements, organizations...
+            raise InvalidInput([Problem(_("{kind} must be a list of objects").format(kind=kind), file=path.name)])
         getattr(rows, kind).extend(RawRow(item, file=f"{path.name} {kind}", row=n) for n, item in enumerate(items, 1))
     valid = validate_map(rows, known_movements=set())
     if valid.problems:
@@ -246,6 +275,6 @@ def _audit_entries(entries: Any, path: Path) -> list[dict[str, Any]]:
             and all(entry.get(f) is None or isinstance(entry[f], dict) for f in ("before", "after"))
         )
         if not ok:
-            raise InvalidInput([Problem("not a valid audit entry", file=f"{path.name} audit", row=number)])
+            raise InvalidInput([Problem(_("not a valid audit entry"), file=f"{path.name} audit", row=number)])
         seen.add(entry["seq"])
     return entries

@@ -18,6 +18,7 @@ from coalition.domain.errors import CoalitionError, NotFound
 from coalition.domain.freshness import Freshness
 from coalition.domain.models import SLUG
 from coalition.domain.privacy import hidden_names, view_for
+from coalition.i18n import _, ngettext
 from graph.store import BOOKKEEPING, Record, Store, now_iso
 
 __all__ = ["STALLED_DAYS", "changes_since", "is_stalled", "list_snapshots", "save_snapshot", "summary_lines"]
@@ -38,7 +39,9 @@ _KINDS = {
 def save_snapshot(store: Store, name: str, note: str = "") -> Record:
     """Mark the map as it is now under ``name`` (saving a name again moves it to now)."""
     if not SLUG.match(name):
-        raise CoalitionError(f"{name!r} is not a snapshot name: use lowercase letters, digits, _ or - (at most 80)")
+        raise CoalitionError(
+            _("'{name}' is not a snapshot name: use lowercase letters, digits, _ or - (at most 80)").format(name=name)
+        )
     with store.transaction():
         seq = max((e["seq"] for e in store.audit(limit=1)), default=0)
         body = {"at": now_iso(), "audit_seq": seq, "note": note.strip()[:500]}
@@ -60,7 +63,7 @@ def _since(store: Store, since: str) -> tuple[str, int]:
     try:
         day = date.fromisoformat(since)
     except ValueError:
-        raise NotFound(f"no snapshot named {since!r} (and it is not a date YYYY-MM-DD)") from None
+        raise NotFound(_("no snapshot named '{name}' (and it is not a date YYYY-MM-DD)").format(name=since)) from None
     before = [e["seq"] for e in store.audit(limit=None) if e["at"] < day.isoformat()]
     return day.isoformat(), max(before, default=0)
 
@@ -71,8 +74,11 @@ def _map_then(now: dict[str, Any], entries: list[Record]) -> dict[str, Any]:
     for entry in entries:
         if entry["action"] in ("clear", "restore"):
             raise CoalitionError(
-                f"the map was {'cleared' if entry['action'] == 'clear' else 'restored'} on {entry['at'][:10]}, "
-                "after that point: changes across it cannot be worked out"
+                (
+                    _("the map was cleared on {date}, after that point: changes across it cannot be worked out")
+                    if entry["action"] == "clear"
+                    else _("the map was restored on {date}, after that point: changes across it cannot be worked out")
+                ).format(date=entry["at"][:10])
             )
         if entry["kind"] not in _KINDS:
             continue
@@ -142,22 +148,24 @@ def _identity(record: Record, names: dict[str, str]) -> Record:
 
 
 def _gap_items(report: dict[str, Any]) -> dict[tuple, Record]:
-    """The gaps of a report an organizer acts on, by a key that survives a new analysis."""
+    """The gaps of a report an organizer acts on, by a key that survives a new analysis
+    (their texts are worked out when asked, in the reader's language)."""
     names = {m: report["movements"][m]["name"] for m in report["movements"]}
     items: dict[tuple, Record] = {}
     for a, b in report["missing_movement_pairs"]:
-        items[("missing", a, b)] = {"kind": "movements_never_tied", "movements": [a, b],
-                                    "text": f"no ties between {names.get(a, a)} and {names.get(b, b)}"}  # fmt: skip
+        text = _("no ties between {first} and {second}").format(first=names.get(a, a), second=names.get(b, b))
+        items[("missing", a, b)] = {"kind": "movements_never_tied", "movements": [a, b], "text": text}
     for item in report["single_points_of_failure"]:
         key = item.get("org") or "|".join(item.get("tie") or ())
         items[("single", key)] = {"kind": "single_point_of_failure", "key": key, "text": item["explanation"]}
     for item in report["isolated_community_led"]:
         name = report["names"].get(item["org"], item["org"])
         text = (
-            f"{name}, community-led, is {item['why']}"
-            if item["why"].startswith("tied only")
-            else f"{name}: {item['why']}"
-        )
+            # TRANSLATORS: {why} is "tied only to allies (...)" or "tied only within housing (...)"
+            _("{organization}, community-led, is {why}")
+            if "no_tie" not in item["reasons"]  # a tie or more, each to allies or to its own movements
+            else _("{organization}: {why}")
+        ).format(organization=name, why=item["why"])
         items[("isolated", item["org"])] = {"kind": "isolated_community_led", "org": item["org"], "text": text}
     return items
 
@@ -193,25 +201,59 @@ def summary_lines(found: dict[str, Any], shown: int = 8) -> list[str]:
     lines = []
 
     def named(items: list[Record], describe: Any) -> str:
-        words = [describe(i) for i in items[:shown]]
-        more = f" and {len(items) - shown} more" if len(items) > shown else ""
-        return ", ".join(words) + more
+        words = _(", ").join(describe(i) for i in items[:shown])
+        more = len(items) - shown
+        if more <= 0:
+            return words
+        # TRANSLATORS: {names} is a list of names, {count} how many more are not listed
+        return ngettext("{names} and {count} more", "{names} and {count} more", more).format(names=words, count=more)
 
     orgs, ties = found["organizations"], found["ties"]
-    for key, verb in (("added", "joined"), ("removed", "left the map"), ("changed", "changed")):
+    for key in ("added", "removed", "changed"):
         if orgs[key]:
-            lines.append(f"{len(orgs[key])} organization(s) {verb}: {named(orgs[key], lambda o: o['name'])}.")
-    for key, verb in (("added", "new"), ("removed", "ended or removed"), ("changed", "changed")):
+            lines.append(
+                _organizations_line(key, len(orgs[key])).format(
+                    count=len(orgs[key]), names=named(orgs[key], lambda o: o["name"])
+                )
+            )
+    for key in ("added", "removed", "changed"):
         if ties[key]:
             tie_words = named(
-                ties[key], lambda t: f"{t['source_name']} and {t['target_name']} ({t['kind'].replace('_', ' ')})"
+                ties[key],
+                lambda t: _("{first} and {second} ({kind})").format(
+                    first=t["source_name"], second=t["target_name"], kind=t["kind"].replace("_", " ")
+                ),
             )
-            lines.append(f"{len(ties[key])} tie(s) {verb}: {tie_words}.")
-    for key, verb in (("closed", "Closed"), ("opened", "New")):
-        lines += [f"{verb} gap: {gap['text']}" for gap in found["gaps"][key]]
-    for key in ("made", "declined", "stalled"):
+            lines.append(_ties_line(key, len(ties[key])).format(count=len(ties[key]), names=tie_words))
+    lines += [_("Closed gap: {gap}").format(gap=gap["text"]) for gap in found["gaps"]["closed"]]
+    lines += [_("New gap: {gap}").format(gap=gap["text"]) for gap in found["gaps"]["opened"]]
+    for key, message in (
+        ("made", _("Introductions made: {pairs}.")),
+        ("declined", _("Introductions declined: {pairs}.")),
+        ("stalled", _("Introductions stalled: {pairs}.")),
+    ):
         items = found["introductions"][key]
         if items:
-            pairs = named(items, lambda i: i["a_name"] + " and " + i["b_name"])
-            lines.append(f"Introductions {key}: {pairs}.")
-    return lines or ["Nothing changed."]
+            pairs = named(items, lambda i: _("{first} and {second}").format(first=i["a_name"], second=i["b_name"]))
+            lines.append(message.format(pairs=pairs))
+    return lines or [_("Nothing changed.")]
+
+
+def _organizations_line(key: str, count: int) -> str:
+    if key == "added":
+        # TRANSLATORS: English says "organization(s)" and "tie(s)" for every count: give each plural
+        # form of your language its own. {names} lists names ("A, B and 3 more")
+        return ngettext("{count} organization(s) joined: {names}.", "{count} organization(s) joined: {names}.", count)
+    if key == "removed":
+        return ngettext(
+            "{count} organization(s) left the map: {names}.", "{count} organization(s) left the map: {names}.", count
+        )
+    return ngettext("{count} organization(s) changed: {names}.", "{count} organization(s) changed: {names}.", count)
+
+
+def _ties_line(key: str, count: int) -> str:
+    if key == "added":
+        return ngettext("{count} tie(s) new: {names}.", "{count} tie(s) new: {names}.", count)
+    if key == "removed":
+        return ngettext("{count} tie(s) ended or removed: {names}.", "{count} tie(s) ended or removed: {names}.", count)
+    return ngettext("{count} tie(s) changed: {names}.", "{count} tie(s) changed: {names}.", count)

@@ -25,11 +25,21 @@ from pathlib import Path
 
 from coalition.domain.errors import CoalitionError
 from coalition.domain.settings import MIN_PASSPHRASE
+from coalition.i18n import N_, _, ngettext
 from coalition.maps.integrity import check
+from coalition.maps.services import counts_in_words
 from graph.sqlite.cipher import Passphrase, is_encrypted, rewrite
 from graph.sqlite.store import SQLiteStore
 
 __all__ = ["Conversion", "convert"]
+
+#: What ``Conversion.summary`` says after each conversion, by the verb the CLI names it with.
+SUMMARIES = {
+    # TRANSLATORS: {counts} is "3 movements, 12 organizations, 20 ties, 0 introductions"
+    "Encrypted": N_("Encrypted {path} ({counts}); checked clean before it replaced the original"),
+    "Decrypted": N_("Decrypted {path} ({counts}); checked clean before it replaced the original"),
+    "Re-encrypted": N_("Re-encrypted {path} ({counts}); checked clean before it replaced the original"),
+}
 
 
 @dataclass
@@ -41,8 +51,13 @@ class Conversion:
     counts: dict[str, int]
 
     def summary(self, verb: str) -> str:
-        what = ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
-        return f"{verb} {self.path} ({what}); checked clean before it replaced the original"
+        """One sentence for ``verb``, "Encrypted", "Decrypted" or "Re-encrypted", given in
+        English: each is translated as a whole sentence."""
+        if verb not in SUMMARIES:
+            return _("{verb} {path} ({counts}); checked clean before it replaced the original").format(
+                verb=verb, path=self.path, counts=counts_in_words(self.counts)
+            )
+        return _(SUMMARIES[verb]).format(path=self.path, counts=counts_in_words(self.counts))
 
 
 def convert(path: Path, key: Passphrase | None, new_key: Passphrase | None) -> Conversion:
@@ -50,13 +65,21 @@ def convert(path: Path, key: Passphrase | None, new_key: Passphrase | None) -> C
     encrypted with ``new_key`` (None: plain), as the module docstring says."""
     path = Path(path)
     if not path.exists():
-        raise CoalitionError(f"no map at {path}")
+        raise CoalitionError(_("no map at {path}").format(path=path))
     if new_key is not None and len(new_key.reveal()) < MIN_PASSPHRASE:
-        raise CoalitionError(f"the new passphrase is too short: use at least {MIN_PASSPHRASE} characters")
+        raise CoalitionError(
+            ngettext(
+                "the new passphrase is too short: use at least {count} character",
+                "the new passphrase is too short: use at least {count} characters",
+                MIN_PASSPHRASE,
+            ).format(count=MIN_PASSPHRASE)
+        )
     if key is None and is_encrypted(path):
-        raise CoalitionError(f"{path} is already encrypted: `coalition rekey` changes its passphrase")
+        raise CoalitionError(
+            _("{path} is already encrypted: `coalition rekey` changes its passphrase").format(path=path)
+        )
     if key is not None and not is_encrypted(path):
-        raise CoalitionError(f"{path} is not encrypted: `coalition encrypt` encrypts it")
+        raise CoalitionError(_("{path} is not encrypted: `coalition encrypt` encrypts it").format(path=path))
     counts = _settle(path, key)
     rewrite(path, key, new_key, lambda copy: _check_copy(copy, new_key, counts))
     return Conversion(path, new_key is not None, counts)
@@ -74,7 +97,9 @@ def _settle(path: Path, key: Passphrase | None) -> dict[str, int]:
     finally:
         store.close()
     if path.with_name(path.name + "-wal").exists():  # the last connection to close deletes the log
-        raise CoalitionError(f"{path} is open in another process (a running dashboard?): stop it and try again")
+        raise CoalitionError(
+            _("{path} is open in another process (a running dashboard?): stop it and try again").format(path=path)
+        )
     return counts
 
 
@@ -86,6 +111,8 @@ def _check_copy(copy: Path, key: Passphrase | None, counts: dict[str, int]) -> N
     finally:
         store.close()
     if problems:
-        raise CoalitionError(f"the converted copy did not check clean ({problems[0]}); the map was not changed")
+        raise CoalitionError(
+            _("the converted copy did not check clean ({problem}); the map was not changed").format(problem=problems[0])
+        )
     if copied != counts:
-        raise CoalitionError("the converted copy does not hold the same records; the map was not changed")
+        raise CoalitionError(_("the converted copy does not hold the same records; the map was not changed"))

@@ -23,6 +23,7 @@ from coalition.domain.errors import CoalitionError, NotFound
 from coalition.domain.freshness import Freshness, is_stale, last_confirmed
 from coalition.domain.models import TIE_KINDS
 from coalition.domain.privacy import read_view
+from coalition.i18n import _, ngettext
 from graph.store import Record, Store
 
 __all__ = [
@@ -96,18 +97,30 @@ def confirm_tie(
     several kinds between them, ``kind`` says which; the write is audited as an edit."""
     day = (today or date.today()).isoformat()
     if kind is not None and kind not in TIE_KINDS:
-        raise CoalitionError(f"unknown tie kind {kind!r}: use one of {', '.join(TIE_KINDS)}")
+        raise CoalitionError(
+            _("unknown tie kind '{kind}': use one of {kinds}").format(kind=kind, kinds=", ".join(TIE_KINDS))
+        )
     with store.transaction():
         for end in (a, b):
             if store.get_organization(end) is None:
-                raise NotFound(f"no organization with id {end!r}")
+                raise NotFound(_("no organization with id '{organization}'").format(organization=end))
         kinds = (kind,) if kind else TIE_KINDS
         ties = [t for k in kinds for s, o in ((a, b), (b, a)) if (t := store.get_tie(s, o, k)) is not None]
         if not ties:
-            raise NotFound(f"no {kind + ' ' if kind else ''}tie between {a!r} and {b!r}")
+            raise NotFound(
+                _("no {kind} tie between '{first}' and '{second}'").format(kind=kind, first=a, second=b)
+                if kind
+                else _("no tie between '{first}' and '{second}'").format(first=a, second=b)
+            )
         if len(ties) > 1:
             kinds = ", ".join(sorted(t["kind"] for t in ties))
-            raise CoalitionError(f"{a} and {b} have {len(ties)} ties ({kinds}): name one with --kind")
+            raise CoalitionError(
+                ngettext(
+                    "{first} and {second} have {count} tie ({kinds}): name one with --kind",
+                    "{first} and {second} have {count} ties ({kinds}): name one with --kind",
+                    len(ties),
+                ).format(first=a, second=b, count=len(ties), kinds=kinds)
+            )
         tie = {**ties[0], "confirmed": day}
         store.write_map(ties=[tie], actor=actor)
         return store.get_tie(tie["source"], tie["target"], tie["kind"]) or tie

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from coalition.domain.models import Introduction, Movement, Organization, Tie
 from coalition.domain.validation import problems_from
+from coalition.i18n import _
 from graph.store import Store
 
 __all__ = ["check", "MAX_PROBLEMS"]
@@ -45,18 +46,22 @@ def check(store: Store) -> list[str]:
         ("introductions", Introduction, _intro_label, None),
     ):
         for record in content[kind]:
-            problems.extend(f"{label(record)}: {p}" for p in _invalid(model, record, context))
+            # TRANSLATORS: {record} is "organization casa_y", "tie a -> b (funding)"...
+            problems.extend(
+                _("{record}: {problem}").format(record=label(record), problem=p)
+                for p in _invalid(model, record, context)
+            )
     for tie in content["ties"]:
         for end in ("source", "target"):
             if tie[end] not in org_ids:
-                problems.append(f"{_tie_label(tie)}: points at a missing organization {tie[end]!r}")
+                problems.append(_missing_end(_tie_label(tie), tie[end]))
     for intro in content["introductions"]:
         for end in ("a", "b", "broker"):
             if intro.get(end) and intro[end] not in org_ids:
-                problems.append(f"{_intro_label(intro)}: points at a missing organization {intro[end]!r}")
+                problems.append(_missing_end(_intro_label(intro), intro[end]))
     seqs = [entry["seq"] for entry in content["audit"]]
     if len(seqs) != len(set(seqs)):
-        problems.append("the audit trail holds two entries with one number")
+        problems.append(_("the audit trail holds two entries with one number"))
     return list(dict.fromkeys(problems))[:MAX_PROBLEMS]
 
 
@@ -68,17 +73,24 @@ def _invalid(model: type, record: dict[str, Any], context: dict[str, Any] | None
     return []
 
 
+def _missing_end(record: str, org_id: Any) -> str:
+    return _("{record}: points at a missing organization '{organization}'").format(record=record, organization=org_id)
+
+
 def _movement_label(record: dict[str, Any]) -> str:
-    return f"movement {record.get('id')}"
+    return _("movement {movement}").format(movement=record.get("id"))
 
 
 def _org_label(record: dict[str, Any]) -> str:
-    return f"organization {record.get('id')}"
+    return _("organization {organization}").format(organization=record.get("id"))
 
 
 def _tie_label(record: dict[str, Any]) -> str:
-    return f"tie {record.get('source')} -> {record.get('target')} ({record.get('kind')})"
+    # TRANSLATORS: {kind} is a tie's kind as stored (funding, working_group...)
+    return _("tie {source} -> {target} ({kind})").format(
+        source=record.get("source"), target=record.get("target"), kind=record.get("kind")
+    )
 
 
 def _intro_label(record: dict[str, Any]) -> str:
-    return f"introduction {record.get('a')} / {record.get('b')}"
+    return _("introduction {first} / {second}").format(first=record.get("a"), second=record.get("b"))

@@ -17,6 +17,7 @@ from coalition.domain.errors import NotFound
 from coalition.domain.freshness import Freshness
 from coalition.domain.privacy import read_view
 from coalition.domain.vocabulary import term_words
+from coalition.i18n import _
 from coalition.introductions.recommend import introductions_for_store
 from graph.store import Store
 
@@ -63,7 +64,7 @@ def profile_from_view(
     names = {o["id"]: o["name"] for o in view["organizations"]}
     organization = next((o for o in view["organizations"] if o["id"] == org_id), None)
     if organization is None:
-        raise NotFound(f"no organization with id {org_id!r}")
+        raise NotFound(_("no organization with id '{organization}'").format(organization=org_id))
     ties = [
         _with_partner(t, org_id, names, "source", "target") for t in view["ties"] if _has(t, org_id, "source", "target")
     ]
@@ -111,15 +112,26 @@ def _findings(gaps: dict[str, Any] | None, org_id: str, names: dict[str, str]) -
     if gaps is None:
         return []
     findings = [i["explanation"] for i in gaps.get("single_points_of_failure", []) if i.get("org") == org_id]
-    findings += [f"On the edge: {i['why']}" for i in gaps.get("isolated_community_led", []) if i["org"] == org_id]
+    findings += [
+        _("On the edge: {why}").format(why=i["why"])
+        for i in gaps.get("isolated_community_led", [])
+        if i["org"] == org_id
+    ]
     matches = gaps.get("needs_offers", [])
     findings += [
-        f"Needs {term_words(m['resource'])}: {names.get(m['offers'], m['offers'])} offers it ({m.get('nearness', '')})"
+        # TRANSLATORS: {nearness} is "same region", "shared language", "elsewhere"...
+        _("Needs {resource}: {organization} offers it ({nearness})").format(
+            resource=term_words(m["resource"]),
+            organization=names.get(m["offers"], m["offers"]),
+            nearness=_(m["nearness"]) if m.get("nearness") else "",  # stored in English, shown translated
+        )
         for m in matches
         if m["needs"] == org_id
     ]
     findings += [
-        f"Offers {term_words(m['resource'])} to {names.get(m['needs'], m['needs'])}, who needs it"
+        _("Offers {resource} to {organization}, who needs it").format(
+            resource=term_words(m["resource"]), organization=names.get(m["needs"], m["needs"])
+        )
         for m in matches
         if m["offers"] == org_id
     ]

@@ -23,6 +23,7 @@ from coalition.domain.errors import CoalitionError, InvalidInput, NotFound, Stal
 from coalition.domain.models import DEFAULT_MOVEMENTS, Movement, Organization, Tie
 from coalition.domain.privacy import read_view
 from coalition.domain.vocabulary import canonical_region, region_spellings
+from coalition.i18n import _, ngettext
 from coalition.maps.freshness import CLI, stamp_ties
 from graph.records import tie_has_ended
 from graph.store import BOOKKEEPING, Store, audit_key
@@ -31,6 +32,7 @@ __all__ = [
     "add_movement",
     "add_organization",
     "add_tie",
+    "counts_in_words",
     "edit_organization",
     "edit_tie",
     "get_organization",
@@ -84,7 +86,7 @@ def add_movement(store: Store, data: dict[str, Any], actor: str | None = None) -
     movement = _validate(Movement, data)
     with store.transaction():
         if movement.id in _known_movements(store.snapshot()):
-            raise CoalitionError(f"movement {movement.id!r} already exists")
+            raise CoalitionError(_("movement '{movement}' already exists").format(movement=movement.id))
         store.write_map(movements=[movement.to_record()], actor=actor)
     return movement
 
@@ -101,7 +103,7 @@ def get_organization(store: Store, org_id: str) -> dict[str, Any]:
     """One organization (any visibility: callers decide who may see it)."""
     record = store.get_organization(org_id)
     if record is None:
-        raise NotFound(f"no organization with id {org_id!r}")
+        raise NotFound(_("no organization with id '{organization}'").format(organization=org_id))
     return record
 
 
@@ -111,7 +113,11 @@ def add_organization(store: Store, data: dict[str, Any], actor: str | None = Non
         snapshot = store.snapshot()
         org = _validate(Organization, data, movements=_known_movements(snapshot))
         if store.get_organization(org.id) is not None:
-            raise CoalitionError(f"an organization with id {org.id!r} already exists; use edit to change it")
+            raise CoalitionError(
+                _("an organization with id '{organization}' already exists; use edit to change it").format(
+                    organization=org.id
+                )
+            )
         org = _in_map_spelling(snapshot, org)
         store.write_map(organizations=[org.to_record()], actor=actor)
     return org
@@ -132,9 +138,13 @@ def edit_organization(
     """
     unknown = sorted(set(changes) - set(Organization.model_fields) - {"id"})
     if unknown:
-        raise CoalitionError(f"unknown field {unknown[0]!r}; fields: {', '.join(Organization.model_fields)}")
+        raise CoalitionError(
+            _("unknown field '{field}'; fields: {fields}").format(
+                field=unknown[0], fields=", ".join(Organization.model_fields)
+            )
+        )
     if changes.get("id", org_id) != org_id:
-        raise CoalitionError("an organization's id never changes (other maps and ties refer to it)")
+        raise CoalitionError(_("an organization's id never changes (other maps and ties refer to it)"))
     changes = {k: v for k, v in changes.items() if k not in BOOKKEEPING}
     with store.transaction():
         current = get_organization(store, org_id)
@@ -198,16 +208,24 @@ def edit_tie(
     fixed = {"source": source, "target": target, "kind": kind}
     unknown = sorted(set(changes) - set(Tie.model_fields))
     if unknown:
-        raise CoalitionError(f"unknown field {unknown[0]!r}; fields: {', '.join(Tie.model_fields)}")
+        raise CoalitionError(
+            _("unknown field '{field}'; fields: {fields}").format(field=unknown[0], fields=", ".join(Tie.model_fields))
+        )
     moved = [field for field, value in fixed.items() if changes.get(field, value) != value]
     if moved:
-        raise CoalitionError(f"a tie's {moved[0]} never changes: remove the tie and add a new one")
+        # TRANSLATORS: {field} is a tie's field as stored: source, target or kind
+        raise CoalitionError(
+            _("a tie's {field} never changes: remove the tie and add a new one").format(field=moved[0])
+        )
     changes = {k: v for k, v in changes.items() if k not in BOOKKEEPING}
-    what = f"the {kind} tie {source} -> {target}"
+    # TRANSLATORS: {kind} is a tie's kind as stored (working_group, funding...); {source} and {target} are ids
+    what = _("the {kind} tie {source} -> {target}").format(kind=kind, source=source, target=target)
     with store.transaction():
         current = store.get_tie(source, target, kind)
         if current is None:
-            raise NotFound(f"no {kind} tie from {source!r} to {target!r}")
+            raise NotFound(
+                _("no {kind} tie from '{source}' to '{target}'").format(kind=kind, source=source, target=target)
+            )
         version = current["version"] if expected_version is None else expected_version
         if current["version"] != version:
             raise _stale(store, "tie", (source, target, kind), what, current, version)
@@ -220,8 +238,11 @@ def remove_tie(store: Store, source: str, target: str, kind: str | None = None, 
     """Remove ties between two organizations (one kind, or all); refuses when none exist."""
     removed = store.delete_tie(source, target, kind, actor=actor)
     if removed == 0:
-        what = f"{kind} tie" if kind else "tie"
-        raise NotFound(f"no {what} between {source!r} and {target!r}")
+        raise NotFound(
+            _("no {kind} tie between '{first}' and '{second}'").format(kind=kind, first=source, second=target)
+            if kind
+            else _("no tie between '{first}' and '{second}'").format(first=source, second=target)
+        )
     return removed
 
 
@@ -280,12 +301,45 @@ def ties_in_words(working: int, conflicts: int, ended: int) -> str:
     '77 ties: 71 working now (the ones gaps and introductions count), 1 conflict, 5 ended'
     """
     total = working + conflicts + ended
-    parts = [f"{working:,} working now (the ones gaps and introductions count)"]
+    parts = [
+        ngettext(
+            "{count:,} working now (the ones gaps and introductions count)",
+            "{count:,} working now (the ones gaps and introductions count)",
+            working,
+        ).format(count=working)
+    ]
     if conflicts:
-        parts.append(f"{conflicts:,} conflict" + ("s" if conflicts != 1 else ""))
+        parts.append(ngettext("{count:,} conflict", "{count:,} conflicts", conflicts).format(count=conflicts))
     if ended:
-        parts.append(f"{ended:,} ended")
-    return f"{total:,} tie{'s' if total != 1 else ''}: " + ", ".join(parts)
+        # TRANSLATORS: ties that have ended, in "77 ties: 71 working now (...), 1 conflict, 5 ended"
+        parts.append(ngettext("{count:,} ended", "{count:,} ended", ended).format(count=ended))
+    # TRANSLATORS: {parts} is "71 working now (...), 1 conflict, 5 ended"
+    return ngettext("{count:,} tie: {parts}", "{count:,} ties: {parts}", total).format(
+        count=total, parts=_(", ").join(parts)
+    )
+
+
+def counts_in_words(counts: dict[str, int]) -> str:
+    """How many records of each kind, in one line: "3 movements, 12 organizations, 20 ties"
+    (a backup's, a restore's, an import's or a conversion's summary)."""
+    return _(", ").join(_count_words(kind, n) for kind, n in counts.items())
+
+
+def _count_words(kind: str, n: int) -> str:
+    # TRANSLATORS: a count of records; English says it with one form for every number
+    # ("1 ties" too), give each plural form of your language its own
+    if kind == "movements":
+        return ngettext("{count} movements", "{count} movements", n).format(count=n)
+    if kind == "organizations":
+        return ngettext("{count} organizations", "{count} organizations", n).format(count=n)
+    if kind == "ties":
+        return ngettext("{count} ties", "{count} ties", n).format(count=n)
+    if kind == "introductions":
+        return ngettext("{count} introductions", "{count} introductions", n).format(count=n)
+    if kind == "audit":
+        # TRANSLATORS: a count of audit trail entries, in a restore's summary ("120 audit")
+        return ngettext("{count} audit", "{count} audit", n).format(count=n)
+    return f"{n} {kind}"
 
 
 def _movement_counts(view: dict[str, Any]) -> dict[str, int]:
@@ -304,7 +358,10 @@ def _stale(
     contact is never quoted back: the editor may not be allowed to see it."""
     changed: dict[str, Any] = {}
     if current is None:
-        message = f"{what} was removed by someone else while you edited it; your change was not saved"
+        # TRANSLATORS: {what} is an organization's name, or "the {kind} tie {source} -> {target}"
+        message = _("{what} was removed by someone else while you edited it; your change was not saved").format(
+            what=what
+        )
     else:
         fields: dict[str, None] = {}
         for entry in reversed(store.audit(limit=200, kind=kind, key=audit_key(kind, key))):
@@ -312,14 +369,26 @@ def _stale(
             if entry["action"] == "update" and (after.get("version") or 0) > expected_version:
                 fields.update(dict.fromkeys(f for f in after if f != "version"))
         changed = {field: current.get(field) for field in fields}
-        newer = ", ".join(
-            f"{field} was changed" if field in PRIVATE_FIELDS else f"{field} is now {_shown(value)}"
+        newer = _(", ").join(
+            # TRANSLATORS: {field} is a field's name as stored (region, contact, notes...)
+            _("{field} was changed").format(field=field)
+            if field in PRIVATE_FIELDS
+            else _("{field} is now {value}").format(field=field, value=_shown(value))
             for field, value in changed.items()
         )
         message = (
-            f"{what} was changed by someone else (version {current.get('version')}, you edited version "
-            f"{expected_version}){': ' + newer if newer else ''}; reload and apply your change again"
-        )
+            # TRANSLATORS: {what} is an organization's name, or "the {kind} tie {source} -> {target}";
+            # {changes} is "region is now 'eastport', notes is now '...'"
+            _(
+                "{what} was changed by someone else (version {version}, you edited version {edited}): {changes}; "
+                "reload and apply your change again"
+            )
+            if newer
+            else _(
+                "{what} was changed by someone else (version {version}, you edited version {edited}); "
+                "reload and apply your change again"
+            )
+        ).format(what=what, version=current.get("version"), edited=expected_version, changes=newer)
     return StaleEdit(kind, key, expected_version, current, message=message, changed=changed)
 
 

@@ -42,6 +42,7 @@ from coalition.domain.errors import CoalitionError, InvalidInput, NotFound
 from coalition.domain.models import INTRODUCTION_STATUSES, Introduction, Tie
 from coalition.domain.privacy import can_see, hidden_names, view_for
 from coalition.domain.validation import problems_from
+from coalition.i18n import _, ngettext
 from coalition.introductions.index import BUSY_STATUSES, count_used_capacity, month_of
 from coalition.introductions.recommend import explain_pair
 from coalition.maps.freshness import INTRODUCTION
@@ -119,16 +120,22 @@ def set_introduction_status(
         capacity left this month, or ``create_tie`` without ``made``.
     """
     if status not in INTRODUCTION_STATUSES:
-        raise CoalitionError(f"unknown status {status!r}; known: {', '.join(INTRODUCTION_STATUSES)}")
+        raise CoalitionError(
+            _("unknown status '{status}'; known: {statuses}").format(
+                status=status, statuses=", ".join(INTRODUCTION_STATUSES)
+            )
+        )
     if status in ANSWERED_STATUSES:
         raise CoalitionError(
-            "an introduction is agreed only when both groups say yes: record each answer with "
-            "`coalition introductions answer A B --side A --yes`"
+            _(
+                "an introduction is agreed only when both groups say yes: record each answer with "
+                "`coalition introductions answer A B --side A --yes`"
+            )
         )
     if a == b:
-        raise CoalitionError("an introduction needs two different organizations")
+        raise CoalitionError(_("an introduction needs two different organizations"))
     if create_tie and status != "made":
-        raise CoalitionError("only a made introduction can create a tie (use --status made)")
+        raise CoalitionError(_("only a made introduction can create a tie (use --status made)"))
     a, b = sorted((a, b))
     on = on or date.today()
     with store.transaction():  # the limits are checked on the state the write changes
@@ -152,13 +159,17 @@ def _record_status(
     visible = {o["id"]: o for o in view["organizations"]}
     for org_id in (a, b):
         if org_id not in visible:
-            raise NotFound(f"no organization with id {org_id!r}")
+            raise NotFound(_("no organization with id '{organization}'").format(organization=org_id))
     stored = next((i for i in full["introductions"] if (i["a"], i["b"]) == (a, b)), None)
     if status == "made" and (stored is None or stored["status"] not in ("agreed", "made")):
         if not (override or "").strip():
             raise CoalitionError(
-                f"{visible[a]['name']} and {visible[b]['name']} have not both agreed to meet: ask them first "
-                f"(`coalition introductions ask {a} {b}`), or an admin gives the reason to go ahead (--override)"
+                # TRANSLATORS: {first} and {second} are the groups' names, {first_id} and {second_id} their ids
+                _(
+                    "{first} and {second} have not both agreed to meet: ask them first "
+                    "(`coalition introductions ask {first_id} {second_id}`), or an admin gives the reason to go "
+                    "ahead (--override)"
+                ).format(first=visible[a]["name"], second=visible[b]["name"], first_id=a, second_id=b)
             )
         reason = {"reason": override.strip()[:500], "at": now_iso(), "was": stored["status"] if stored else None}
         store.write_side_records([{"kind": "consent", "round": f"{a}|{b}", "org": OVERRIDE_SIDE, "body": reason}])
@@ -204,12 +215,15 @@ def answer_introduction(
     only), never in the introduction's own note or reasons."""
     a, b = sorted((a, b))
     if side not in (a, b):
-        raise CoalitionError(f"--side must be one of the two groups: {a} or {b}")
+        raise CoalitionError(_("--side must be one of the two groups: {first} or {second}").format(first=a, second=b))
     with store.transaction():
         stored = next((i for i in store.snapshot()["introductions"] if (i["a"], i["b"]) == (a, b)), None)
         if stored is None or stored["status"] not in ("asking", "agreed"):
             raise CoalitionError(
-                f"the introduction of {a} and {b} is not being asked: start with `coalition introductions ask {a} {b}`"
+                _(
+                    "the introduction of {first} and {second} is not being asked: start with "
+                    "`coalition introductions ask {first} {second}`"
+                ).format(first=a, second=b)
             )
         body = {"answer": "yes" if yes else "no", "note": (note or "").strip()[:500], "at": now_iso()}
         store.write_side_records([{"kind": "consent", "round": f"{a}|{b}", "org": side, "body": body}])
@@ -260,24 +274,42 @@ def check_introduction_limits(
         if tie["kind"] == "conflict" and {tie["source"], tie["target"]} == {a, b}:
             if can_see(audience, tie["visibility"]):
                 raise CoalitionError(
-                    f"{names[a]} and {names[b]} have a conflict tie: an introduction is never {status} across it"
+                    # TRANSLATORS: {status} is a status as stored: planned, asking, agreed or made
+                    _("{first} and {second} have a conflict tie: an introduction is never {status} across it").format(
+                        first=names[a], second=names[b], status=status
+                    )
                 )
-            raise CoalitionError(f"the introduction of {names[a]} and {names[b]} cannot be {status}")
+            raise CoalitionError(
+                # TRANSLATORS: {status} is a status as stored: planned, asking, agreed or made
+                _("the introduction of {first} and {second} cannot be {status}").format(
+                    first=names[a], second=names[b], status=status
+                )
+            )
     for org_id in (a, b):
         if not visible[org_id].get("consent_to_introductions", True):
-            raise CoalitionError(f"{names[org_id]} does not take introductions (consent is off)")
+            raise CoalitionError(
+                _("{organization} does not take introductions (consent is off)").format(organization=names[org_id])
+            )
     if status not in ("planned", "asking"):
         return
     others = [i for i in full["introductions"] if (i["a"], i["b"]) != (a, b)]
     used = count_used_capacity(others, on)
     for org_id in (a, b):
         capacity = int(visible[org_id].get("intro_capacity_per_month") or 0)
-        if used.get(org_id, 0) >= capacity:
-            raise CoalitionError(
-                f"{names[org_id]} takes {capacity} introduction{'s' if capacity != 1 else ''} a month and "
-                f"{used.get(org_id, 0)} {'is' if used.get(org_id, 0) == 1 else 'are'} already planned or made "
-                f"in {month_of(on)}"
-            )
+        taken = used.get(org_id, 0)
+        if taken >= capacity:
+            takes = ngettext(
+                "{organization} takes {count} introduction a month",
+                "{organization} takes {count} introductions a month",
+                capacity,
+            ).format(organization=names[org_id], count=capacity)
+            # TRANSLATORS: {month} is YYYY-MM
+            planned = ngettext(
+                "{count} is already planned or made in {month}", "{count} are already planned or made in {month}", taken
+            ).format(count=taken, month=month_of(on))
+            # TRANSLATORS: {takes} is "Casa Y takes 2 introductions a month", {planned} "2 are already planned or
+            # made in 2026-11"
+            raise CoalitionError(_("{takes} and {planned}").format(takes=takes, planned=planned))
 
 
 def _tied(full: dict[str, Any], a: str, b: str) -> bool:
@@ -289,6 +321,7 @@ def _new_tie(
 ) -> dict[str, Any]:
     level = max(VISIBILITIES.index("coalition"), *(VISIBILITIES.index(o["visibility"]) for o in (org_a, org_b)))
     through = visible.get(broker or "", {}).get("name")
+    # the tie's notes are data, stored once for every reader: in English, as the rest of the record
     notes = f"Introduced through {through}." if through else "Started with a coalition introduction."
     tie = {
         "source": org_a["id"],

@@ -44,9 +44,10 @@ from coalition.domain.validation import MAX_PROBLEMS, RawMap, RawRow, ValidMap, 
 from coalition.domain.vocabulary import region_key, region_spellings
 from coalition.formats import Format, detect, format_for
 from coalition.formats.files import check_import_size
+from coalition.i18n import _, ngettext
 from coalition.maps.changes import changes_since, list_snapshots
 from coalition.maps.freshness import import_provenance, stamp_ties
-from coalition.maps.services import init_map
+from coalition.maps.services import counts_in_words, init_map
 from graph.store import Store
 
 __all__ = [
@@ -120,11 +121,23 @@ class ImportReport:
     preview: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> str:
-        parts = ", ".join(f"{n} {kind}" for kind, n in self.counts.items() if n)
-        verb = "imported" if self.written else "would import"
-        return (
-            f"{verb} {parts or 'nothing'} from {self.path} "
-            f"({self.new_organizations} new, {self.updated_organizations} updated organizations)"
+        counts = counts_in_words({kind: n for kind, n in self.counts.items() if n})
+        # TRANSLATORS: {counts} is "3 movements, 12 organizations, 20 ties"; {new} and {updated} are
+        # bare numbers of organizations
+        if self.written:
+            message = (
+                _("imported {counts} from {path} ({new} new, {updated} updated organizations)")
+                if counts
+                else _("imported nothing from {path} ({new} new, {updated} updated organizations)")
+            )
+        else:
+            message = (
+                _("would import {counts} from {path} ({new} new, {updated} updated organizations)")
+                if counts
+                else _("would import nothing from {path} ({new} new, {updated} updated organizations)")
+            )
+        return message.format(
+            counts=counts, path=self.path, new=self.new_organizations, updated=self.updated_organizations
         )
 
 
@@ -168,13 +181,13 @@ def import_map(
     progress = progress or _PROGRESS.get()
     path = Path(path)
     if not path.exists():
-        raise InvalidInput([Problem("no such file or folder", file=str(path))])
+        raise InvalidInput([Problem(_("no such file or folder"), file=str(path))])
     limits = limits or ImportLimits()
     check_import_size(path, limits.max_bytes)
     fmt = fmt or detect(path)
     module = format_for(fmt, path)
     if not module.can_read:
-        raise InvalidInput([Problem(f"{fmt} is an export format only", file=path.name)])
+        raise InvalidInput([Problem(_("{format} is an export format only").format(format=fmt), file=path.name)])
     with collector_paused():
         raw = _read(module, path, limits)
         with nullcontext() if dry_run else store.transaction():
@@ -189,7 +202,7 @@ def _read(module: Format, path: Path, limits: ImportLimits) -> RawMap:
     try:
         return module.read(path, limits)
     except RecursionError:
-        raise InvalidInput([Problem("nested too deeply to read", file=path.name)]) from None
+        raise InvalidInput([Problem(_("nested too deeply to read"), file=path.name)]) from None
 
 
 def _check_and_write(
@@ -401,10 +414,10 @@ def _similar(
                     if len(seen) >= limit:
                         return
         return
-    right_names = [_processed(n, processed) for _, n in right]
+    right_names = [_processed(n, processed) for _id, n in right]
     count = 0
     for start in range(0, len(left), _CHUNK):
-        chunk = [_processed(n, processed) for _, n in left[start : start + _CHUNK]]
+        chunk = [_processed(n, processed) for _id, n in left[start : start + _CHUNK]]
         scores = process.cdist(
             chunk, right_names, scorer=fuzz.token_sort_ratio, score_cutoff=DUPLICATE_SCORE, dtype=np.uint8,
             workers=-1 if len(chunk) * len(right_names) > 100_000 else 1,
@@ -454,21 +467,21 @@ def _blocks(
 
 def _duplicate(org_id: str, name: str, where: str, other_id: str, other: str, place: str, score: int) -> dict:
     if place == "map":
-        suggestion = (
-            f"{name!r} looks like {other!r} already in the map: if they are the same group, "
-            f"use the id {other_id} in the file (and in its ties) to update it instead of adding a second one."
-        )
+        suggestion = _(
+            "'{name}' looks like '{other}' already in the map: if they are the same group, "
+            "use the id {other_id} in the file (and in its ties) to update it instead of adding a second one."
+        ).format(name=name, other=other, other_id=other_id)
     else:
-        suggestion = (
-            f"{name!r} and {other!r} in the file look alike: if they are the same group, keep one row "
-            f"({other_id}) and point the other's ties at it."
-        )
+        suggestion = _(
+            "'{name}' and '{other}' in the file look alike: if they are the same group, keep one row "
+            "({other_id}) and point the other's ties at it."
+        ).format(name=name, other=other, other_id=other_id)
     return {"name": name, "id": org_id, "where": where, "similar_to": other, "similar_id": other_id, "in": place,
             "score": score, "suggestion": suggestion}  # fmt: skip
 
 
 def _where(row: RawRow) -> str:
-    return f"{row.file}, row {row.row}" if row.row is not None else row.file
+    return _("{file}, row {row}").format(file=row.file, row=row.row) if row.row is not None else row.file
 
 
 def _validate(raw: RawMap, current: dict, known_orgs: set[str], progress: Progress | None, max_rows: int) -> ValidMap:
@@ -510,7 +523,12 @@ def migrate(source: Store, destination: Store) -> dict[str, int]:
         held = destination.counts()["organizations"]
         if held:
             raise CoalitionError(
-                f"{destination.describe()} already holds {held} organizations; migrate copies into an empty store only"
+                # TRANSLATORS: English says "organizations" for every count: give each plural form its own
+                ngettext(
+                    "{store} already holds {count} organizations; migrate copies into an empty store only",
+                    "{store} already holds {count} organizations; migrate copies into an empty store only",
+                    held,
+                ).format(store=destination.describe(), count=held)
             )
         destination.write_map(
             movements=snapshot["movements"],

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from coalition.domain.errors import CoalitionError, InvalidInput, NotFound, Problem, plain_problems
 from coalition.domain.models import Name, Organization, Tie, slugify
 from coalition.domain.privacy import can_see
-from coalition.domain.vocabulary import region_label
+from coalition.domain.vocabulary import movement_label, region_label
+from coalition.i18n import _
 from coalition.survey.links import Link, open_link
 from graph.store import Record, Store, acting_as, now_iso
 
@@ -75,7 +76,7 @@ class SurveyAnswer(BaseModel):
 
 def _choices(snapshot: dict[str, Any], org: str) -> list[dict[str, Any]]:
     """The organizations a respondent may name, with a line to recognise each by."""
-    movement_names = {m["id"]: m["name"] for m in snapshot["movements"]}
+    movement_names = {m["id"]: movement_label(m) for m in snapshot["movements"]}
     choices = []
     for o in snapshot["organizations"]:
         if o["id"] == org or not can_see(AUDIENCE, o["visibility"]):
@@ -91,7 +92,7 @@ def _own(snapshot: dict[str, Any], org: str) -> dict[str, Any]:
     for o in snapshot["organizations"]:
         if o["id"] == org:
             return o
-    raise NotFound(f"organization {org!r} is no longer in the map")
+    raise NotFound(_("organization '{organization}' is no longer in the map").format(organization=org))
 
 
 def _placed(problems: list[Problem], where: str) -> InvalidInput:
@@ -148,9 +149,12 @@ def form_for(store: Store, link: Link) -> dict[str, Any]:
     }
 
 
-def validate_answer(store: Store, link: Link, data: dict[str, Any], where: str = "answer") -> dict[str, Any]:
+def validate_answer(store: Store, link: Link, data: dict[str, Any], where: str | None = None) -> dict[str, Any]:
     """The answer as it will be stored, or ``InvalidInput`` naming each problem (which
-    field, which partner). Partners must be on the list the form offered."""
+    field, which partner). Partners must be on the list the form offered. ``where``
+    names the answer in the problems (a file's name; default: "answer")."""
+    # TRANSLATORS: where a problem is, in a survey answer sent from the form
+    where = where or _("answer")
     try:
         answer = SurveyAnswer.model_validate(data)
     except ValidationError as e:
@@ -159,7 +163,11 @@ def validate_answer(store: Store, link: Link, data: dict[str, Any], where: str =
     own = _own(snapshot, link.org)
     unknown = sorted(set(answer.record) - set(ANSWER_FIELDS))
     if unknown:
-        raise CoalitionError(f"{where}: field {unknown[0]!r} cannot be answered; fields: {', '.join(ANSWER_FIELDS)}")
+        raise CoalitionError(
+            _("{where}: field '{field}' cannot be answered; fields: {fields}").format(
+                where=where, field=unknown[0], fields=", ".join(ANSWER_FIELDS)
+            )
+        )
     movements = {m["id"] for m in snapshot["movements"]}
     try:
         org = Organization.model_validate({**own, **answer.record}, context={"movements": movements})
@@ -168,14 +176,23 @@ def validate_answer(store: Store, link: Link, data: dict[str, Any], where: str =
     visible = {c["id"] for c in _choices(snapshot, link.org)}
     partners, seen = [], set()
     for number, partner in enumerate(answer.partners, 1):
-        here = f"{where}, partner {number}"
+        # TRANSLATORS: where a problem is: "answer, partner 3"
+        here = _("{where}, partner {number}").format(where=where, number=number)
         new_name = partner.new_name.strip()
         if bool(partner.org) == bool(new_name):
-            raise CoalitionError(f"{here}: pick a group from the list or name a group not on it (one of the two)")
+            raise CoalitionError(
+                _("{where}: pick a group from the list or name a group not on it (one of the two)").format(where=here)
+            )
         if partner.org and partner.org not in visible:
-            raise CoalitionError(f"{here}: {partner.org!r} is not on the list of groups this form offers")
+            raise CoalitionError(
+                _("{where}: '{organization}' is not on the list of groups this form offers").format(
+                    where=here, organization=partner.org
+                )
+            )
         if new_name and partner.new_movement not in movements:
-            raise CoalitionError(f"{here}: say which movement {new_name!r} is part of")
+            raise CoalitionError(
+                _("{where}: say which movement '{group}' is part of").format(where=here, group=new_name)
+            )
         other = partner.org or slugify(new_name) or "new_group"
         tie_data = {"source": link.org, "target": other, "kind": partner.kind, "strength": partner.strength,
                     "since": partner.since, "visibility": partner.visibility}  # fmt: skip
@@ -183,13 +200,12 @@ def validate_answer(store: Store, link: Link, data: dict[str, Any], where: str =
             tie = Tie.model_validate(tie_data)
         except ValidationError as e:
             problem = plain_problems(e, tie_data, subject="tie")[0]
-            field = f", field {problem.field}" if problem.field else ""
-            raise CoalitionError(f"{here}{field}: {problem.message}") from e
+            raise CoalitionError(_field_problem(here, problem.field, problem.message)) from e
         try:
             name = GROUP_NAME.validate_python(new_name) if new_name else ""
         except ValidationError as e:
             problem = plain_problems(e, {"name": new_name}, subject="organization")[0]
-            raise CoalitionError(f"{here}, field new_name: {problem.message}") from e
+            raise CoalitionError(_field_problem(here, "new_name", problem.message)) from e
         key = (partner.org or name.lower(), tie.kind)
         if key in seen:
             continue  # the same partner and kind twice: once is enough
@@ -201,8 +217,15 @@ def validate_answer(store: Store, link: Link, data: dict[str, Any], where: str =
     return {"record": record, "partners": partners}
 
 
+def _field_problem(where: str, field: str, problem: str) -> str:
+    """A problem of one field of a partner ("answer, partner 2, field strength: ...")."""
+    if field:
+        return _("{where}, field {field}: {problem}").format(where=where, field=field, problem=problem)
+    return _("{where}: {problem}").format(where=where, problem=problem)
+
+
 def save_answer(
-    store: Store, token: str, data: dict[str, Any], today: date | None = None, where: str = "answer"
+    store: Store, token: str, data: dict[str, Any], today: date | None = None, where: str | None = None
 ) -> Link:
     """Check the token, validate the answer and keep it (replacing this round's earlier
     answer of the organization) for review; recorded as ``survey:ROUND:ORG``."""

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from coalition.domain.errors import CoalitionError, NotFound
 from coalition.domain.models import SLUG
+from coalition.i18n import N_, _
 from graph.store import Record, Store, now_iso
 
 __all__ = [
@@ -33,7 +34,8 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "http://localhost:8501"
-REFUSED = (
+#: Shown as ``_(REFUSED)``, in the reader's language.
+REFUSED = N_(
     "This survey link cannot be used: it may have expired or been withdrawn. Ask the person who sent it for a new one."
 )
 #: Bytes of randomness in a token (192 bits; the issue asks for at least 128).
@@ -44,7 +46,7 @@ class SurveyRefused(CoalitionError):
     """A token that opens nothing: unknown, expired or revoked (always ``REFUSED``)."""
 
     def __init__(self) -> None:
-        super().__init__(REFUSED)
+        super().__init__(_(REFUSED))
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,9 @@ def round_record(store: Store, round_id: str) -> Record:
     """The round's own record; ``NotFound`` when no such round was started."""
     rounds = store.side_records("round", round_id)
     if not rounds:
-        raise NotFound(f"no survey round {round_id!r}: start one with `coalition survey start {round_id}`")
+        raise NotFound(
+            _("no survey round '{round}': start one with `coalition survey start {round}`").format(round=round_id)
+        )
     return rounds[0]
 
 
@@ -84,16 +88,20 @@ def start_round(
     link is replaced by sending a new one. Returns ``[{"org", "url"}]``; the tokens exist
     nowhere else."""
     if not SLUG.match(round_id):
-        raise CoalitionError(f"{round_id!r} is not a round name: use lowercase letters, digits, _ or - (at most 80)")
+        raise CoalitionError(
+            _("'{round}' is not a round name: use lowercase letters, digits, _ or - (at most 80)").format(
+                round=round_id
+            )
+        )
     if expires is not None and expires < (today or date.today()):
-        raise CoalitionError(f"--expires {expires.isoformat()} is in the past")
+        raise CoalitionError(_("--expires {date} is in the past").format(date=expires.isoformat()))
     known = {o["id"] for o in store.snapshot()["organizations"]}
     chosen = list(dict.fromkeys(orgs or sorted(known)))
     unknown = [o for o in chosen if o not in known]
     if unknown:
-        raise NotFound(f"no organization with id {unknown[0]!r}")
+        raise NotFound(_("no organization with id '{organization}'").format(organization=unknown[0]))
     if not chosen:
-        raise CoalitionError("the map holds no organizations to survey yet")
+        raise CoalitionError(_("the map holds no organizations to survey yet"))
     now = now_iso()
     existing = store.side_records("round", round_id)
     body: dict[str, Any] = existing[0]["body"] if existing else {"started_at": now}
@@ -114,7 +122,7 @@ def revoke(store: Store, round_id: str, org: str | None = None) -> int:
     round_record(store, round_id)
     links = [r for r in store.side_records("link", round_id) if org is None or r["org"] == org]
     if org is not None and not links:
-        raise NotFound(f"round {round_id!r} sent no link to {org!r}")
+        raise NotFound(_("round '{round}' sent no link to '{organization}'").format(round=round_id, organization=org))
     changed = [{**r, "body": {**r["body"], "revoked": True}} for r in links if not r["body"]["revoked"]]
     if changed:
         store.write_side_records(changed)

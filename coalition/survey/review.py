@@ -17,6 +17,7 @@ from typing import Any
 
 from coalition.domain.errors import CoalitionError, NotFound
 from coalition.domain.models import Organization, Tie, slugify
+from coalition.i18n import _
 from coalition.maps.freshness import stamp_ties, survey_provenance
 from coalition.maps.transfer import similar_names
 from coalition.survey.answers import ACCEPTED, ANSWER_FIELDS, REJECTED, WAITING
@@ -52,7 +53,7 @@ def changes(snapshot: dict[str, Any], org: str, answer: dict[str, Any]) -> dict[
         if partner["new_name"]:
             matches = [
                 {"id": other_id, "name": other, "score": score}
-                for (_, _), (other_id, other), score in similar_names([("new", partner["new_name"])], names)
+                for _new, (other_id, other), score in similar_names([("new", partner["new_name"])], names)
             ]
             new_groups.append({**partner, "matches": matches})
             continue
@@ -85,12 +86,16 @@ def queue(store: Store, round_id: str) -> list[dict[str, Any]]:
 def _chosen(store: Store, round_id: str, org: str | None, everyone: bool) -> list[Record]:
     round_record(store, round_id)
     if (org is None) == (not everyone):
-        raise CoalitionError("name one organization (--org ID) or all of the round's answers (--all)")
+        raise CoalitionError(_("name one organization (--org ID) or all of the round's answers (--all)"))
     waiting = [a for a in store.side_records("answer", round_id) if a["body"]["status"] == WAITING]
     if org is not None:
         waiting = [a for a in waiting if a["org"] == org]
         if not waiting:
-            raise NotFound(f"no answer of {org!r} waits for review in round {round_id!r}")
+            raise NotFound(
+                _("no answer of '{organization}' waits for review in round '{round}'").format(
+                    organization=org, round=round_id
+                )
+            )
     return waiting
 
 
@@ -109,7 +114,7 @@ def accept(
     confirmed today (counted in ``confirmed``). Returns counts of what was written."""
     unknown = sorted(set(parts) - set(PARTS))
     if unknown:
-        raise CoalitionError(f"unknown part {unknown[0]!r}; parts: {', '.join(PARTS)}")
+        raise CoalitionError(_("unknown part '{part}'; parts: {parts}").format(part=unknown[0], parts=", ".join(PARTS)))
     written = {"answers": 0, "organizations": 0, "ties": 0, "confirmed": 0, "new_groups": 0, "disagreements": 0}
     with store.transaction():
         disputed = {(d["a"], d["b"]) for d in reciprocity(store)["disagreements"]}
@@ -130,7 +135,9 @@ def _apply(
     org = answer["org"]
     own = store.get_organization(org)
     if own is None:
-        raise NotFound(f"organization {org!r} of this answer is no longer in the map")
+        raise NotFound(
+            _("organization '{organization}' of this answer is no longer in the map").format(organization=org)
+        )
     found = changes(snapshot, org, answer["body"]["answer"])
     movements = {m["id"] for m in snapshot["movements"]}
     if "record" in parts and found["record"]:

@@ -6,6 +6,11 @@ one row per field), ``Partners`` (one row per tie, empty rows below for more) an
 ``Groups`` (the names a partner may be picked from, and the movements). Every text cell
 is neutralized as in CSV and stored as text, so no spreadsheet runs it as a formula.
 
+Its explanations and questions are written in the interface's language when the form
+is written; the sheet names, the column headings, the first column of ``Read me`` where
+it names a column or is read back, and the values a cell takes (kinds, visibilities,
+yes/no) are what the file is read back by, and stay as they are.
+
 ``read_answer`` takes the file back as ``save_answer`` takes an answer. It is opened
 with xlsx's safeguards (size, DTD, rows and cell limits) and read with formulas as their
 text: a cell a respondent typed as ``=HYPERLINK(...)`` is kept as those characters,
@@ -32,6 +37,7 @@ from coalition.domain.settings import ImportLimits
 from coalition.formats.csv_format import cell_value, neutralize, unneutralize
 from coalition.formats.files import ReadBudget, atomic_path, check_import_size
 from coalition.formats.xlsx_format import open_workbook, sheet_rows, write_sheet
+from coalition.i18n import N_, _, ngettext
 from coalition.survey.answers import ANSWER_FIELDS, GROUP_NAME, MAX_PARTNERS, form_for, save_answer
 from coalition.survey.links import Link, open_link, round_record
 from graph.store import VISIBILITIES, Store
@@ -39,19 +45,20 @@ from graph.store import VISIBILITIES, Store
 __all__ = ["LIMITS", "PARTNER_COLUMNS", "QUESTIONS", "answer_from_file", "read_answer", "write_form"]
 
 README, ABOUT, PARTNERS, GROUPS = "Read me", "About us", "Partners", "Groups"
-#: The question each field of the record asks, in plain words.
+#: The question each field of the record asks, in plain words (shown as ``_(question)``).
 QUESTIONS = {
-    "name": "What is your group's name?",
-    "kind": "What kind of group are you?",
-    "region": "Where do you work (city, neighbourhood or region)?",
-    "languages": "Which languages do you work in? (separate them with ;)",
-    "issues": "Which issues do you work on? (separate them with ;)",
-    "needs": "What do you need from other groups? (separate them with ;)",
-    "offers": "What can you offer other groups? (separate them with ;)",
-    "access": "What access needs should other groups know about?",
-    "visibility": "Who may see your group on the map?",
-    "consent_to_introductions": "May the coalition suggest introductions to you? (yes or no)",
-    "intro_capacity_per_month": "How many introductions can you take in a month? (0 to 100)",
+    "name": N_("What is your group's name?"),
+    "kind": N_("What kind of group are you?"),
+    "region": N_("Where do you work (city, neighbourhood or region)?"),
+    "languages": N_("Which languages do you work in? (separate them with ;)"),
+    "issues": N_("Which issues do you work on? (separate them with ;)"),
+    "needs": N_("What do you need from other groups? (separate them with ;)"),
+    "offers": N_("What can you offer other groups? (separate them with ;)"),
+    "access": N_("What access needs should other groups know about?"),
+    "visibility": N_("Who may see your group on the map?"),
+    # TRANSLATORS: "yes" and "no" are what the cell takes: keep them in English
+    "consent_to_introductions": N_("May the coalition suggest introductions to you? (yes or no)"),
+    "intro_capacity_per_month": N_("How many introductions can you take in a month? (0 to 100)"),
 }
 PARTNER_COLUMNS = (
     "partner id", "partner name", "new group name", "new group movement", "kind", "strength", "since", "visibility",
@@ -71,7 +78,11 @@ def write_form(store: Store, round_id: str, org: str, path: Path) -> Path:
     round_record(store, round_id)
     links = [r for r in store.side_records("link", round_id) if r["org"] == org and not r["body"]["revoked"]]
     if not links or store.get_organization(org) is None:
-        raise NotFound(f"round {round_id!r} has no open link for {org!r}: send one with `coalition survey start`")
+        raise NotFound(
+            _("round '{round}' has no open link for '{organization}': send one with `coalition survey start`").format(
+                round=round_id, organization=org
+            )
+        )
     form = form_for(store, Link(round_id, org))
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -79,7 +90,7 @@ def write_form(store: Store, round_id: str, org: str, path: Path) -> Path:
     _about(workbook, form["record"])
     _partners(workbook, form)
     _groups(workbook, form)
-    workbook.properties.title = f"Survey form: {form['record']['name']}"[:200]
+    workbook.properties.title = _("Survey form: {organization}").format(organization=form["record"]["name"])[:200]
     workbook.properties.creator = "Coalition Mapper"
     with atomic_path(path) as tmp:
         workbook.save(tmp)
@@ -98,54 +109,74 @@ def answer_from_file(store: Store, token: str, path: Path) -> Link:
     form = _read(path)
     link = open_link(store, token, mark_opened=False)
     if form.org and form.org != link.org:
-        raise CoalitionError(f"{path.name} is the form of {form.org!r}, but this link is for {link.org!r}")
+        raise CoalitionError(
+            _("{file} is the form of '{organization}', but this link is for '{link_organization}'").format(
+                file=path.name, organization=form.org, link_organization=link.org
+            )
+        )
     offered = form_for(store, link)
     choices = {c["id"] for c in offered["choices"]}
     movements = {m["id"] for m in offered["movements"]}
-    label = f"{path.name}, sheet {PARTNERS}"
+    label = _in_sheet(path, PARTNERS)
     for row, partner in zip(form.partner_rows, form.answer["partners"], strict=True):
         if partner["org"] and partner["org"] not in choices:
-            message = f"{partner['org']!r} is not on the list of groups in sheet {GROUPS}"
+            message = _("'{organization}' is not on the list of groups in sheet {sheet}").format(
+                organization=partner["org"], sheet=GROUPS
+            )
             raise InvalidInput([Problem(message, file=label, row=row, field="partner id")])
         if partner["new_name"] and partner["new_movement"] not in movements:
-            message = f"pick the movement of {partner['new_name']!r} from sheet {GROUPS}"
+            message = _("pick the movement of '{group}' from sheet {sheet}").format(
+                group=partner["new_name"], sheet=GROUPS
+            )
             raise InvalidInput([Problem(message, file=label, row=row, field="new group movement")])
     return save_answer(store, token, form.answer, where=path.name)
 
 
 # writing ----------------------------------------------------------------------------
 def _readme(workbook: Workbook, form: dict[str, Any]) -> None:
+    """How to fill the form in. The first column names what a row is about: a column of
+    the other sheets keeps its heading, and ``organization id`` is read back."""
     rows = [
-        ["round", neutralize(form["round"])],
+        # TRANSLATORS: a survey round
+        [_("round"), neutralize(form["round"])],
         ["organization id", neutralize(form["org"])],
-        ["how", f"Correct the answers in sheet {ABOUT} (column answer); leave right ones as they are."],
-        ["", f"An empty answer clears it, except {', '.join(KEEP_WHEN_EMPTY)}, which stay as they are."],
-        ["", f"In sheet {PARTNERS}, one row per group you work with: change or empty the rows there, add rows below."],
-        ["", f"A group on the list: its id from sheet {GROUPS} (the partner name column is only for reading)."],
-        ["", "A group not on the list: its name under new group name and its movement's id under new group movement."],
         [
-            "",
-            "Send the file back to the person who sent it; do not rename the sheets. Nothing enters the map "
-            "before an editor of the coalition has read it.",
+            # TRANSLATORS: how to fill in the survey spreadsheet
+            _("how"),
+            # TRANSLATORS: "answer" is a column heading of the spreadsheet: keep it in English
+            _("Correct the answers in sheet {sheet} (column answer); leave right ones as they are.").format(sheet=ABOUT),
         ],
-        ["kind of group", ", ".join(ORG_KINDS)],
-        ["kind of tie", ", ".join(TIE_KINDS)],
-        ["strength", "a whole number from 1 (slight) to 5 (very close)"],
-        ["since", "a date written YYYY-MM-DD, or empty"],
-        [
-            "visibility",
-            f"{', '.join(VISIBILITIES)}: public is anyone; coalition is the coalition's members; "
-            "private is only the people who keep the map",
-        ],
-        ["lists", "several answers in one cell are separated with ;"],
-    ]
+        ["", _("An empty answer clears it, except {fields}, which stay as they are.").format(
+            fields=", ".join(KEEP_WHEN_EMPTY))],
+        ["", _("In sheet {sheet}, one row per group you work with: change or empty the rows there, add rows below.")
+            .format(sheet=PARTNERS)],
+        # TRANSLATORS: "partner name" is a column heading of the spreadsheet: keep it in English
+        ["", _("A group on the list: its id from sheet {sheet} (the partner name column is only for reading).")
+            .format(sheet=GROUPS)],
+        # TRANSLATORS: "new group name" and "new group movement" are column headings: keep them in English
+        ["", _("A group not on the list: its name under new group name and its movement's id under new group movement.")],
+        ["", _("Send the file back to the person who sent it; do not rename the sheets. Nothing enters the map "
+               "before an editor of the coalition has read it.")],
+        [_("kind of group"), ", ".join(ORG_KINDS)],
+        [_("kind of tie"), ", ".join(TIE_KINDS)],
+        ["strength", _("a whole number from 1 (slight) to 5 (very close)")],
+        ["since", _("a date written YYYY-MM-DD, or empty")],
+        # TRANSLATORS: public, coalition and private are what the cell takes: keep them in English
+        ["visibility", _("{visibilities}: public is anyone; coalition is the coalition's members; private is only the "
+                         "people who keep the map").format(visibilities=", ".join(VISIBILITIES))],
+        # TRANSLATORS: lists of answers in one cell of the survey spreadsheet
+        [_("lists"), _("several answers in one cell are separated with ;")],
+    ]  # fmt: skip
     write_sheet(workbook, README, ("read me", ""), rows)
     _widths(workbook[README], 18, 110)
 
 
 def _about(workbook: Workbook, record: dict[str, Any]) -> None:
     write_sheet(
-        workbook, ABOUT, ("field", "question", "answer"), ([f, QUESTIONS[f], _text(record[f])] for f in ANSWER_FIELDS)
+        workbook,
+        ABOUT,
+        ("field", "question", "answer"),
+        ([f, _(QUESTIONS[f]), _text(record[f])] for f in ANSWER_FIELDS),
     )
     sheet = workbook[ABOUT]
     rows = {f: n for n, f in enumerate(ANSWER_FIELDS, start=2)}
@@ -198,14 +229,14 @@ def _choose(sheet: Any, cells: str, values: tuple[str, ...] | str) -> None:
     """A drop-down list in ``cells``: fixed values, or a range of another sheet."""
     source = values if isinstance(values, str) else '"' + ",".join(values) + '"'
     rule = DataValidation(type="list", formula1=source, allow_blank=True, showErrorMessage=True)
-    rule.error = f"Pick one of the list (sheet {README} says what each means)."
+    rule.error = _("Pick one of the list (sheet {sheet} says what each means).").format(sheet=README)
     sheet.add_data_validation(rule)
     rule.add(cells)
 
 
 def _whole(sheet: Any, cells: str, low: int, high: int) -> None:
     rule = DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high), allow_blank=True)
-    rule.showErrorMessage, rule.error = True, f"A whole number from {low} to {high}."
+    rule.showErrorMessage, rule.error = True, _("A whole number from {low} to {high}.").format(low=low, high=high)
     sheet.add_data_validation(rule)
     rule.add(cells)
 
@@ -228,7 +259,7 @@ class _Form:
 
 def _read(path: Path) -> _Form:
     if not path.is_file():
-        raise InvalidInput([Problem("no such file", file=str(path))])
+        raise InvalidInput([Problem(_("no such file"), file=str(path))])
     check_import_size(path, LIMITS.max_bytes)
     workbook = open_workbook(path, formulas=True)  # a formula as its text, never run
     try:
@@ -236,24 +267,31 @@ def _read(path: Path) -> _Form:
         for required in (ABOUT, PARTNERS):
             if required.lower() not in names:
                 found = ", ".join(workbook.sheetnames)
-                raise InvalidInput([Problem(f"no sheet named {required} (found: {found})", file=path.name)])
+                message = _("no sheet named {sheet} (found: {sheets})").format(sheet=required, sheets=found)
+                raise InvalidInput([Problem(message, file=path.name)])
         budget, form = ReadBudget(LIMITS), _Form()
         if README.lower() in names:
             form.org = _form_org(workbook[names[README.lower()]], path, budget)
-        form.answer["record"] = _record(workbook[names[ABOUT.lower()]], f"{path.name}, sheet {ABOUT}", budget)
-        _partner_rows(workbook[names[PARTNERS.lower()]], f"{path.name}, sheet {PARTNERS}", budget, form)
+        form.answer["record"] = _record(workbook[names[ABOUT.lower()]], _in_sheet(path, ABOUT), budget)
+        _partner_rows(workbook[names[PARTNERS.lower()]], _in_sheet(path, PARTNERS), budget, form)
         return form
     except CoalitionError:
         raise
     except Exception as e:  # openpyxl's parse errors as it streams a sheet
-        raise InvalidInput([Problem(f"not a readable .xlsx workbook ({type(e).__name__})", file=path.name)]) from e
+        message = _("not a readable .xlsx workbook ({error})").format(error=type(e).__name__)
+        raise InvalidInput([Problem(message, file=path.name)]) from e
     finally:
         workbook.close()
 
 
+def _in_sheet(path: Path, sheet: str) -> str:
+    """Where a problem is: "form.xlsx, sheet Partners"."""
+    return _("{file}, sheet {sheet}").format(file=path.name, sheet=sheet)
+
+
 def _form_org(sheet: Any, path: Path, budget: ReadBudget) -> str:
-    _, rows = sheet_rows(sheet, f"{path.name}, sheet {README}", budget)
-    for _, cells in rows:
+    _header, rows = sheet_rows(sheet, _in_sheet(path, README), budget)
+    for _row, cells in rows:
         if _cell(cells, 0) == "organization id":
             return _cell(cells, 1)
     return ""
@@ -269,9 +307,11 @@ def _record(sheet: Any, label: str, budget: ReadBudget) -> dict[str, Any]:
         if not name:
             continue
         if name not in ANSWER_FIELDS:
-            raise InvalidInput([Problem(f"{name!r} is not a question of this form", file=label, row=row)])
+            message = _("'{field}' is not a question of this form").format(field=name)
+            raise InvalidInput([Problem(message, file=label, row=row)])
         if name in where:
-            raise InvalidInput([Problem(f"{name} is answered twice (row {where[name]} too)", file=label, row=row)])
+            message = _("{field} is answered twice (row {row} too)").format(field=name, row=where[name])
+            raise InvalidInput([Problem(message, file=label, row=row)])
         where[name] = row
         value = _cell(cells, answer_at)
         if name in LIST_FIELDS:
@@ -297,7 +337,10 @@ def _partner_rows(sheet: Any, label: str, budget: ReadBudget, form: _Form) -> No
         if not any(values.values()):
             continue
         if len(form.partner_rows) == MAX_PARTNERS:
-            raise InvalidInput([Problem(f"a form takes at most {MAX_PARTNERS} partners", file=label, row=row)])
+            message = ngettext(
+                "a form takes at most {count} partner", "a form takes at most {count} partners", MAX_PARTNERS
+            ).format(count=MAX_PARTNERS)
+            raise InvalidInput([Problem(message, file=label, row=row)])
         form.answer["partners"].append(_partner(values, label, row))
         form.partner_rows.append(row)
 
@@ -310,11 +353,14 @@ def _partner(values: dict[str, str], label: str, row: int) -> dict[str, Any]:
 
     org, new_name = values["partner id"], values["new group name"]
     if org and new_name:
-        raise refuse("a row names a group from the list or a new group, not both", "new group name")
+        raise refuse(_("a row names a group from the list or a new group, not both"), "new group name")
     if not org and not new_name:
         column = "partner name" if values["partner name"] else "partner id"
         raise refuse(
-            f"give the partner's id from sheet {GROUPS}, or name a group not on it under new group name", column
+            _("give the partner's id from sheet {sheet}, or name a group not on it under new group name").format(
+                sheet=GROUPS
+            ),
+            column,
         )
     if new_name:
         try:
@@ -338,7 +384,8 @@ def _columns(header: list[Any], wanted: tuple[str, ...], label: str) -> list[int
     found = {unneutralize(cell_value(h)).lower(): i for i, h in enumerate(header) if h is not None}
     missing = [w for w in wanted if w not in found]
     if missing:
-        raise InvalidInput([Problem(f"no column {missing[0]!r} in the first row", file=label)])
+        message = _("no column '{column}' in the first row").format(column=missing[0])
+        raise InvalidInput([Problem(message, file=label)])
     return [found[w] for w in wanted]
 
 

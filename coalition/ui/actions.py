@@ -24,6 +24,7 @@ from coalition.domain.models import Organization, Tie, slugify
 from coalition.domain.privacy import can_see
 from coalition.domain.settings import ImportLimits
 from coalition.formats.files import scratch_folder
+from coalition.i18n import _
 from coalition.maps import freshness, services
 from coalition.maps.transfer import ExportResult, ImportReport, export_map, import_map
 from coalition.survey import links, review
@@ -124,7 +125,9 @@ def edit_tie(
             {"source": source, "target": target, "kind": kind},
         )
         if "visibility" in current and not can_see(permissions.max_audience(user), current["visibility"]):
-            raise NotFound(f"no {kind} tie from {source!r} to {target!r}")  # as if missing
+            raise NotFound(  # as if missing
+                _("no {kind} tie from '{source}' to '{target}'").format(kind=kind, source=source, target=target)
+            )
         permissions.check_tie_write(user, {"visibility": "coalition", **current, **_levels(changes)}, full)
         return services.edit_tie(
             store, source, target, kind, changes, expected_version=expected_version, actor=actor(user)
@@ -140,7 +143,9 @@ def confirm_tie(user: User, store: Store, source: str, target: str, kind: str) -
             (t for t in full["ties"] if (t["source"], t["target"], t["kind"]) == (source, target, kind)), None
         )
         if current is None or not can_see(permissions.max_audience(user), current["visibility"]):
-            raise NotFound(f"no {kind} tie from {source!r} to {target!r}")  # as if missing
+            raise NotFound(  # as if missing
+                _("no {kind} tie from '{source}' to '{target}'").format(kind=kind, source=source, target=target)
+            )
         permissions.check_tie_write(user, current, full)
         return freshness.confirm_tie(store, source, target, kind, actor=actor(user))
 
@@ -205,7 +210,7 @@ def start_survey(
         visible = _visible_ids(user, store, audience)
         hidden = [org for org in orgs if org not in visible]
         if hidden:
-            raise NotFound(f"no organization with id {hidden[0]!r}")
+            raise NotFound(_("no organization with id '{organization}'").format(organization=hidden[0]))
         with acting_as(actor(user)):
             return links.start_round(store, round_id, orgs or sorted(visible), expires, base_url)
 
@@ -241,7 +246,11 @@ def review_survey_answer(
     require(user, EDIT)
     with store.transaction():
         if org not in _visible_ids(user, store, audience):
-            raise NotFound(f"no answer of {org!r} waits for review in round {round_id!r}")
+            raise NotFound(
+                _("no answer of '{organization}' waits for review in round '{round}'").format(
+                    organization=org, round=round_id
+                )
+            )
         with acting_as(actor(user)):
             if accept:
                 return review.accept(store, round_id, org, parts=parts, reviewer=actor(user))
@@ -254,7 +263,7 @@ def survey_sheet(user: User, store: Store, round_id: str, org: str, audience: st
 
     require(user, EDIT)
     if org not in _visible_ids(user, store, audience):
-        raise NotFound(f"no organization with id {org!r}")
+        raise NotFound(_("no organization with id '{organization}'").format(organization=org))
     with scratch_folder("coalition-survey-") as folder:
         return sheet.write_form(store, round_id, org, Path(folder) / "form.xlsx").read_bytes()
 
@@ -320,7 +329,7 @@ def add_account(
 def remove_account(user: User, path: str | os.PathLike[str], name: str) -> None:
     require(user, MANAGE_USERS)
     if not user.local and name.strip().lower() == user.name:
-        raise permissions.PermissionDenied("you cannot remove the account you are signed in with")
+        raise permissions.PermissionDenied(_("you cannot remove the account you are signed in with"))
     accounts.remove_user(path, name)
 
 

@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
+from coalition.i18n import current_language, use_language
 from coalition.ui import state
 from graph.store import Store
 
@@ -70,7 +71,7 @@ def start(store: Store, audience: str) -> None:
     with worker.lock:
         if key in worker.started:
             return
-        worker.started[key] = worker.pool.submit(_analyse, store, audience)
+        worker.started[key] = worker.pool.submit(_analyse, store, audience, current_language())
         for old in list(worker.started)[:-REMEMBERED]:
             if worker.started[old].done():
                 del worker.started[old]
@@ -92,13 +93,14 @@ def wait(timeout: float | None = None) -> None:
 
 
 def _work_key(store: Store, audience: str) -> tuple:
-    return store.url, store.version(), audience, date.today()
+    return store.url, store.version(), audience, date.today(), current_language()
 
 
-def _analyse(store: Store, audience: str) -> None:
+def _analyse(store: Store, audience: str, language: str) -> None:
     """What the Overview, Map, Gaps and Introductions pages ask for by default, after
     letting the page just run reach the browser: begun at once, the analyses held
     Python's lock while the first page was being sent, and it showed two seconds later."""
     time.sleep(GRACE_SECONDS)
-    state.gaps(store, audience)
-    state.introductions(store, audience)
+    with use_language(language):  # the worker thread reads the language of the session that began it
+        state.gaps(store, audience)
+        state.introductions(store, audience)

@@ -54,7 +54,8 @@ from coalition.auth.accounts import LOCAL_OWNER, User
 from coalition.auth.permissions import PermissionDenied
 from coalition.domain.errors import USER_ERRORS
 from coalition.domain.settings import SessionPolicy, Settings, SettingsError
-from coalition.ui import state
+from coalition.i18n import N_, _
+from coalition.ui import language, state
 from coalition.ui.charts import md
 from coalition.ui.client import client_address
 from coalition.ui.state import Keys
@@ -75,15 +76,13 @@ PASSWORD = "password"
 PROVIDER = "identity provider"
 #: How often an open page checks whether its session has expired.
 WATCH_EVERY = timedelta(seconds=60)
-#: How a broken identity-provider configuration is announced.
-PROVIDERS_OFF = "Sign-in through an identity provider is off until whoever runs this server fixes it"
-#: Why a shared map is not served by plain ``streamlit run``.
-UNGUARDED = (
+#: Why a shared map is not served by plain ``streamlit run`` (read through ``_()`` when shown).
+UNGUARDED = N_(
     "Start this shared dashboard with `coalition serve`: plain `streamlit run` would hand downloads to "
     "anyone who has their address, and sessions to anyone who has their id"
 )
-#: Why a browser without the dashboard's cookie is not let in.
-NO_COOKIE = (
+#: Why a browser without the dashboard's cookie is not let in (read through ``_()`` when shown).
+NO_COOKIE = N_(
     "This browser did not keep the dashboard's cookie, which ties a sign-in and its downloads to this browser: "
     "allow cookies for this address, then reload the page"
 )
@@ -112,10 +111,10 @@ class SessionGuard:
     def expired(self, now: datetime | None = None) -> str | None:
         """Why the session is over (signed out, expired, account changed), or None."""
         if self.revoked:
-            return "you signed out"
+            return _("you signed out")
         reason = accounts.session_expired(self.signed_in_at, self.last_activity, now, self.policy)
         if reason is None and accounts.get_user(self.accounts_path, self.user.name) != self.user:
-            return "this account was removed or changed"
+            return _("this account was removed or changed")
         return reason
 
 
@@ -143,7 +142,7 @@ def gate(settings: Settings) -> User:
     try:
         configured = accounts.accounts_configured(path)
     except USER_ERRORS as e:
-        st.error(md(f"Cannot check who may open this page: {e}"))
+        st.error(md(_("Cannot check who may open this page: {error}").format(error=e)))
         st.stop()
     if not configured:
         address = server_address()
@@ -152,7 +151,7 @@ def gate(settings: Settings) -> User:
         if not serving.request_is_local(request_headers()):
             _refuse(serving.refusal(address, proxied=True))
         if browsers.served() and not browser_cookie():
-            _refuse(NO_COOKIE)
+            _refuse(_(NO_COOKIE))
         if st.session_state.get(state.SIGNED_IN_USER) != LOCAL_OWNER:
             _clear_session()
         st.session_state[state.SIGNED_IN_USER] = LOCAL_OWNER
@@ -199,10 +198,11 @@ def guarded(make: Callable[[], T]) -> Callable[[], T]:
     user = st.session_state.get(state.SIGNED_IN_USER)
     local = isinstance(user, User) and user.local
     session_id = _session_id()
+    ended = _("this sign-in has ended; sign in again to download")  # in this session's language, known now
 
     def run() -> T:
         if not local and (not isinstance(guard, SessionGuard) or guard.expired()):
-            raise PermissionDenied("this sign-in has ended; sign in again to download")
+            raise PermissionDenied(ended)
         made = make()
         if session_id and isinstance(made, bytes | str):  # as Streamlit stores it: str as UTF-8
             browsers.REGISTRY.add_download(session_id, made.encode() if isinstance(made, str) else made)
@@ -213,10 +213,11 @@ def guarded(make: Callable[[], T]) -> Callable[[], T]:
 
 def session_caption(user: User, policy: SessionPolicy) -> str:
     """What the banner says about who is signed in."""
-    return (
-        f"signed in as **{md(user.name)}** ({user.role}) · shared mode: everyone signs in; a sign-in ends after "
-        f"{policy.describe()}"
-    )
+    # TRANSLATORS: {role} is the account's role as the CLI spells it (viewer, editor, admin); {duration} is
+    # e.g. "30 minutes without a click or 8 hours in all"
+    return _(
+        "signed in as **{account}** ({role}) · shared mode: everyone signs in; a sign-in ends after {duration}"
+    ).format(account=md(user.name), role=user.role, duration=policy.describe())
 
 
 def identity_providers() -> list[str]:
@@ -233,18 +234,38 @@ def identity_providers() -> list[str]:
     except (OSError, UnicodeDecodeError) as e:  # Streamlit's StreamlitSecretNotFoundError is a FileNotFoundError
         if not any(Path(place).exists() for place in st.get_option("secrets.files")):
             return []
-        raise SettingsError(f"{PROVIDERS_OFF}: the secrets file cannot be read ({e.__cause__ or e})") from e
+        raise SettingsError(
+            _(
+                "Sign-in through an identity provider is off until whoever runs this server fixes it: "
+                "the secrets file cannot be read ({error})"
+            ).format(error=e.__cause__ or e)
+        ) from e
     if auth is None:
         return []
     if not isinstance(auth, Mapping):
-        raise SettingsError(f"{PROVIDERS_OFF}: [auth] in secrets.toml must be a table, not {type(auth).__name__}")
+        raise SettingsError(
+            _(
+                "Sign-in through an identity provider is off until whoever runs this server fixes it: "
+                "[auth] in secrets.toml must be a table, not {type}"
+            ).format(type=type(auth).__name__)
+        )
     sections = {name: section for name, section in auth.items() if isinstance(section, Mapping)}
     incomplete = sorted(name for name, section in sections.items() if "client_id" not in section)
     if incomplete:
-        raise SettingsError(f"{PROVIDERS_OFF}: [auth.{incomplete[0]}] in secrets.toml has no client_id")
+        raise SettingsError(
+            _(
+                "Sign-in through an identity provider is off until whoever runs this server fixes it: "
+                "[auth.{provider}] in secrets.toml has no client_id"
+            ).format(provider=incomplete[0])
+        )
     providers = ([""] if "client_id" in auth else []) + sorted(sections)
     if not providers:
-        raise SettingsError(f"{PROVIDERS_OFF}: [auth] in secrets.toml names no provider (no client_id)")
+        raise SettingsError(
+            _(
+                "Sign-in through an identity provider is off until whoever runs this server fixes it: "
+                "[auth] in secrets.toml names no provider (no client_id)"
+            )
+        )
     return providers
 
 
@@ -266,12 +287,16 @@ def _signed_in(path: Any, policy: SessionPolicy, providers: list[str]) -> User |
         policy,
     )
     if not reason and st.session_state.get(state.SIGNED_IN_VIA) == PROVIDER and not providers:
-        reason = "sign-in through the identity provider is off"
-    if reason or not isinstance(guard, SessionGuard):
-        sign_out(f"Signed out: {reason or 'the session was not complete'}. Sign in again.")
+        reason = _("sign-in through the identity provider is off")
+    if reason:
+        # TRANSLATORS: {reason} says why, e.g. "sign-in through the identity provider is off"
+        sign_out(_("Signed out: {reason}. Sign in again.").format(reason=reason))
+        return None
+    if not isinstance(guard, SessionGuard):
+        sign_out(_("Signed out: the session was not complete. Sign in again."))
         return None
     if guard.browser != browser_cookie():  # a session id presented by another browser
-        sign_out("Signed out: this sign-in belongs to another browser. Sign in again.")
+        sign_out(_("Signed out: this sign-in belongs to another browser. Sign in again."))
         return None
     fresh = accounts.get_user(path, user.name)
     password_changed = (
@@ -280,7 +305,7 @@ def _signed_in(path: Any, policy: SessionPolicy, providers: list[str]) -> User |
         and fresh.password_changed_at != user.password_changed_at
     )
     if fresh is None or password_changed:
-        sign_out("Signed out: this account was removed or its password changed. Sign in again.")
+        sign_out(_("Signed out: this account was removed or its password changed. Sign in again."))
         return None
     st.session_state[state.SIGNED_IN_USER] = guard.user = fresh  # a new role or audience applies at once
     st.session_state[state.LAST_ACTIVITY] = guard.last_activity = now
@@ -309,12 +334,14 @@ def _start_session(
 
 def _clear_session() -> None:
     """Forget the whole session (what the last person picked, typed or focused on), and
-    its tie to the browser with every download it made."""
+    its tie to the browser with every download it made. The language stays: it was
+    chosen on the sign-in page, for the person signing in."""
     session_id = _session_id()
     if session_id:
         browsers.REGISTRY.release(session_id)
     for key in list(st.session_state.keys()):
-        del st.session_state[key]
+        if key not in language.KEPT_AT_SIGN_IN:
+            del st.session_state[key]
 
 
 def _session_id() -> str | None:
@@ -335,8 +362,8 @@ def _unguarded() -> str | None:
     be told apart. AppTest has neither a server nor a request (no headers): nothing there
     can be fetched."""
     if browsers.served():
-        return None if browser_cookie() else NO_COOKIE
-    return UNGUARDED if dict(st.context.headers) else None
+        return None if browser_cookie() else _(NO_COOKIE)
+    return _(UNGUARDED) if dict(st.context.headers) else None
 
 
 def _no_pages() -> None:
@@ -348,7 +375,7 @@ def _no_pages() -> None:
     lost: after sign-in the same address opens the real page, if the account may see it.
     """
     stand_ins = [
-        st.Page(_sign_in_page, title="Sign in", url_path=name, default=name == HOME_PAGE)
+        st.Page(_sign_in_page, title=_("Sign in"), url_path=name, default=name == HOME_PAGE)
         for name in sorted(page.stem for page in PAGES_DIR.glob("*.py") if not page.stem.startswith("_"))
     ]
     st.navigation(stand_ins, position="hidden")
@@ -369,23 +396,25 @@ def _watch_expiry() -> None:
 
 # signing in -------------------------------------------------------------------------------------
 def _sign_in_form(path: Any, policy: SessionPolicy, providers: list[str], provider_problem: str | None) -> None:
-    st.title("Sign in")
+    st.title(_("Sign in"))
     reason = st.session_state.pop(state.SIGNED_OUT_BECAUSE, None)
     if reason:
         st.info(md(reason))
-    st.caption("This coalition map is shared: sign in with the account an admin gave you.")
+    st.caption(_("This coalition map is shared: sign in with the account an admin gave you."))
     if not _encrypted():
         st.warning(
-            "This page is not served over HTTPS: the password and the map cross the network unencrypted. "
-            "Ask whoever runs this server to put it behind HTTPS."
+            _(
+                "This page is not served over HTTPS: the password and the map cross the network unencrypted. "
+                "Ask whoever runs this server to put it behind HTTPS."
+            )
         )
     with st.form(Keys.LOGIN_FORM):
-        st.text_input("Account name", max_chars=100, autocomplete="username", key=Keys.LOGIN_NAME)
+        st.text_input(_("Account name"), max_chars=100, autocomplete="username", key=Keys.LOGIN_NAME)
         st.text_input(
-            "Password", type="password", max_chars=1024, autocomplete="current-password", key=Keys.LOGIN_PASSWORD
+            _("Password"), type="password", max_chars=1024, autocomplete="current-password", key=Keys.LOGIN_PASSWORD
         )
         st.form_submit_button(
-            "Sign in", type="primary", key=Keys.LOGIN_SUBMIT, on_click=_submit_password, args=(path, policy)
+            _("Sign in"), type="primary", key=Keys.LOGIN_SUBMIT, on_click=_submit_password, args=(path, policy)
         )
     failed = st.session_state.pop(state.SIGN_IN_FAILED, None)
     if failed:
@@ -395,7 +424,11 @@ def _sign_in_form(path: Any, policy: SessionPolicy, providers: list[str], provid
     if providers:
         st.divider()
         for provider in providers:
-            label = f"Sign in with {provider}" if provider else "Sign in with your organization's account"
+            label = (
+                _("Sign in with {provider}").format(provider=provider)
+                if provider
+                else _("Sign in with your organization's account")
+            )
             if st.button(label, key=f"{Keys.LOGIN_PROVIDER}:{provider or 'default'}"):
                 st.login(provider or None)
 
@@ -424,11 +457,14 @@ def _from_identity_provider(path: Any, policy: SessionPolicy, providers: list[st
         return None
     email = str(info.get("email") or "")
     if not email or info.get("email_verified") is not True:  # a provider that does not say is not trusted
-        _provider_refusal("The identity provider did not confirm an email address for this sign-in.")
+        _provider_refusal(_("The identity provider did not confirm an email address for this sign-in."))
     user = accounts.get_user(path, email)
     if user is None:
         _provider_refusal(
-            f"No account for {email}: ask an admin to add one (`coalition user add {email} --role viewer`)."
+            # TRANSLATORS: keep the command between backticks as it is
+            _("No account for {email}: ask an admin to add one (`coalition user add {email} --role viewer`).").format(
+                email=email
+            )
         )
     issued = info.get("iat")
     signed_in_at = datetime.fromtimestamp(int(issued), UTC) if isinstance(issued, int | float) else None
@@ -441,16 +477,16 @@ def _from_identity_provider(path: Any, policy: SessionPolicy, providers: list[st
 
 def _provider_refusal(message: str) -> None:
     _no_pages()
-    st.title("Sign in")
+    st.title(_("Sign in"))
     st.error(md(message))
-    if st.button("Sign out of the identity provider", key=Keys.SIGN_OUT):
+    if st.button(_("Sign out of the identity provider"), key=Keys.SIGN_OUT):
         st.logout()
     st.stop()
 
 
 def _refuse(message: str) -> None:
     _no_pages()
-    st.title("Not served")
+    st.title(_("Not served"))
     st.error(md(message))
     st.stop()
 

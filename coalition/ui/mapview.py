@@ -23,6 +23,7 @@ from coalition.domain.models import TIE_KINDS
 from coalition.domain.vocabulary import region_key, region_label, region_spellings
 from coalition.formats import FORMATS
 from coalition.formats.files import scratch_folder
+from coalition.i18n import N_, _, ngettext
 from coalition.maps.services import tie_counts, ties_in_words
 
 __all__ = [
@@ -173,15 +174,24 @@ def focus_hint(view: dict[str, Any], filters: MapFilters, ties: list[dict[str, A
         return None
     own = [t for t in view["ties"] if focus in (t["source"], t["target"])]
     if not own:
-        return f"{org['name']} has no ties yet."
+        return _("{organization} has no ties yet.").format(organization=org["name"])
     on_map = sum(1 for t in ties if focus in (t["source"], t["target"]))
     if on_map == len(own):
         return None
     partners = {o["id"]: o for o in view["organizations"]}
-    which = ", ".join(_hiding(filters, own, partners, focus))
+    which = _filter_names(_hiding(filters, own, partners, focus))
     if not on_map:
-        return f"The filters hide all {_ties(len(own))} of {org['name']} ({which}): clear them to see its partners."
-    return f"The filters hide {len(own) - on_map} of the {_ties(len(own))} of {org['name']} ({which})."
+        # TRANSLATORS: {filters} names the map's filters that hide the ties
+        return ngettext(
+            "The filters hide all {count:,} tie of {organization} ({filters}): clear them to see its partners.",
+            "The filters hide all {count:,} ties of {organization} ({filters}): clear them to see its partners.",
+            len(own),
+        ).format(count=len(own), organization=org["name"], filters=which)
+    return ngettext(
+        "The filters hide {hidden} of the {count:,} tie of {organization} ({filters}).",
+        "The filters hide {hidden} of the {count:,} ties of {organization} ({filters}).",
+        len(own),
+    ).format(hidden=len(own) - on_map, count=len(own), organization=org["name"], filters=which)
 
 
 def counts_sentence(
@@ -192,11 +202,25 @@ def counts_sentence(
     everyone, every_tie = len(view["organizations"]), len(view["ties"])
     in_words = ties_in_words(*tie_counts(view["ties"]))
     if len(orgs) == everyone and len(ties) == every_tie:
-        return f"Shown: all {everyone:,} organizations and all {in_words}."
+        # TRANSLATORS: {ties_in_words} is "77 ties: 71 working now (...), 1 conflict, 5 ended"
+        return ngettext(
+            "Shown: all {count:,} organization and all {ties_in_words}.",
+            "Shown: all {count:,} organizations and all {ties_in_words}.",
+            everyone,
+        ).format(count=everyone, ties_in_words=in_words)
     reasons = _hidden_organizations(view, filters, orgs) + _hidden_ties(view, filters, ties)
-    return (
-        f"Shown: {len(orgs):,} of {everyone:,} organizations and {len(ties):,} of the map's {in_words}. "
-        f"Not shown: {'; '.join(reasons)}."
+    # TRANSLATORS: separates the reasons why organizations or ties are not shown
+    separator = _("; ")
+    # TRANSLATORS: {ties_in_words} is "77 ties: 71 working now (...), 1 conflict, 5 ended"; {reasons} lists
+    # why the others are not shown
+    return ngettext(
+        "Shown: {shown:,} of {count:,} organization and {shown_ties:,} of the map's {ties_in_words}. "
+        "Not shown: {reasons}.",
+        "Shown: {shown:,} of {count:,} organizations and {shown_ties:,} of the map's {ties_in_words}. "
+        "Not shown: {reasons}.",
+        everyone,
+    ).format(
+        shown=len(orgs), count=everyone, shown_ties=len(ties), ties_in_words=in_words, reasons=separator.join(reasons)
     )
 
 
@@ -285,16 +309,17 @@ def _org_tests(filters: MapFilters) -> dict[str, Test]:
     tests: dict[str, Test] = {}
     if filters.movements:
         chosen = set(filters.movements)
-        tests["movements"] = lambda org: bool(chosen & set(org.get("movements", [])))
+        tests[N_("movements")] = lambda org: bool(chosen & set(org.get("movements", [])))
     if filters.regions:
         keys = set(filters.regions)
-        tests["regions"] = lambda org: region_key(org.get("region") or "") in keys
+        tests[N_("regions")] = lambda org: region_key(org.get("region") or "") in keys
     if filters.community_led != COMMUNITY_CHOICES[0]:
         wanted = filters.community_led == COMMUNITY_CHOICES[1]
-        tests["community-led or not"] = lambda org: bool(org.get("community_led")) == wanted
+        tests[N_("community-led or not")] = lambda org: bool(org.get("community_led")) == wanted
     needle = filters.search.strip().lower()
     if needle:
-        tests["search"] = lambda org: needle in org["name"].lower() or needle in org["id"]
+        # TRANSLATORS: the name of a filter of the map: the words searched for
+        tests[N_("search")] = lambda org: needle in org["name"].lower() or needle in org["id"]
     return tests
 
 
@@ -303,12 +328,20 @@ def _tie_tests(filters: MapFilters) -> dict[str, Test]:
     tests: dict[str, Test] = {}
     if filters.tie_kinds:
         kinds = set(filters.tie_kinds)
-        tests["tie kinds"] = lambda tie: tie["kind"] in kinds
+        tests[N_("tie kinds")] = lambda tie: tie["kind"] in kinds
     if filters.min_strength > 1:
-        tests["weakest tie shown"] = lambda tie: int(tie.get("strength") or 3) >= filters.min_strength
+        tests[N_("weakest tie shown")] = lambda tie: int(tie.get("strength") or 3) >= filters.min_strength
     if filters.active_from or filters.active_until:
-        tests["dates"] = lambda tie: _active(tie, filters.active_from, filters.active_until)
+        # TRANSLATORS: the name of a filter of the map: the dates a tie was active
+        tests[N_("dates")] = lambda tie: _active(tie, filters.active_from, filters.active_until)
     return tests
+
+
+def _filter_names(names: Iterable[str]) -> str:
+    """Filters' names as the sentences list them, in the session's language (the tests
+    are keyed by their English names)."""
+    # TRANSLATORS: separates the names of the map's filters ("movements, regions")
+    return _(", ").join(_(name) for name in names)
 
 
 def _passes(record: dict[str, Any], tests: dict[str, Test]) -> bool:
@@ -336,11 +369,25 @@ def _hidden_organizations(view: dict[str, Any], filters: MapFilters, orgs: list[
     reasons = []
     if len(passing) < len(view["organizations"]):
         hidden = len(view["organizations"]) - len(passing)
-        reasons.append(f"{_orgs(hidden)} the filters hide ({', '.join(org_tests)})")
+        reasons.append(
+            ngettext(
+                "{count:,} organization the filters hide ({filters})",
+                "{count:,} organizations the filters hide ({filters})",
+                hidden,
+            ).format(count=hidden, filters=_filter_names(org_tests))
+        )
     if len(orgs) < len(passing):
         name = next(o["name"] for o in view["organizations"] if o["id"] == filters.focus)
-        step = "step" if filters.steps == 1 else "steps"
-        reasons.append(f"{_orgs(len(passing) - len(orgs))} more than {filters.steps} {step} from {name}")
+        far = len(passing) - len(orgs)
+        distance = ngettext("{steps} step", "{steps} steps", filters.steps).format(steps=filters.steps)
+        reasons.append(
+            # TRANSLATORS: {distance} is "1 step", "2 steps": how many ties away from the organization in focus
+            ngettext(
+                "{count:,} organization more than {distance} from {organization}",
+                "{count:,} organizations more than {distance} from {organization}",
+                far,
+            ).format(count=far, distance=distance, organization=name)
+        )
     return reasons
 
 
@@ -352,18 +399,20 @@ def _hidden_ties(view: dict[str, Any], filters: MapFilters, ties: list[dict[str,
     to_hidden = len(view["ties"]) - len(ties) - by_filters
     reasons = []
     if by_filters:
-        reasons.append(f"{_ties(by_filters)} the tie filters hide ({', '.join(tie_tests)})")
+        reasons.append(
+            ngettext(
+                "{count:,} tie the tie filters hide ({filters})",
+                "{count:,} ties the tie filters hide ({filters})",
+                by_filters,
+            ).format(count=by_filters, filters=_filter_names(tie_tests))
+        )
     if to_hidden:
-        reasons.append(f"{_ties(to_hidden)} to organizations not shown")
+        reasons.append(
+            ngettext(
+                "{count:,} tie to organizations not shown", "{count:,} ties to organizations not shown", to_hidden
+            ).format(count=to_hidden)
+        )
     return reasons
-
-
-def _orgs(count: int) -> str:
-    return f"{count:,} organization{'s' if count != 1 else ''}"
-
-
-def _ties(count: int) -> str:
-    return f"{count:,} tie{'s' if count != 1 else ''}"
 
 
 # reading links ---------------------------------------------------------------------------

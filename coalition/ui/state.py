@@ -36,6 +36,8 @@ from coalition.auth.accounts import User
 from coalition.domain.errors import USER_ERRORS, InvalidInput, Problem, StaleEdit
 from coalition.domain.privacy import read_view
 from coalition.domain.settings import Settings
+from coalition.domain.vocabulary import movement_label
+from coalition.i18n import DEFAULT_LANGUAGE, N_, _, current_language, ngettext, use_language
 from coalition.maps import services
 from coalition.ui.charts import md
 from graph.connect import Neo4jOptions
@@ -86,6 +88,7 @@ class Keys:
     UNLOCK_PASSPHRASE = "unlock_passphrase"
     UNLOCK_BUTTON = "unlock_button"
     SIDEBAR_PAGES = "sidebar_pages"
+    LANGUAGE_PICK = "language_pick"  # the sidebar's language list (every page)
     # accounts (admins)
     ACCOUNT_ADD_FORM = "account_add_form"
     ACCOUNT_ADD_NAME = "account_add_name"
@@ -330,7 +333,7 @@ def current_user() -> User:
     ``streamlit_app.py`` runs before any page, so a page always has one."""
     user = st.session_state.get(SIGNED_IN_USER)
     if not isinstance(user, User):
-        raise permissions.PermissionDenied("sign in first")
+        raise permissions.PermissionDenied(_("sign in first"))
     return user
 
 
@@ -362,7 +365,9 @@ class _Seen(NamedTuple):
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _seen(_store: Store, key: tuple[str, int], audience: str) -> _Seen:
     seen = read_view(_store, audience)
-    return _Seen(seen, movement_names(seen), org_names(seen))
+    with use_language(DEFAULT_LANGUAGE):  # shared by every session: each other language names them afresh
+        movements = movement_names(seen)
+    return _Seen(seen, movements, org_names(seen))
 
 
 def view(store: Store, audience: str) -> dict[str, Any]:
@@ -393,41 +398,53 @@ def layout(organizations: list[dict[str, Any]], ties: list[dict[str, Any]]) -> d
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _changes(_store: Store, key: tuple[str, int], audience: str, since: str, today: date) -> dict[str, Any]:
+def _changes(
+    _store: Store, key: tuple[str, int], audience: str, since: str, today: date, language: str
+) -> dict[str, Any]:
     from coalition.maps.changes import changes_since  # the gap analysis: not for the first page
 
-    return changes_since(_store, since, audience=audience, today=today, freshness=settings().freshness)
+    with use_language(language):
+        return changes_since(_store, since, audience=audience, today=today, freshness=settings().freshness)
 
 
 def changes(store: Store, audience: str, since: str) -> dict[str, Any]:
     """What changed since a snapshot, for the audience (cached per store version)."""
-    return _changes(store, _key(store), audience, since, date.today())
+    return _changes(store, _key(store), audience, since, date.today(), current_language())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _gaps(_store: Store, key: tuple[str, int], audience: str, today: date) -> dict[str, Any]:
+def _gaps(_store: Store, key: tuple[str, int], audience: str, today: date, language: str) -> dict[str, Any]:
     from coalition.analysis.gaps import gaps_for_store  # networkx and igraph: not for the first page
 
-    return gaps_for_store(_store, audience, today=today, freshness=settings().freshness)
+    with use_language(language):  # its sentences are written in the reader's language
+        return gaps_for_store(_store, audience, today=today, freshness=settings().freshness)
 
 
 def gaps(store: Store, audience: str) -> dict[str, Any]:
     """The gap analysis for the audience (cached per store version and day: ended ties
-    drop out at midnight)."""
-    return _gaps(store, _key(store), audience, date.today())
+    drop out at midnight) and language."""
+    return _gaps(store, _key(store), audience, date.today(), current_language())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _introductions(
-    _store: Store, key: tuple[str, int], audience: str, top: int, status: str | None, today: date, boldness: float
+    _store: Store,
+    key: tuple[str, int],
+    audience: str,
+    top: int,
+    status: str | None,
+    today: date,
+    boldness: float,
+    language: str,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     from coalition.introductions.recommend import introductions_for_store  # scipy: not for the first page
 
     unmet: list[dict[str, Any]] = []
-    rows = introductions_for_store(
-        _store, audience, top=top, status=status, today=today, unmet=unmet, boldness=boldness,
-        freshness=settings().freshness,
-    )  # fmt: skip
+    with use_language(language):  # the reasons are written in the reader's language
+        rows = introductions_for_store(
+            _store, audience, top=top, status=status, today=today, unmet=unmet, boldness=boldness,
+            freshness=settings().freshness,
+        )  # fmt: skip
     return rows, unmet
 
 
@@ -439,12 +456,14 @@ def introductions(
     slate takes its places within the list asked for, so a longer list is no slice of it.
     ``boldness`` None is the recommender's default."""
     status = None if status == "suggested" else status  # the same list: share its cache entry
-    return _introductions(store, _key(store), audience, top, status, date.today(), _boldness(boldness))[0]
+    return _introductions(
+        store, _key(store), audience, top, status, date.today(), _boldness(boldness), current_language()
+    )[0]
 
 
 def gaps_without_introduction(store: Store, audience: str, top: int = 20) -> list[dict[str, Any]]:
     """The named gaps no introduction in the default list closes, each with why."""
-    return _introductions(store, _key(store), audience, top, None, date.today(), _boldness(None))[1]
+    return _introductions(store, _key(store), audience, top, None, date.today(), _boldness(None), current_language())[1]
 
 
 def _boldness(value: float | None) -> float:
@@ -557,13 +576,29 @@ def pickable(choices: Mapping[str, Any], found: Iterable[str], keep: Iterable[st
     return {key: name for key, name in choices.items() if key in wanted}
 
 
+#: The prompt of a picker that lists every choice, by what the page picks (the ``what``
+#: of ``pick_placeholder``: a key, never translated); read through ``_()`` when shown.
+PICK_PROMPTS = {
+    "an organization": N_("Pick an organization"),
+    "a tie": N_("Pick a tie"),
+    # TRANSLATORS: the prompt of a picker of organizations, found by their names
+    "by name": N_("Pick by name"),
+}
+
+
 def pick_placeholder(listed: Mapping[str, Any], choices: Mapping[str, Any], what: str) -> str:
-    """The picker's prompt, asking for a search when it lists only some of ``choices``."""
-    return f"Pick {what}" if len(listed) == len(choices) else f"Search above to pick among {len(choices):,}"
+    """The picker's prompt, asking for a search when it lists only some of ``choices``;
+    ``what`` is a key of ``PICK_PROMPTS``, or a page's own prompt, already translated."""
+    if len(listed) == len(choices):
+        return _(PICK_PROMPTS[what]) if what in PICK_PROMPTS else what
+    count = len(choices)
+    return ngettext("Search above to pick among {count:,}", "Search above to pick among {count:,}", count).format(
+        count=count
+    )
 
 
 def movement_names(view_: dict[str, Any]) -> dict[str, str]:
-    return {m["id"]: m["name"] for m in view_["movements"]}
+    return {m["id"]: movement_label(m) for m in view_["movements"]}
 
 
 #: The most rows a list page's table sends to the browser (the Organizations and Ties
@@ -575,15 +610,49 @@ TABLE_ROWS = 1_000
 
 def listed(count: int, total: int, noun: str, audience: str) -> str:
     """The caption under a list page's table: how many match, of how many, and how many
-    the table holds when it holds only the first ``TABLE_ROWS``."""
-    sentence = f"{count:,} of {total:,} {noun}" if count != total else f"{total:,} {noun}"
-    sentence += f" the {audience} audience may see"
+    the table holds when it holds only the first ``TABLE_ROWS``. ``noun`` says what is
+    listed, ``"organizations"`` or ``"ties"`` (a key, never translated)."""
+    from coalition.ui.forms import audience_label  # forms imports this module
+
+    how_many = _how_many(count, total, noun).format(count=count, total=total, audience=audience_label(audience))
     if count > TABLE_ROWS:
-        sentence += (
-            f"; the table holds the first {TABLE_ROWS:,}: search to narrow it, "
-            "or export the whole list on Import / Export"
+        return ngettext(
+            "{how_many}; the table holds the first {rows:,}: search to narrow it, "
+            "or export the whole list on Import / Export.",
+            "{how_many}; the table holds the first {rows:,}: search to narrow it, "
+            "or export the whole list on Import / Export.",
+            TABLE_ROWS,
+        ).format(how_many=how_many, rows=TABLE_ROWS)
+    # TRANSLATORS: how many rows a list shows ("44 organizations the coalition audience may see"), as a sentence
+    return _("{how_many}.").format(how_many=how_many)
+
+
+def _how_many(count: int, total: int, noun: str) -> str:
+    """How many of the ``noun`` the table lists, one message per noun and case (fields:
+    ``count``, ``total``, ``audience``)."""
+    if noun == "organizations":
+        if count == total:
+            return ngettext(
+                "{total:,} organization the {audience} audience may see",
+                "{total:,} organizations the {audience} audience may see",
+                total,
+            )
+        return ngettext(
+            "{count:,} of {total:,} organization the {audience} audience may see",
+            "{count:,} of {total:,} organizations the {audience} audience may see",
+            total,
         )
-    return sentence + "."
+    if noun == "ties":
+        if count == total:
+            return ngettext(
+                "{total:,} tie the {audience} audience may see", "{total:,} ties the {audience} audience may see", total
+            )
+        return ngettext(
+            "{count:,} of {total:,} tie the {audience} audience may see",
+            "{count:,} of {total:,} ties the {audience} audience may see",
+            total,
+        )
+    raise ValueError(f"no caption for a list of {noun!r}")
 
 
 class PageData(NamedTuple):
@@ -604,4 +673,5 @@ def open_page(title: str) -> PageData:
     store = get_store()
     shown = audience()
     seen = _seen(store, _key(store), shown)
-    return PageData(store, current_user(), shown, seen.view, seen.movements, seen.names)
+    movements = movement_names(seen.view) if current_language() != DEFAULT_LANGUAGE else seen.movements
+    return PageData(store, current_user(), shown, seen.view, movements, seen.names)

@@ -31,28 +31,31 @@ import streamlit as st
 
 from coalition.domain.errors import USER_ERRORS
 from coalition.domain.models import AUDIENCES, ORG_KINDS, RESOURCES, TIE_KINDS
-from coalition.domain.vocabulary import region_label, term_label
+from coalition.domain.vocabulary import movement_label, region_label, term_label
+from coalition.i18n import N_, _, ngettext
 from coalition.survey.answers import form_for, save_answer
 from coalition.survey.links import REFUSED, SurveyRefused, hash_token, open_link
 from coalition.ui import state
 from coalition.ui.charts import md
 from coalition.ui.client import client_address
+from coalition.ui.forms import org_kind_label, tie_kind_label
 from coalition.ui.state import FormKeys
 
 __all__ = ["SAVED", "TOO_MANY", "Limiter", "matching", "show"]
 
-SAVED = "Thank you: your answer was saved. You can change it with this link until the round ends."
-TOO_MANY = "Too many tries with this link or from this address: wait ten minutes, then try again."
-UNAVAILABLE = "This survey cannot be opened right now: try again later, or ask the person who sent the link."
+#: What the respondent is told (read through ``_()`` when shown).
+SAVED = N_("Thank you: your answer was saved. You can change it with this link until the round ends.")
+TOO_MANY = N_("Too many tries with this link or from this address: wait ten minutes, then try again.")
+UNAVAILABLE = N_("This survey cannot be opened right now: try again later, or ask the person who sent the link.")
 #: Openings and saves allowed per link, and per client address, in any ``WINDOW`` seconds.
 PER_TOKEN, PER_ADDRESS, WINDOW = 30, 60, 600.0
 #: The most names the partner picker lists; beyond, it asks for a filter first (a picker
 #: sends every name to the browser on each run, and nobody scrolls 1,500 on a phone).
 LIST_UP_TO = 300
 VISIBILITY_LABELS = {
-    "public": "Anyone (public)",
-    "coalition": "Coalition members",
-    "private": "Only the map's keepers (private)",
+    "public": N_("Anyone (public)"),
+    "coalition": N_("Coalition members"),
+    "private": N_("Only the map's keepers (private)"),
 }
 EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)
 
@@ -64,7 +67,7 @@ def show(token: str) -> None:
         for key in [k for k in st.session_state if str(k).startswith(FormKeys.PREFIX)]:
             del st.session_state[key]
         if not _limiter().allow(link_key, client_address()):
-            st.error(TOO_MANY)
+            st.error(_(TOO_MANY))
             return
     try:
         store = state.get_store()
@@ -76,36 +79,38 @@ def show(token: str) -> None:
             st.session_state[FormKeys.NEXT_ROW] = len(form["partners"])
             st.session_state[FormKeys.LINK] = link_key
     except SurveyRefused:
-        st.error(REFUSED)
+        st.error(_(REFUSED))
         return
     except USER_ERRORS:
-        st.error(UNAVAILABLE)  # never the store's own words: a respondent need not see paths
+        st.error(_(UNAVAILABLE))  # never the store's own words: a respondent need not see paths
         return
     _draw(store, token, st.session_state[FormKeys.FORM])
 
 
 def _draw(store: Any, token: str, form: dict[str, Any]) -> None:
     choices = {c["id"]: c for c in form["choices"]}
-    movements = {m["id"]: m["name"] for m in form["movements"]}
-    st.title("Relationship survey")
+    movements = {m["id"]: movement_label(m) for m in form["movements"]}
+    st.title(_("Relationship survey"))
     st.markdown(
-        f"For **{md(form['record']['name'])}**. Check what the coalition map says about your organization, "
-        "correct what is wrong, and list the groups you work with. Nobody else's answers are shown here, and "
-        "the map's keepers review your answer before it enters the map."
+        _(
+            "For **{organization}**. Check what the coalition map says about your organization, "
+            "correct what is wrong, and list the groups you work with. Nobody else's answers are shown here, and "
+            "the map's keepers review your answer before it enters the map."
+        ).format(organization=md(form["record"]["name"]))
     )
     if form["status"]:
-        st.info("You already answered in this round: saving again replaces that answer.")
-    st.header("Your organization")
+        st.info(_("You already answered in this round: saving again replaces that answer."))
+    st.header(_("Your organization"))
     record = _record_fields(form["record"])
-    st.header("The groups you work with")
+    st.header(_("The groups you work with"))
     partners = _partner_fields(st.session_state[FormKeys.PARTNERS], choices, movements)
     _picker(form, choices, movements)
     _not_listed(movements)
     problem = st.session_state.pop(FormKeys.PROBLEM, None)
     if problem:
-        st.warning(problem)
+        st.warning(_(problem))
     st.divider()
-    if st.button("Save my answer", type="primary", key=FormKeys.SAVE):
+    if st.button(_("Save my answer"), type="primary", key=FormKeys.SAVE):
         _save(store, token, {"record": record, "partners": partners})
 
 
@@ -117,33 +122,36 @@ def _record_fields(record: dict[str, Any]) -> dict[str, Any]:
 
     left, right = st.columns(2)
     data: dict[str, Any] = {}
-    data["name"] = left.text_input("Name", value=record["name"], max_chars=200, key=key("name"))
-    data["kind"] = left.selectbox("Kind of group", ORG_KINDS, index=_index(ORG_KINDS, record["kind"]), key=key("kind"))
+    data["name"] = left.text_input(_("Name"), value=record["name"], max_chars=200, key=key("name"))
+    data["kind"] = left.selectbox(
+        _("Kind of group"), ORG_KINDS, index=_index(ORG_KINDS, record["kind"]), format_func=org_kind_label,
+        key=key("kind"),
+    )  # fmt: skip
     data["region"] = left.text_input(
-        "Region or neighbourhood", value=record["region"], max_chars=200, key=key("region")
+        _("Region or neighbourhood"), value=record["region"], max_chars=200, key=key("region")
     )
-    data["languages"] = _words(left, "Languages you work in", record["languages"], (), key("languages"), str)
-    data["issues"] = _words(left, "Issues you work on", record["issues"], (), key("issues"), term_label)
-    data["needs"] = _words(right, "What you need", record["needs"], RESOURCES, key("needs"), term_label)
-    data["offers"] = _words(right, "What you can offer", record["offers"], RESOURCES, key("offers"), term_label)
+    data["languages"] = _words(left, _("Languages you work in"), record["languages"], (), key("languages"), str)
+    data["issues"] = _words(left, _("Issues you work on"), record["issues"], (), key("issues"), term_label)
+    data["needs"] = _words(right, _("What you need"), record["needs"], RESOURCES, key("needs"), term_label)
+    data["offers"] = _words(right, _("What you can offer"), record["offers"], RESOURCES, key("offers"), term_label)
     data["access"] = right.text_area(
-        "Access needs and notes", value=record["access"], max_chars=5000, height=80, key=key("access"),
-        help="Step-free entrance, interpretation, childcare, meeting times...",
+        _("Access needs and notes"), value=record["access"], max_chars=5000, height=80, key=key("access"),
+        help=_("Step-free entrance, interpretation, childcare, meeting times..."),
     )  # fmt: skip
     data["visibility"] = right.selectbox(
-        "Who may see your organization on the map",
+        _("Who may see your organization on the map"),
         AUDIENCES,
         index=_index(AUDIENCES, record["visibility"], 1),
-        format_func=VISIBILITY_LABELS.get,
+        format_func=_visibility_label,
         key=key("visibility"),
     )
     data["consent_to_introductions"] = right.checkbox(
-        "We agree to be suggested for introductions to other groups",
+        _("We agree to be suggested for introductions to other groups"),
         value=bool(record["consent_to_introductions"]),
         key=key("consent_to_introductions"),
     )
     data["intro_capacity_per_month"] = right.number_input(
-        "Introductions we can take per month",
+        _("Introductions we can take per month"),
         min_value=0,
         max_value=100,
         step=1,
@@ -164,7 +172,7 @@ def _words(
         format_func=shown,
         accept_new_options=True,
         key=key,
-        help="Type a word that is not listed and press Enter to add it.",
+        help=_("Type a word that is not listed and press Enter to add it."),
     )
 
 
@@ -174,7 +182,7 @@ def _partner_fields(
     """One box per partner (kind, strength, since, visibility, remove); returns the
     partners as ``save_answer`` takes them."""
     if not rows:
-        st.caption("No partners listed yet: add them below.")
+        st.caption(_("No partners listed yet: add them below."))
     partners = []
     for row in rows:
 
@@ -189,30 +197,32 @@ def _partner_fields(
             else:
                 movement = movements.get(row["new_movement"], row["new_movement"])
                 st.markdown(f"**{md(name)}**")
-                st.caption(f"Not on the list yet · {md(movement)}")
+                st.caption(_("Not on the list yet · {movement}").format(movement=md(movement)))
             left, right = st.columns(2)
             kind = left.selectbox(
-                "Kind of tie", TIE_KINDS, index=_index(TIE_KINDS, row["kind"]), format_func=_spaced, key=key("kind"),
-                help="A conflict is recorded so that no introduction is ever suggested across it.",
+                _("Kind of tie"), TIE_KINDS, index=_index(TIE_KINDS, row["kind"]), format_func=tie_kind_label,
+                key=key("kind"), help=_("A conflict is recorded so that no introduction is ever suggested across it."),
             )  # fmt: skip
             strength = left.slider(
-                "Strength (1 loose, 5 very close)", 1, 5, _strength(row["strength"]), key=key("strength")
+                _("Strength (1 loose, 5 very close)"), 1, 5, _strength(row["strength"]), key=key("strength")
             )
             since = right.date_input(
-                "Working together since (leave empty if unsure)",
+                _("Working together since (leave empty if unsure)"),
                 value=_date(row["since"]),
                 min_value=EARLIEST,
                 max_value=LATEST,
                 key=key("since"),
             )
             visibility = right.selectbox(
-                "Who may see this tie",
+                _("Who may see this tie"),
                 AUDIENCES,
                 index=_index(AUDIENCES, row["visibility"], 1),
-                format_func=VISIBILITY_LABELS.get,
+                format_func=_visibility_label,
                 key=key("visibility"),
             )
-            st.button(f"Remove {md(name)}", key=key("remove"), on_click=_remove, args=(row["row"],))
+            st.button(
+                _("Remove {partner}").format(partner=md(name)), key=key("remove"), on_click=_remove, args=(row["row"],)
+            )
         partners.append({
             "org": row["org"], "new_name": row["new_name"], "new_movement": row["new_movement"], "kind": kind,
             "strength": strength, "since": since.isoformat() if since else None, "visibility": visibility,
@@ -223,60 +233,73 @@ def _partner_fields(
 def _picker(form: dict[str, Any], choices: dict[str, dict[str, Any]], movements: dict[str, str]) -> None:
     """Filters (movement, region, part of the name, new since the last answer), then a
     list of the groups they leave, each shown with its one-line description."""
-    st.subheader("Add a group from the list")
+    st.subheader(_("Add a group from the list"))
     left, right = st.columns(2)
     movement = left.selectbox(
-        "Movement",
+        _("Movement"),
         ["", *movements],
-        format_func=lambda m: movements.get(m, "All movements"),
+        format_func=lambda m: movements.get(m, _("All movements")),
         key=FormKeys.PICK_MOVEMENT,
     )
     regions = sorted({c["region"] for c in form["choices"] if c["region"]}, key=region_label)
     region = right.selectbox(
-        "Region",
+        _("Region"),
         ["", *regions],
-        format_func=lambda r: region_label(r) if r else "All regions",
+        format_func=lambda r: region_label(r) if r else _("All regions"),
         key=FormKeys.PICK_REGION,
     )
-    search = st.text_input("Part of the name", max_chars=200, key=FormKeys.PICK_SEARCH)
+    search = st.text_input(_("Part of the name"), max_chars=200, key=FormKeys.PICK_SEARCH)
     fresh = form["new_since_last_answer"]
     only = None
     if fresh and st.checkbox(
-        f"Only the {len(fresh):,} groups added since your last answer", key=FormKeys.PICK_NEW_ONLY
+        ngettext(
+            "Only the {count:,} group added since your last answer",
+            "Only the {count:,} groups added since your last answer",
+            len(fresh),
+        ).format(count=len(fresh)),
+        key=FormKeys.PICK_NEW_ONLY,
     ):
         only = fresh
     found = matching(form["choices"], movement, region, search, only)
     if not found:
-        st.caption("No group on the list matches: change the filters, or add it below as a group not on the list.")
+        st.caption(_("No group on the list matches: change the filters, or add it below as a group not on the list."))
         return
     if len(found) > LIST_UP_TO:
-        st.caption(f"{len(found):,} groups match: choose a movement or a region, or type part of the name.")
+        st.caption(
+            ngettext(
+                "{count:,} group matches: choose a movement or a region, or type part of the name.",
+                "{count:,} groups match: choose a movement or a region, or type part of the name.",
+                len(found),
+            ).format(count=len(found))
+        )
         return
     st.selectbox(
-        "Group",
+        _("Group"),
         [c["id"] for c in found],
         index=None,
         format_func=lambda i: (
             f"{choices[i]['name']} ({choices[i]['line']})" if choices[i]["line"] else choices[i]["name"]
         ),
-        placeholder=f"Pick a group ({len(found):,} listed)",
+        placeholder=ngettext("Pick a group ({count:,} listed)", "Pick a group ({count:,} listed)", len(found)).format(
+            count=len(found)
+        ),
         key=FormKeys.PICK,
     )
-    st.button("Add as a partner", key=FormKeys.PICK_ADD, on_click=_add_picked, args=(choices,))
+    st.button(_("Add as a partner"), key=FormKeys.PICK_ADD, on_click=_add_picked, args=(choices,))
 
 
 def _not_listed(movements: dict[str, str]) -> None:
-    st.subheader("Add a group not on the list")
-    st.text_input("Name of the group", max_chars=200, key=FormKeys.NEW_NAME)
+    st.subheader(_("Add a group not on the list"))
+    st.text_input(_("Name of the group"), max_chars=200, key=FormKeys.NEW_NAME)
     st.selectbox(
-        "Its movement",
+        _("Its movement"),
         list(movements),
         index=None,
         format_func=lambda m: movements.get(m, m),
-        placeholder="Pick a movement",
+        placeholder=_("Pick a movement"),
         key=FormKeys.NEW_MOVEMENT,
     )
-    st.button("Add the new group", key=FormKeys.NEW_ADD, on_click=_add_new)
+    st.button(_("Add the new group"), key=FormKeys.NEW_ADD, on_click=_add_new)
 
 
 def matching(
@@ -308,21 +331,22 @@ def matching(
 
 def _save(store: Any, token: str, data: dict[str, Any]) -> None:
     if not _limiter().allow(hash_token(token), client_address()):
-        st.error(TOO_MANY)
+        st.error(_(TOO_MANY))
         return
     try:
         save_answer(store, token, data)
     except SurveyRefused:
-        st.error(REFUSED)
+        st.error(_(REFUSED))
         return
     except USER_ERRORS as e:
         state.show_error(e)
         return
     st.session_state[FormKeys.FORM] = {**st.session_state[FormKeys.FORM], "status": "waiting"}
-    st.success(SAVED)
+    st.success(_(SAVED))
 
 
-# callbacks: they run before the script, so the list drawn already holds the change ------
+# callbacks: they run before the script, so the list drawn already holds the change; a
+# problem is kept untranslated and read through ``_()`` when the form shows it ----------
 def _remove(row: int) -> None:
     st.session_state[FormKeys.PARTNERS] = [p for p in st.session_state[FormKeys.PARTNERS] if p["row"] != row]
 
@@ -330,7 +354,7 @@ def _remove(row: int) -> None:
 def _add_picked(choices: dict[str, dict[str, Any]]) -> None:
     picked = st.session_state.get(FormKeys.PICK)
     if picked not in choices:
-        st.session_state[FormKeys.PROBLEM] = "Pick a group in the list first."
+        st.session_state[FormKeys.PROBLEM] = N_("Pick a group in the list first.")
         return
     _add_row(org=picked)
     st.session_state[FormKeys.PICK] = None
@@ -340,7 +364,7 @@ def _add_new() -> None:
     name = (st.session_state.get(FormKeys.NEW_NAME) or "").strip()
     movement = st.session_state.get(FormKeys.NEW_MOVEMENT)
     if not name or not movement:
-        st.session_state[FormKeys.PROBLEM] = "Give the group's name and pick its movement first."
+        st.session_state[FormKeys.PROBLEM] = N_("Give the group's name and pick its movement first.")
         return
     _add_row(new_name=name, new_movement=movement)
     st.session_state[FormKeys.NEW_NAME] = ""
@@ -409,11 +433,11 @@ def _limiter() -> Limiter:
 # small helpers -----------------------------------------------------------------------------
 def _partner_name(row: dict[str, Any], choices: dict[str, dict[str, Any]]) -> str:
     """The partner's name; never an id the list does not offer (it could be a hidden group's)."""
-    return choices[row["org"]]["name"] if row["org"] in choices else row["new_name"] or "A group no longer listed"
+    return choices[row["org"]]["name"] if row["org"] in choices else row["new_name"] or _("A group no longer listed")
 
 
-def _spaced(kind: str) -> str:
-    return kind.replace("_", " ")
+def _visibility_label(level: str) -> str:
+    return _(VISIBILITY_LABELS[level]) if level in VISIBILITY_LABELS else level
 
 
 def _index(options: Sequence[str], value: Any, default: int = 0) -> int:

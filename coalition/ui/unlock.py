@@ -14,6 +14,7 @@ import streamlit as st
 from coalition.auth import accounts
 from coalition.auth.accounts import User
 from coalition.domain.settings import Settings
+from coalition.i18n import _
 from coalition.ui import state
 from coalition.ui.state import Keys
 from graph.sqlite.cipher import Passphrase, WrongPassphrase
@@ -35,24 +36,28 @@ def gate(current: Settings, user: User) -> None:
         return
     if not user.local:
         st.error(
-            "The map is encrypted and this server has no passphrase for it: start it with "
-            "COALITION_PASSPHRASE_FILE naming the file that holds it."
+            _(
+                "The map is encrypted and this server has no passphrase for it: start it with "
+                "COALITION_PASSPHRASE_FILE naming the file that holds it."
+            )
         )
         st.stop()
-    st.title("Open the encrypted map")
+    st.title(_("Open the encrypted map"))
     st.write(
-        f"`{str(current.map_file).replace('`', '')}` is encrypted. Type its passphrase to open it: "
-        "it stays in this dashboard's memory until the dashboard stops, and is never written down."
+        _(
+            "`{file}` is encrypted. Type its passphrase to open it: "
+            "it stays in this dashboard's memory until the dashboard stops, and is never written down."
+        ).format(file=str(current.map_file).replace("`", ""))
     )
     with st.form("unlock", clear_on_submit=True):
-        st.text_input("Passphrase", type="password", key=Keys.UNLOCK_PASSPHRASE)
-        submitted = st.form_submit_button("Open the map", key=Keys.UNLOCK_BUTTON)
+        st.text_input(_("Passphrase"), type="password", key=Keys.UNLOCK_PASSPHRASE)
+        submitted = st.form_submit_button(_("Open the map"), key=Keys.UNLOCK_BUTTON)
     typed = st.session_state.pop(Keys.UNLOCK_PASSPHRASE, "") if submitted else ""
     if typed:
         try:
             state.unlock(current, Passphrase(typed))
         except (WrongPassphrase, ValueError):
-            st.error("Wrong passphrase, or the map file is damaged. Nothing was changed.")
+            st.error(_("Wrong passphrase, or the map file is damaged. Nothing was changed."))
             st.stop()
         st.rerun()
     st.stop()

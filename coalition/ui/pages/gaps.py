@@ -1,5 +1,9 @@
 """Gaps: where the coalition is thin (``coalition.analysis.gaps``), each part explained, each as a
-table."""
+table.
+
+The tables' headings are listed in English, marked ``N_``, and shown through ``_()``
+(``table``); the sentences of the report come translated from the analysis.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,16 @@ import pandas as pd
 import streamlit as st
 
 from coalition.domain.vocabulary import term_label
+from coalition.i18n import N_, _, ngettext
 from coalition.maps import services
 from coalition.ui import charts, state
+from coalition.ui.forms import audience_label
 from coalition.ui.state import Tables
 
-store, user, audience, view, movements, names = state.open_page("Gaps")
+#: What a single point of failure is (the report's ``kind``), as the table shows it.
+FAILURE_KINDS = {"organization": N_("organization"), "tie": N_("tie")}
+
+store, user, audience, view, movements, names = state.open_page(_("Gaps"))
 gaps = state.gaps(store, audience)
 
 
@@ -20,27 +29,37 @@ def name(org_id: str) -> str:
 
 
 def table(rows: list[dict], key: str, columns: list[str], wrap: bool = False) -> None:
-    """``wrap``: rows tall enough for sentences to wrap rather than be cut."""
+    """``columns``: the rows' keys, English headings shown through ``_()``; ``wrap``: rows
+    tall enough for sentences to wrap rather than be cut."""
     if rows:
         height = charts.WRAPPED_ROW_HEIGHT if wrap else None
-        st.dataframe(pd.DataFrame(rows, columns=columns), hide_index=True, key=key, row_height=height)
+        shown = pd.DataFrame(rows, columns=columns).rename(columns=_)
+        st.dataframe(shown, hide_index=True, key=key, row_height=height)
     else:
-        st.write("None found.")
+        st.write(_("None found."))
 
 
 summary = gaps.get("summary", {})
 tie_words = services.ties_in_words(
     summary.get("ties", 0), summary.get("conflict_ties", 0), summary.get("ended_ties_left_out", 0)
 )
+counted = summary.get("organizations", 0)
 st.caption(
-    f"For the {audience} audience: {summary.get('organizations', 0)} organizations; {tie_words}. "
-    "Conflicts are never paths; ended ties are history."
+    # TRANSLATORS: {audience} is public, coalition or private; {ties} counts the ties, e.g. "12 ties, 1 conflict"
+    ngettext(
+        "For the {audience} audience: {count} organization; {ties}. Conflicts are never paths; ended ties are history.",
+        "For the {audience} audience: {count} organizations; {ties}. Conflicts are never paths; ended ties are "
+        "history.",
+        counted,
+    ).format(audience=audience_label(audience), count=counted, ties=tie_words)
 )
 
-st.subheader("Movements that work together, and those that do not")
+st.subheader(_("Movements that work together, and those that do not"))
 st.write(
-    "How many ties join organizations of each pair of movements. A gap is a pair with no tie, or far fewer "
-    "than if organizations picked partners at random."
+    _(
+        "How many ties join organizations of each pair of movements. A gap is a pair with no tie, or far fewer "
+        "than if organizations picked partners at random."
+    )
 )
 charts.movement_matrix(gaps.get("movement_matrix", {}), movements, key=Tables.GAPS_MATRIX)
 closing = {
@@ -59,57 +78,64 @@ def suggestion(a: str, b: str) -> str:
     """The introduction the slate proposes for this gap, or why there is none."""
     row = closing.get((a, b))
     if row is not None:
-        return f"introduce {name(row['a'])} and {name(row['b'])}"
-    return f"none now: {why_not[(a, b)]}" if (a, b) in why_not else ""
+        return _("introduce {first} and {second}").format(first=name(row["a"]), second=name(row["b"]))
+    # TRANSLATORS: {why} says why no introduction closes this gap now
+    return _("none now: {why}").format(why=why_not[(a, b)]) if (a, b) in why_not else ""
+
+
+def both(a: str, b: str) -> str:
+    """A pair of movements, by name."""
+    return _("{first} and {second}").format(first=movements.get(a, a), second=movements.get(b, b))
+
+
+def few_ties(a: str, b: str) -> str:
+    cell = gaps["movement_matrix"][a][b]
+    return _("few ties: {count} ({ratio:.2f} of the expected density)").format(count=cell["ties"], ratio=cell["ratio"])
 
 
 pairs = [
-    {
-        "movements": f"{movements.get(a, a)} and {movements.get(b, b)}",
-        "gap": "no tie at all",
-        "suggested": suggestion(a, b),
-    }
+    {"movements": both(a, b), "gap": _("no tie at all"), "suggested": suggestion(a, b)}
     for a, b in gaps.get("missing_movement_pairs", [])
 ] + [
-    {
-        "movements": f"{movements.get(a, a)} and {movements.get(b, b)}",
-        "gap": f"few ties: {gaps['movement_matrix'][a][b]['ties']} "
-        f"({gaps['movement_matrix'][a][b]['ratio']:.2f} of the expected density)",
-        "suggested": suggestion(a, b),
-    }
+    {"movements": both(a, b), "gap": few_ties(a, b), "suggested": suggestion(a, b)}
     for a, b in gaps.get("weak_movement_pairs", [])
 ]
-table(pairs, Tables.GAPS_PAIRS, ["movements", "gap", "suggested"], wrap=True)
+table(pairs, Tables.GAPS_PAIRS, [N_("movements"), N_("gap"), N_("suggested")], wrap=True)
 if pairs:
-    st.page_link("coalition/ui/pages/introductions.py", label="Plan the introductions that close these gaps")
+    st.page_link("coalition/ui/pages/introductions.py", label=_("Plan the introductions that close these gaps"))
 
-st.subheader("Single points of failure")
+st.subheader(_("Single points of failure"))
 st.write(
-    "Organizations and ties whose loss would cut some organizations off from the rest of the coalition. "
-    "Spread these relationships so the coalition does not hang on one group."
+    _(
+        "Organizations and ties whose loss would cut some organizations off from the rest of the coalition. "
+        "Spread these relationships so the coalition does not hang on one group."
+    )
 )
 table(
     [
         {
             "who": name(i["org"]) if i.get("org") else " – ".join(name(x) for x in i.get("tie") or []),
-            "kind": i.get("kind", ""),
+            "kind": _(FAILURE_KINDS[i["kind"]]) if i.get("kind") in FAILURE_KINDS else i.get("kind", ""),
             "cut off": (i.get("separates") or {}).get("count", ""),
             "what happens": i["explanation"],
         }
         for i in gaps.get("single_points_of_failure", [])
     ],
     Tables.GAPS_SPOF,
-    ["who", "kind", "cut off", "what happens"],
+    [N_("who"), N_("kind"), N_("cut off"), N_("what happens")],
     wrap=True,
 )
 if gaps.get("local_bridges"):
-    with st.expander("Ties between movements with no short way round"):
-        table([{"tie": i["explanation"]} for i in gaps["local_bridges"]], Tables.GAPS_LOCAL_BRIDGES, ["tie"], wrap=True)
+    with st.expander(_("Ties between movements with no short way round")):
+        bridges = [{"tie": i["explanation"]} for i in gaps["local_bridges"]]
+        table(bridges, Tables.GAPS_LOCAL_BRIDGES, [N_("tie")], wrap=True)
 
-st.subheader("Brokers")
+st.subheader(_("Brokers"))
 st.write(
-    "Organizations that connect others who are not connected themselves. Brokers are often allies: check "
-    "that community-led groups are not only reached through them."
+    _(
+        "Organizations that connect others who are not connected themselves. Brokers are often allies: check "
+        "that community-led groups are not only reached through them."
+    )
 )
 brokers = gaps.get("brokers", [])
 table(
@@ -117,25 +143,27 @@ table(
         {
             "organization": name(b["org"]),
             "movement": movements.get(b.get("movement"), b.get("movement")),
-            "community-led": "yes" if b.get("community_led") else "no",
+            "community-led": _("yes") if b.get("community_led") else _("no"),
             "ties": b.get("ties"),
             "sits between others": (b.get("roles") or {}).get("total", 0),
         }
         for b in brokers
     ],
     Tables.GAPS_BROKERS,
-    ["organization", "movement", "community-led", "ties", "sits between others"],
+    [N_("organization"), N_("movement"), N_("community-led"), N_("ties"), N_("sits between others")],
 )
-with st.expander("Advanced measures"):
+with st.expander(_("Advanced measures")):
     st.markdown(
-        "- **Betweenness**: the share of shortest paths between other organizations that go through this one.\n"
-        "- **Constraint** (Burt): from 0 to 1; low means its partners are not tied to each other, so it "
-        "holds a structural hole.\n"
-        "- **Effective size**: how many of its partners bring ties the others do not.\n"
-        "- **Roles** (Gould and Fernandez): how often it sits between two others, by their movements: "
-        "coordinator (all three in one movement), consultant (the two others in one movement, it in another), "
-        "gatekeeper and representative (it controls the way into or out of its own movement), liaison "
-        "(all three in different movements)."
+        _(
+            "- **Betweenness**: the share of shortest paths between other organizations that go through this one.\n"
+            "- **Constraint** (Burt): from 0 to 1; low means its partners are not tied to each other, so it "
+            "holds a structural hole.\n"
+            "- **Effective size**: how many of its partners bring ties the others do not.\n"
+            "- **Roles** (Gould and Fernandez): how often it sits between two others, by their movements: "
+            "coordinator (all three in one movement), consultant (the two others in one movement, it in another), "
+            "gatekeeper and representative (it controls the way into or out of its own movement), liaison "
+            "(all three in different movements)."
+        )
     )
     table(
         [
@@ -150,44 +178,45 @@ with st.expander("Advanced measures"):
         ],
         Tables.GAPS_BROKER_MEASURES,
         [
-            "organization",
-            "betweenness",
-            "constraint",
-            "effective size",
-            "coordinator",
-            "consultant",
-            "gatekeeper",
-            "representative",
-            "liaison",
+            N_("organization"),
+            N_("betweenness"),
+            N_("constraint"),
+            N_("effective size"),
+            # TRANSLATORS: brokerage roles (Gould and Fernandez)
+            N_("coordinator"),
+            N_("consultant"),
+            N_("gatekeeper"),
+            N_("representative"),
+            N_("liaison"),
         ],  # fmt: skip
     )
 
-st.subheader("Community-led groups on the edge")
-st.write("Community-led groups with no tie, tied only to allies, or only within their own movement.")
+st.subheader(_("Community-led groups on the edge"))
+st.write(_("Community-led groups with no tie, tied only to allies, or only within their own movement."))
 table(
     [{"organization": name(i["org"]), "why": i["why"]} for i in gaps.get("isolated_community_led", [])],
     Tables.GAPS_ISOLATED,
-    ["organization", "why"],
+    [N_("organization"), N_("why")],
     wrap=True,
 )
 
-st.subheader("Needs another member could meet")
+st.subheader(_("Needs another member could meet"))
 table(
     [
         {
             "needs": name(m["needs"]),
             "resource": term_label(m["resource"]),
             "offered by": name(m["offers"]),
-            "how near": m.get("nearness", ""),
+            "how near": _(m["nearness"]) if m.get("nearness") else "",  # one of the analysis's NEARNESS_WORDS
         }
         for m in gaps.get("needs_offers", [])
     ],
     Tables.GAPS_NEEDS,
-    ["needs", "resource", "offered by", "how near"],
+    [N_("needs"), N_("resource"), N_("offered by"), N_("how near")],
 )
 
-st.subheader("Silos")
-st.write("Communities of organizations that mostly work together and hold a single movement.")
+st.subheader(_("Silos"))
+st.write(_("Communities of organizations that mostly work together and hold a single movement."))
 table(
     [
         {
@@ -200,6 +229,6 @@ table(
         for s in gaps.get("silos", [])
     ],
     Tables.GAPS_SILOS,
-    ["movement", "organizations", "from that movement", "ties out", "members"],
+    [N_("movement"), N_("organizations"), N_("from that movement"), N_("ties out"), N_("members")],
 )
-st.page_link("coalition/ui/pages/introductions.py", label="Introductions that would close these gaps")
+st.page_link("coalition/ui/pages/introductions.py", label=_("Introductions that would close these gaps"))

@@ -17,9 +17,11 @@ import streamlit as st
 from coalition.auth import permissions
 from coalition.formats import EXPORT_FORMATS, FORMATS
 from coalition.formats.files import scratch_folder
+from coalition.i18n import N_, _, ngettext
 from coalition.maps.transfer import progress_to
 from coalition.ui import actions, login, state
 from coalition.ui.charts import md
+from coalition.ui.forms import audience_label
 from coalition.ui.state import Keys, Tables
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -33,7 +35,7 @@ def _cells(row: dict) -> dict[str, str]:
     return {k: "; ".join(map(str, v)) if isinstance(v, list) else "" if v is None else str(v) for k, v in row.items()}
 
 
-st.title("Import / Export")
+st.title(_("Import / Export"))
 store = state.get_store()
 user = state.current_user()
 audience = state.audience()
@@ -50,7 +52,7 @@ def check(files: list, write: bool = False):
             paths.append(path)
         single = len(paths) == 1 and paths[0].suffix.lower() != ".csv"
         target = paths[0] if single else Path(folder)
-        bar = st.progress(0.0, text="Importing…" if write else "Checking the file…")
+        bar = st.progress(0.0, text=_("Importing…") if write else _("Checking the file…"))
 
         def advance(done: int, total: int) -> None:
             bar.progress(min(done / total, 1.0) if total else 1.0)
@@ -63,14 +65,16 @@ def check(files: list, write: bool = False):
 
 
 if may_import:
-    st.subheader("Import a map")
+    st.subheader(_("Import a map"))
     st.write(
-        "Upload a JSON map, a .zip of CSV files or the CSV files themselves (organizations.csv, and optionally "
-        "ties.csv and movements.csv), an Excel workbook (our sheets, or Kumu's Elements and Connections), a Kumu "
-        "blueprint (.json), GraphML or GEXF. Nothing is written until you confirm, and then all of it or nothing."
+        _(
+            "Upload a JSON map, a .zip of CSV files or the CSV files themselves (organizations.csv, and optionally "
+            "ties.csv and movements.csv), an Excel workbook (our sheets, or Kumu's Elements and Connections), a Kumu "
+            "blueprint (.json), GraphML or GEXF. Nothing is written until you confirm, and then all of it or nothing."
+        )
     )
 files = (
-    st.file_uploader("Map file(s)", type=UPLOAD_TYPES, accept_multiple_files=True, key=Keys.IMPORT_FILES)
+    st.file_uploader(_("Map file(s)"), type=UPLOAD_TYPES, accept_multiple_files=True, key=Keys.IMPORT_FILES)
     if may_import
     else None
 )
@@ -78,77 +82,124 @@ if files:
     ok, result = state.attempt(lambda: check(files))
     if ok:
         report, preview = result
-        st.markdown(f"**Check:** {md(report.summary().replace(report.path, ', '.join(f.name for f in files)))}")
+        summary = report.summary().replace(report.path, ", ".join(f.name for f in files))
+        # TRANSLATORS: {summary} is the import's report, e.g. "organizations.csv: 3 organizations, 2 ties"
+        st.markdown(_("**Check:** {summary}").format(summary=md(summary)))
         if report.problems:
             count = len(report.problems)
             st.error(
-                f"{count} problem{'s' if count > 1 else ''}: fix them in the file and upload it again. "
-                "Nothing was imported."
+                ngettext(
+                    "{count} problem: fix them in the file and upload it again. Nothing was imported.",
+                    "{count} problems: fix them in the file and upload it again. Nothing was imported.",
+                    count,
+                ).format(count=count)
             )
             st.dataframe(
                 pd.DataFrame(
-                    [{"file": p.file, "row": p.row, "field": p.field, "problem": p.message} for p in report.problems]
-                ),
+                    [{"file": p.file, "row": p.row, "field": p.field, "problem": p.message} for p in report.problems],
+                    columns=[N_("file"), N_("row"), N_("field"), N_("problem")],
+                ).rename(columns=_),  # headings marked N_, shown in the session's language
                 hide_index=True,
                 key=Tables.IMPORT_PROBLEMS,
             )
         else:
-            st.success("No problems found.")
+            st.success(_("No problems found."))
         if report.duplicates:
+            count = len(report.duplicates)
             st.warning(
-                f"{len(report.duplicates)} organization name{'s look' if len(report.duplicates) > 1 else ' looks'} "
-                "like another one. Importing adds them as separate organizations; to merge, use one id."
+                ngettext(
+                    "{count} organization name looks like another one. Importing adds them as separate "
+                    "organizations; to merge, use one id.",
+                    "{count} organization names look like another one. Importing adds them as separate "
+                    "organizations; to merge, use one id.",
+                    count,
+                ).format(count=count)
             )
             st.dataframe(
                 pd.DataFrame(
                     [
                         {"organization": d["name"], "where": d["where"], "looks like": d["similar_to"],
-                         "in": "this file" if d["in"] == "file" else "the map", "suggestion": d["suggestion"]}
+                         "in": _("this file") if d["in"] == "file" else _("the map"), "suggestion": d["suggestion"]}
                         for d in report.duplicates
-                    ]
-                ),
+                    ],
+                    columns=[N_("organization"), N_("where"), N_("looks like"), N_("in"), N_("suggestion")],
+                ).rename(columns=_),
                 hide_index=True,
                 key=IMPORT_DUPLICATES,
             )  # fmt: skip
         if preview:
-            st.markdown("**Preview** (first organizations in the file)")
+            st.markdown(_("**Preview** (first organizations in the file)"))
             st.dataframe(pd.DataFrame([_cells(row) for row in preview]), hide_index=True, key=Tables.IMPORT_PREVIEW)
-        if st.button("Import", type="primary", disabled=bool(report.problems), key=Keys.IMPORT_CONFIRM):
+        if st.button(_("Import"), type="primary", disabled=bool(report.problems), key=Keys.IMPORT_CONFIRM):
             done, written = state.attempt(lambda: check(files, write=True))
             if done:
                 state.flash(written[0].summary().replace(written[0].path, ", ".join(f.name for f in files)))
                 state.forget(Keys.IMPORT_FILES)
                 st.rerun()
 
-st.subheader("Export the map")
+st.subheader(_("Export the map"))
 left, right = st.columns(2)
 choices = permissions.allowed_audiences(user)  # a viewer: its own audience; an editor: up to coalition
 export_audience = permissions.cap_audience(
     user,
     left.selectbox(
-        "For whom",
+        _("For whom"),
         choices,
         index=choices.index(audience),
+        format_func=audience_label,
         key=Keys.EXPORT_AUDIENCE,
-        help="The export holds only what this audience may see; hidden organizations, ties and contacts are left out.",
+        help=_(
+            "The export holds only what this audience may see; hidden organizations, ties and contacts are left out."
+        ),
     ),
 )
-fmt = right.selectbox("Format", EXPORT_FORMATS, key=Keys.EXPORT_FORMAT)
+fmt = right.selectbox(_("Format"), EXPORT_FORMATS, key=Keys.EXPORT_FORMAT)
 name, mime = FORMATS[fmt].download_name, FORMATS[fmt].mime_type
 view = state.view(store, export_audience)
 withheld = view["withheld"]
 anonymize = st.checkbox(
-    "Show hidden organizations as anonymous stand-ins",
+    _("Show hidden organizations as anonymous stand-ins"),
     key=EXPORT_ANONYMIZE,
     disabled=not withheld["organizations"],
-    help="Instead of leaving them out, show each as 'a community-led sex_work group (hidden-2)': no name, id, "
-    "region or contact, ties to visible organizations kept with neutral details. Numbered afresh for every export.",
+    # TRANSLATORS: the quoted example is how an export names a stand-in; keep sex_work and hidden-2 as they are
+    help=_(
+        "Instead of leaving them out, show each as 'a community-led sex_work group (hidden-2)': no name, id, "
+        "region or contact, ties to visible organizations kept with neutral details. Numbered afresh for every export."
+    ),
 )
+
+
+def organizations(n: int) -> str:
+    return ngettext("{count} organization", "{count} organizations", n).format(count=n)
+
+
+def ties(n: int) -> str:
+    return ngettext("{count} tie", "{count} ties", n).format(count=n)
+
+
+if anonymize and withheld["organizations"]:
+    # TRANSLATORS: {audience} is public, coalition or private; the other fields count, e.g. "3 organizations"
+    exported = _(
+        "For the {audience} audience: {organizations} and {ties}; left out: {hidden_organizations}, "
+        "{hidden_ties}, {hidden_introductions} (the organizations as anonymous stand-ins)."
+    )
+else:
+    # TRANSLATORS: {audience} is public, coalition or private; the other fields count, e.g. "3 organizations"
+    exported = _(
+        "For the {audience} audience: {organizations} and {ties}; left out: {hidden_organizations}, "
+        "{hidden_ties}, {hidden_introductions}."
+    )
 st.caption(
-    f"For the {export_audience} audience: {len(view['organizations'])} organizations and {len(view['ties'])} ties; "
-    f"left out: {withheld['organizations']} organizations, {withheld['ties']} ties, "
-    f"{withheld['introductions']} introductions"
-    + (" (the organizations as anonymous stand-ins)." if anonymize and withheld["organizations"] else ".")
+    exported.format(
+        audience=audience_label(export_audience),
+        organizations=organizations(len(view["organizations"])),
+        ties=ties(len(view["ties"])),
+        hidden_organizations=organizations(withheld["organizations"]),
+        hidden_ties=ties(withheld["ties"]),
+        hidden_introductions=ngettext(
+            "{count} introduction", "{count} introductions", withheld["introductions"]
+        ).format(count=withheld["introductions"]),
+    )
 )
 
 
@@ -164,7 +215,7 @@ def export_bytes() -> bytes:
 
 saved_as = name.replace("coalition-map", f"coalition-map-{export_audience}")  # the button names the file saved
 st.download_button(
-    f"Download {saved_as}",
+    _("Download {file}").format(file=saved_as),
     data=login.guarded(export_bytes),
     file_name=saved_as,
     mime=mime,

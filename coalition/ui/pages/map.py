@@ -20,16 +20,30 @@ from coalition.auth import permissions
 from coalition.domain.freshness import mark_stale
 from coalition.domain.models import TIE_KINDS
 from coalition.formats import FORMATS
+from coalition.i18n import N_, _, ngettext
 from coalition.ui import login, mapview, state
 from coalition.ui.charts import md
+from coalition.ui.forms import audience_label, tie_kind_label
 from coalition.ui.state import Keys, Tables
 from graph.render import AGGREGATE_ABOVE, render_map
 
+#: Each measure a node's size can show: its name (in the tooltips and the nodes table) and
+#: how the picker explains it, both read through ``_()`` where shown.
+SIZE_NAMES = {"ties": N_("ties"), "strength": N_("strength"), "betweenness": N_("betweenness")}
 SIZE_HELP = {
-    "ties": "ties: how many ties an organization has",
-    "strength": "strength: the sum of its ties' strengths",
-    "betweenness": "betweenness: how often it lies on the shortest path between others (top brokers)",
+    "ties": N_("ties: how many ties an organization has"),
+    "strength": N_("strength: the sum of its ties' strengths"),
+    "betweenness": N_("betweenness: how often it lies on the shortest path between others (top brokers)"),
 }
+#: How the community-led radio shows its choices (``mapview.COMMUNITY_CHOICES``, which a
+#: link stores as they are), read through ``_()``.
+COMMUNITY_LABELS = dict(
+    zip(
+        mapview.COMMUNITY_CHOICES,
+        (N_("all organizations"), N_("community-led only"), N_("allies and others only")),
+        strict=True,
+    )
+)
 #: The widget holding each part of a saved view (``mapview.MapFilters``).
 WIDGETS = {
     "movements": Keys.MAP_MOVEMENTS,
@@ -51,9 +65,9 @@ EXPORTS = {"html": Keys.MAP_DOWNLOAD_HTML, "png": Keys.MAP_DOWNLOAD_PNG}
 
 def _mark(item: dict) -> str:
     if item["type"] == "colour":
-        return f"colour {item['color']}"
+        return _("colour {color}").format(color=item["color"])
     if item["type"] == "line":
-        return "faded line" if item.get("faded") else "dashed line" if item["dashed"] else "solid line"
+        return _("faded line") if item.get("faded") else _("dashed line") if item["dashed"] else _("solid line")
     return item["glyph"]
 
 
@@ -91,44 +105,59 @@ def _save_view(filters: mapview.MapFilters) -> str:
     return f"{address}?{urlencode(link, safe=',')}" if link else address
 
 
-store, user, audience, view, movements, names = state.open_page("Map")
+store, user, audience, view, movements, names = state.open_page(_("Map"))
 _open_saved_view()
 region_labels = mapview.regions(view)
 
 with st.sidebar:
-    st.header("Map filters")
+    st.header(_("Map filters"))
     chosen_movements = st.multiselect(
-        "Movements", list(movements), format_func=movements.get, key=Keys.MAP_MOVEMENTS, placeholder="All movements"
+        _("Movements"),
+        list(movements),
+        format_func=movements.get,
+        key=Keys.MAP_MOVEMENTS,
+        placeholder=_("All movements"),
     )
     chosen_regions = st.multiselect(
-        "Regions", list(region_labels), format_func=region_labels.get, key=Keys.MAP_REGIONS, placeholder="All regions"
+        _("Regions"),
+        list(region_labels),
+        format_func=region_labels.get,
+        key=Keys.MAP_REGIONS,
+        placeholder=_("All regions"),
     )
-    community = st.radio("Organizations", mapview.COMMUNITY_CHOICES, key=Keys.MAP_COMMUNITY_LED)
+    community = st.radio(
+        _("Organizations"),
+        mapview.COMMUNITY_CHOICES,
+        format_func=lambda c: _(COMMUNITY_LABELS[c]),
+        key=Keys.MAP_COMMUNITY_LED,
+    )
     kinds = st.multiselect(
-        "Tie kinds",
+        _("Tie kinds"),
         TIE_KINDS,
-        format_func=lambda k: k.replace("_", " "),
+        format_func=tie_kind_label,
         key=Keys.MAP_TIE_KINDS,
-        placeholder="All kinds",
+        placeholder=_("All kinds"),
     )
-    min_strength = st.slider("Weakest tie shown", 1, 5, key=Keys.MAP_MIN_STRENGTH)
-    active_from = st.date_input("Ties active from", value=None, key=Keys.MAP_ACTIVE_FROM)
-    active_until = st.date_input("Ties active until", value=None, key=Keys.MAP_ACTIVE_UNTIL)
+    min_strength = st.slider(_("Weakest tie shown"), 1, 5, key=Keys.MAP_MIN_STRENGTH)
+    active_from = st.date_input(_("Ties active from"), value=None, key=Keys.MAP_ACTIVE_FROM)
+    active_until = st.date_input(_("Ties active until"), value=None, key=Keys.MAP_ACTIVE_UNTIL)
 
 top = st.columns([2, 2, 1, 2])
-search = top[0].text_input("Search organizations", key=Keys.MAP_SEARCH, placeholder="Part of a name")
+search = top[0].text_input(_("Search organizations"), key=Keys.MAP_SEARCH, placeholder=_("Part of a name"))
 found = [o["id"] for o in mapview.filter_map(view, search=search)[0]] if search.strip() else []
 listed = state.pickable(names, found, keep=[st.session_state.get(Keys.MAP_FOCUS)])
 focus = top[1].selectbox(
-    "Focus on",
+    _("Focus on"),
     list(listed),
     index=None,
     format_func=names.get,
     key=Keys.MAP_FOCUS,
-    placeholder="Everyone (no focus)" if len(listed) == len(names) else "Everyone (search to focus on one)",
+    placeholder=_("Everyone (no focus)") if len(listed) == len(names) else _("Everyone (search to focus on one)"),
 )
-steps = top[2].number_input("Steps around it", 1, mapview.MAX_STEPS, key=Keys.MAP_STEPS, disabled=focus is None)
-size_by = top[3].selectbox("Size by", mapview.SIZE_CHOICES, format_func=SIZE_HELP.get, key=Keys.MAP_SIZE_BY)
+steps = top[2].number_input(_("Steps around it"), 1, mapview.MAX_STEPS, key=Keys.MAP_STEPS, disabled=focus is None)
+size_by = top[3].selectbox(
+    _("Size by"), mapview.SIZE_CHOICES, format_func=lambda s: _(SIZE_HELP[s]), key=Keys.MAP_SIZE_BY
+)
 if size_by == "betweenness":  # the gap analysis: on a big map, only worth waiting for when asked
     sizes = {b["org"]: float(b.get("betweenness") or 0) for b in state.gaps(store, audience)["brokers"]}
 else:
@@ -153,7 +182,7 @@ hint = mapview.focus_hint(view, filters, ties)
 if hint:
     st.info(md(hint))
     if filters.cleared() != filters:
-        st.button("Clear the filters", key=Keys.MAP_CLEAR_FILTERS, on_click=_show, args=(filters.cleared(),))
+        st.button(_("Clear the filters"), key=Keys.MAP_CLEAR_FILTERS, on_click=_show, args=(filters.cleared(),))
 positions = state.layout(orgs, ties) if len(orgs) <= AGGREGATE_ABOVE else None
 freshness = state.settings().freshness
 ties = mark_stale(ties, freshness)  # drawn faded: nobody has confirmed them for freshness.months
@@ -162,30 +191,41 @@ page = render_map(
     orgs,
     ties,
     sizes=sizes,
-    size_label=size_by,
+    size_label=_(SIZE_NAMES[size_by]),
     positions=positions,
     focus=focus,
-    title=f"Coalition map for the {audience} audience",
+    # TRANSLATORS: {audience} is public, coalition or private
+    title=_("Coalition map for the {audience} audience").format(audience=audience_label(audience)),
     links=permissions.allowed(user, permissions.EDIT),  # "Add a tie between A and B" for editors
 )
 st.caption(md(mapview.counts_sentence(view, filters, orgs, ties)))
-st.caption(
+how_to_read = ngettext(
     "Colour shows the movement, shape whether a group is community-led (diamond) or not (dot), "
     "size the chosen measure; dashed lines are conflicts, faded lines ties nobody has confirmed for "
-    f"{freshness.months} month{'s' if freshness.months != 1 else ''}. Drag to move, scroll or +/- to zoom, "
-    "click the map then use the arrow keys to pan."
-    + (" Click two organizations to add a tie between them." if permissions.allowed(user, permissions.EDIT) else "")
-)
+    "{months} month. Drag to move, scroll or +/- to zoom, click the map then use the arrow keys to pan.",
+    "Colour shows the movement, shape whether a group is community-led (diamond) or not (dot), "
+    "size the chosen measure; dashed lines are conflicts, faded lines ties nobody has confirmed for "
+    "{months} months. Drag to move, scroll or +/- to zoom, click the map then use the arrow keys to pan.",
+    freshness.months,
+).format(months=freshness.months)
+if permissions.allowed(user, permissions.EDIT):
+    how_to_read += " " + _("Click two organizations to add a tie between them.")
+st.caption(how_to_read)
 if page.message:
     st.warning(page.message)
-st.iframe(page.html, height=760, alt=f"Network map of {len(orgs)} organizations; the tables below hold the same data")
+alt = ngettext(
+    "Network map of {count} organization; the tables below hold the same data",
+    "Network map of {count} organizations; the tables below hold the same data",
+    len(orgs),
+)
+st.iframe(page.html, height=760, alt=alt.format(count=len(orgs)))
 
 # The expander and the tables' tabs run their contents only when open (on_change="rerun"):
 # three tables and the download buttons drawn hidden made the page's first visit slower.
-share = st.expander("Share or save this view", on_change="rerun", key=Keys.MAP_SHARE)
+share = st.expander(_("Share or save this view"), on_change="rerun", key=Keys.MAP_SHARE)
 if share.open:
     share.markdown(
-        "**Link to this view** (its filters and focus; it shows each person only what their audience may see)"
+        _("**Link to this view** (its filters and focus; it shows each person only what their audience may see)")
     )
     # A plain link, not st.code: Streamlit's code block loads a 1.5 MB syntax highlighter,
     # which made the first visit to this page half a second slower in the browser.
@@ -196,7 +236,7 @@ if share.open:
         for column, (fmt, key) in zip(buttons, EXPORTS.items(), strict=True):
             saved_as = mapview.file_name(filters, audience, fmt)
             column.download_button(
-                f"Download {saved_as}",
+                _("Download {file}").format(file=saved_as),
                 data=login.guarded(
                     # the file fades the ties this page fades (the settings' months, not the default)
                     lambda fmt=fmt: mapview.export_bytes({**view, "freshness": freshness}, orgs, ties, fmt)
@@ -205,11 +245,14 @@ if share.open:
                 mime=FORMATS[fmt].mime_type,
                 on_click="ignore",
                 key=key,
-                help=f"What is shown, made for the {audience} audience: only the organizations and ties on the map.",
+                # TRANSLATORS: {audience} is public, coalition or private
+                help=_(
+                    "What is shown, made for the {audience} audience: only the organizations and ties on the map."
+                ).format(audience=audience_label(audience)),
             )
 
 nodes_tab, ties_tab, legend_tab = st.tabs(
-    ["Organizations on the map", "Ties on the map", "Legend"], on_change="rerun", key=Keys.MAP_TABLE_TABS
+    [_("Organizations on the map"), _("Ties on the map"), _("Legend")], on_change="rerun", key=Keys.MAP_TABLE_TABS
 )
 if nodes_tab.open:
     nodes_tab.dataframe(pd.DataFrame(page.nodes), hide_index=True, key=Tables.MAP_NODES_TABLE)
@@ -217,10 +260,10 @@ if ties_tab.open:
     ties_tab.dataframe(pd.DataFrame(page.edges), hide_index=True, key=Tables.MAP_EDGES_TABLE)
 if legend_tab.open:
     legend_tab.dataframe(
-        pd.DataFrame([{"mark": _mark(item), "meaning": item["label"]} for item in page.legend]),
+        pd.DataFrame([{_("mark"): _mark(item), _("meaning"): item["label"]} for item in page.legend]),
         hide_index=True,
         key=Tables.MAP_LEGEND_TABLE,
     )
 if focus:
     st.session_state[state.PROFILE_ORG] = focus
-    st.page_link("coalition/ui/pages/organizations.py", label="Open this organization's profile")
+    st.page_link("coalition/ui/pages/organizations.py", label=_("Open this organization's profile"))
