@@ -46,6 +46,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from coalition.domain.freshness import Freshness, mark_stale
+from coalition.domain.vocabulary import movement_label
 from coalition.formats.common import banner, display_view, today_text, withheld_note
 from coalition.formats.files import atomic_path
 from coalition.formats.fonts import drawable, matplotlib_families
@@ -108,7 +109,7 @@ def draw(
     organizations = [{**o, "name": drawable(o["name"])} for o in shown["organizations"]]
     ties = mark_stale(shown["ties"], view.get("freshness"))
     palette = {
-        m["id"]: (drawable(m["name"]), m.get("color") if COLOUR.match(str(m.get("color") or "")) else OTHER)
+        m["id"]: (drawable(movement_label(m)), m.get("color") if COLOUR.match(str(m.get("color") or "")) else OTHER)
         for m in shown["movements"]
     }
     ids = {o["id"] for o in organizations}

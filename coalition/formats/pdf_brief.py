@@ -45,7 +45,7 @@ from reportlab.platypus import (
 
 from coalition.analysis.gaps import analyse_gaps
 from coalition.domain.freshness import Freshness, last_confirmed, mark_stale
-from coalition.domain.vocabulary import region_label, term_label
+from coalition.domain.vocabulary import movement_label, region_label, term_label
 from coalition.formats.common import banner, display_text, display_view, today_text, withheld_note
 from coalition.formats.files import atomic_path
 from coalition.formats.fonts import FACES
@@ -317,7 +317,7 @@ def _directory(view: dict[str, Any], styles: dict, width: float) -> list[Any]:
     organizations = sorted(view["organizations"], key=lambda o: o["name"].lower())
     if not organizations:
         return []
-    movement_names = {m["id"]: m["name"] for m in view["movements"]}
+    movement_names = {m["id"]: movement_label(m) for m in view["movements"]}
     headings = (_("Organization"), _("Movements"), _("Region"), _("Offers"), _("Needs"))
     rows = [[_p(h, styles["cell_bold"]) for h in headings]]
     for org in organizations[:MAX_DIRECTORY]:
