@@ -155,3 +155,15 @@ def test_an_arabic_brief_reads_right_to_left_in_arabic(demo_store, tmp_path):
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert title != "Coalition planning brief" and title in text
     assert "Riverside Tenants Union" in text and "Coalition planning brief" not in text
+
+
+def test_a_bad_coalition_lang_falls_back_to_the_locale_until_the_settings_refuse_it():
+    """A thread that set no language reads the default, which never refuses (the refusal
+    message itself is read through ``_()``): the locale's language."""
+    code = "from coalition.i18n import _, current_language; print(current_language(), _('Organizations'))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "COALITION_LANG": "xx", "LANG": "fr_FR.UTF-8"},
+    )  # fmt: skip
+    with use_language("fr"):
+        assert done.returncode == 0 and done.stdout.split(" ", 1) == ["fr", _("Organizations") + "\n"], done.stderr

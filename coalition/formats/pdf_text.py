@@ -8,7 +8,7 @@ order and a text layer that reads back as typed.
    Arabic by Noto Sans Arabic inside one sentence. Plain text is escaped
    (``xml.sax.saxutils.escape``): a name holding ``<b>`` or ``&`` stays text.
 2. **Levels.** The Unicode bidirectional algorithm (python-bidi's ``bidi.algorithm``,
-   rules up to I2) gives each character its embedding level for the whole paragraph,
+   rules up to I2, with rule N0 for paired brackets added here, ``_pair_brackets``) gives each character its embedding level for the whole paragraph,
    left-to-right (base level 0) or, for a right-to-left brief, right-to-left (1).
 3. **Shaping.** A run that needs it (Arabic joining, Devanagari conjuncts and vowel signs
    placed before their consonant) or that sits in right-to-left order is shaped by
@@ -38,8 +38,7 @@ per cluster, and pypdf would not read it.
 
 What is not done: vertical mark offsets (Arabic harakat over tall letters, Devanagari
 signs under ``र``) are left at the font's default height (horizontal ones are kept, in
-the widths); brackets do not take the direction of the text they enclose (rule N0 is
-missing from ``bidi.algorithm``); a word too long for its column is cut where it is, so
+the widths); a word too long for its column is cut where it is, so
 the parts of a cut right-to-left word come in visual order; a right-to-left paragraph
 in a left-to-right brief (a name alone in a cell) is aligned left like its neighbours.
 """

@@ -88,6 +88,11 @@ def default_language(env: Mapping[str, str] | None = None) -> str:
     chosen = env.get("COALITION_LANG", "").strip()
     if chosen:
         return parse_language(chosen, source="COALITION_LANG")
+    return _locale_language(env)
+
+
+def _locale_language(env: Mapping[str, str]) -> str:
+    """The system locale's language when we have it, else English."""
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = env.get(variable, "")
         for part in value.split(":"):
@@ -106,10 +111,10 @@ def current_language() -> str:
 
 @cache
 def _default() -> str:
-    try:
-        return default_language()
-    except Exception:  # a bad COALITION_LANG is reported where settings are read, once
-        return DEFAULT_LANGUAGE
+    """The language of a thread that set none. It never refuses: a bad COALITION_LANG is
+    refused where the settings are read, in a message that is itself read through
+    ``_()``, so it falls back to the locale's language here rather than recurse."""
+    return language_or_none(os.environ.get("COALITION_LANG")) or _locale_language(os.environ)
 
 
 @contextmanager
