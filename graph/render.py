@@ -16,7 +16,9 @@ instead, and says so.
 Inputs are plain records (the shapes of ``graph.store``), already filtered for the
 audience by the caller: whatever reaches this module may end up in the page. A tie the
 caller marked ``"stale": True`` (nobody has confirmed it for a while; what "a while" is
-belongs to the caller) is drawn faded.
+belongs to the caller) is drawn faded. The page's own words (legend, tooltips, buttons,
+the screen-reader summary) are read through the caller's ``Words`` (English without one);
+the rows for the table alternative keep English keys, their values in those words.
 
 Example
 -------
@@ -37,7 +39,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -50,7 +52,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from pyvis.network import Network
 
-__all__ = ["AGGREGATE_ABOVE", "MapPage", "apart_nodes", "layout_positions", "render_map", "OTHER_MOVEMENT"]
+__all__ = [
+    "AGGREGATE_ABOVE",
+    "ENGLISH",
+    "MapPage",
+    "Words",
+    "apart_nodes",
+    "layout_positions",
+    "render_map",
+    "OTHER_MOVEMENT",
+]
 
 #: More visible organizations than this are drawn as movement groups.
 AGGREGATE_ABOVE = 1500
@@ -94,7 +105,6 @@ FOCUS_HALO = {"enabled": True, "color": "rgba(26,26,26,0.9)", "size": 26, "x": 0
 HEADLINE_FONT, DETAIL_FONT, LABEL_EXTENT, CHAR_WIDTH = 24.0, 14.0, 600.0, 0.6
 #: Screen sizes in pixels under which a label is not drawn, and over which it stops growing.
 LABEL_DRAW_THRESHOLD, LABEL_MAX_VISIBLE = 11, 18
-APART_CAPTION = "No ties yet"
 #: Space between organizations set apart (no ties), across and between rows, in pixels.
 APART_STEP = (210.0, 110.0)
 #: How much wider than tall a layout is spread.
@@ -102,10 +112,43 @@ WIDER = 1.6
 #: Room between the lowest tied organization and the first row of those without ties.
 APART_GAP = 170.0
 
-INIT_JS = """
+
+def _as_written(message: str) -> str:
+    return message
+
+
+def _english_plural(singular: str, plural: str, count: int) -> str:
+    return singular if count == 1 else plural
+
+
+@dataclass(frozen=True)
+class Words:
+    """The page's own words (legend, tooltips, sentences, buttons) in the reader's language.
+
+    This package sits below the interface's translations (``coalition.i18n``), so the
+    caller hands gettext's two functions in and the English messages are written here
+    once; ``make messages`` collects them from this file (babel.cfg lists it). ``term``
+    reads a word of the shared vocabulary (a kind of organization or of tie) as people
+    do. ``language`` and ``direction`` go on the page's ``<html>`` so that a screen
+    reader speaks it in that language and Arabic reads right to left. Names, regions and
+    other data never pass through any of them.
+    """
+
+    gettext: Callable[[str], str] = _as_written
+    ngettext: Callable[[str, str, int], str] = _english_plural
+    term: Callable[[str], str] = _as_written
+    language: str = "en"
+    direction: str = "ltr"
+
+
+#: The words as written here, for callers without translations (tests, scripts).
+ENGLISH = Words()
+
+INIT_JS = r"""
 (function () {
   "use strict";
   var payload = JSON.parse(document.getElementById("map-data").textContent);
+  var words = payload.words;
   var nodes = new vis.DataSet(payload.nodes);
   var edges = new vis.DataSet(payload.edges);
   var container = document.getElementById("map");
@@ -147,7 +190,9 @@ INIT_JS = """
     ctx.fillStyle = "#1a1a1a";
     ctx.font = apart.font + "px system-ui, sans-serif";
     ctx.textBaseline = "top";
-    ctx.fillText(apart.caption, box[0] + apart.font / 2, box[1] + apart.font / 2);
+    var rtl = document.documentElement.dir === "rtl";  // the caption starts at the box's right edge
+    ctx.textAlign = rtl ? "right" : "left";
+    ctx.fillText(apart.caption, rtl ? box[2] - apart.font / 2 : box[0] + apart.font / 2, box[1] + apart.font / 2);
     ctx.restore();
   }
 
@@ -170,12 +215,16 @@ INIT_JS = """
     });
   }
 
+  function fill(text, fields) {  // {name} -> the name, as text: never parsed as HTML
+    return text.replace(/\{(\w+)\}/g, function (whole, key) { return key in fields ? fields[key] : whole; });
+  }
+
   function showPair(panel, picked) {
     var names = picked.map(function (id) { return nodes.get(id).label; });
     panel.replaceChildren();
     panel.hidden = picked.length === 0;
     if (picked.length === 1) {
-      panel.append("Selected: " + names[0] + ". Click a second organization to add a tie between them.");
+      panel.append(fill(words.one, { name: names[0] }));
       return;
     }
     if (picked.length === 2) {
@@ -183,12 +232,12 @@ INIT_JS = """
       link.href = "ties?add_source=" + encodeURIComponent(picked[0]) + "&add_target=" + encodeURIComponent(picked[1]);
       link.target = "_blank";
       link.rel = "noopener";
-      link.textContent = "Add a tie between " + names[0] + " and " + names[1];
+      link.textContent = fill(words.link, { first: names[0], second: names[1] });
       var address = document.createElement("input");
       address.readOnly = true;
       address.value = new URL(link.getAttribute("href"), document.baseURI).href;
-      address.setAttribute("aria-label", "Address of the Add a tie page, to copy");
-      panel.append("Selected: " + names.join(", ") + ". ", link, " (opens the Ties page in a new tab) ", address);
+      address.setAttribute("aria-label", words.address);
+      panel.append(fill(words.two, { first: names[0], second: names[1] }) + " ", link, " " + words.opens + " ", address);
     }
   }
 })();
@@ -266,6 +315,7 @@ def render_map(
     seed: int = 7,
     title: str = "Coalition map",
     links: bool = False,
+    words: Words = ENGLISH,
 ) -> MapPage:
     """The map of these organizations and the ties among them, as one HTML page.
 
@@ -286,38 +336,43 @@ def render_map(
     links
         Offer "Add a tie between A and B" once two organizations are selected: a link to
         the dashboard's Ties page, so only for the dashboard, never in an export.
+    words
+        The page's own words in the reader's language (English by default).
     """
     palette = {m["id"]: _movement_style(m) for m in movements}
+    palette[OTHER_MOVEMENT["id"]] = {**OTHER_MOVEMENT, "name": words.gettext("Other")}
     ids = {o["id"] for o in organizations}
     kept_ties = [t for t in ties if t["source"] in ids and t["target"] in ids]
     if len(organizations) > max_nodes:
-        nodes, edges, rows, edge_rows = _grouped(palette, organizations, kept_ties, seed)
+        nodes, edges, rows, edge_rows = _grouped(palette, organizations, kept_ties, seed, words)
         apart = None
-        message = (
-            f"{len(organizations):,} organizations match, more than the {max_nodes:,} this map draws one by one, "
+        message = words.ngettext(
+            "{count:,} organization matches, more than the {limit:,} this map draws one by one, "
             "so they are grouped by movement and by whether they are community-led. Filter by movement or "
-            "region, search, or focus on one organization to see individual groups."
-        )
+            "region, search, or focus on one organization to see individual groups.",
+            "{count:,} organizations match, more than the {limit:,} this map draws one by one, "
+            "so they are grouped by movement and by whether they are community-led. Filter by movement or "
+            "region, search, or focus on one organization to see individual groups.",
+            len(organizations),
+        ).format(count=len(organizations), limit=max_nodes)
         aggregated = True
     else:
         nodes, edges, rows, edge_rows, apart = _individual(
-            palette, organizations, kept_ties, sizes, size_label, positions, focus, seed
+            palette, organizations, kept_ties, sizes, size_label, positions, focus, seed, words
         )
-        message = "" if organizations else "No organization matches these filters."
+        message = "" if organizations else words.gettext("No organization matches these filters.")
         aggregated = False
-    legend = _legend(palette, nodes, edges, aggregated, apart)
-    summary = (
-        f"{len(nodes):,} movement groups" if aggregated else f"{len(nodes):,} organizations"
-    ) + f" and {len(edges):,} {'links' if aggregated else 'ties'}"
-    if apart:
-        summary += f"; {apart['count']:,} with no ties yet are set apart below the others"
+    legend = _legend(palette, nodes, edges, aggregated, apart, words)
+    summary = _summary(len(nodes), len(edges), aggregated, apart, words)
     net = Network(height=f"{height}px", width="100%")
     net.nodes, net.edges = nodes, edges  # bulk: pyvis's add_edge is quadratic in the edge count
     net.node_ids = [n["id"] for n in nodes]
     net.node_map = {n["id"]: n for n in nodes}
     net.options = _options(len(nodes))
-    extras = {"focus": focus, "apart": apart, "links": links}
-    html = _page(net, title=title, summary=summary, message=message, legend=legend, extras=extras, height=height)
+    extras = {"focus": focus, "apart": apart, "links": links, "words": _panel_words(words) if links else {}}
+    html = _page(
+        net, title=title, summary=summary, message=message, legend=legend, extras=extras, height=height, words=words
+    )
     return MapPage(
         html=html,
         nodes=rows,
@@ -329,8 +384,44 @@ def render_map(
     )
 
 
+def _summary(nodes: int, edges: int, aggregated: bool, apart: dict | None, words: Words) -> str:
+    """What the map shows, in one sentence for a screen reader."""
+    if aggregated:
+        shown = words.ngettext("{count:,} movement group", "{count:,} movement groups", nodes)
+        drawn = words.ngettext("{count:,} link", "{count:,} links", edges)
+    else:
+        shown = words.ngettext("{count:,} organization", "{count:,} organizations", nodes)
+        drawn = words.ngettext("{count:,} tie", "{count:,} ties", edges)
+    # TRANSLATORS: what a map shows: "{shown}" is "12 organizations", "{drawn}" is "20 ties"
+    summary = words.gettext("{shown} and {drawn}").format(
+        shown=shown.format(count=nodes), drawn=drawn.format(count=edges)
+    )
+    if not apart:
+        return summary
+    # TRANSLATORS: {summary} is "12 organizations and 20 ties"
+    return words.ngettext(
+        "{summary}; {count:,} with no ties yet is set apart below the others",
+        "{summary}; {count:,} with no ties yet are set apart below the others",
+        apart["count"],
+    ).format(summary=summary, count=apart["count"])
+
+
+def _panel_words(words: Words) -> dict[str, str]:
+    """The texts of the panel that offers a tie between two selected organizations
+    (written by the page's script, which fills in the names as text)."""
+    return {
+        # TRANSLATORS: on the map, after one organization was clicked; keep {name}
+        "one": words.gettext("Selected: {name}. Click a second organization to add a tie between them."),
+        # TRANSLATORS: on the map, after two organizations were clicked; keep {first} and {second}
+        "two": words.gettext("Selected: {first}, {second}."),
+        "link": words.gettext("Add a tie between {first} and {second}"),
+        "opens": words.gettext("(opens the Ties page in a new tab)"),
+        "address": words.gettext("Address of the Add a tie page, to copy"),
+    }
+
+
 # building nodes and edges ----------------------------------------------------------
-def _individual(palette, organizations, ties, sizes, size_label, positions, focus, seed):
+def _individual(palette, organizations, ties, sizes, size_label, positions, focus, seed, words):
     layout_edges = _layout_edges(ties)
     placed = _placements([o["id"] for o in organizations], layout_edges, ties, positions, seed)
     degree = Counter()
@@ -344,13 +435,15 @@ def _individual(palette, organizations, ties, sizes, size_label, positions, focu
         value = float(measure.get(org["id"], 0) or 0)
         size = 12 + 26 * math.sqrt(value / top) if top > 0 and sizes is not None else 16
         nodes.append(_node(palette, org, placed[org["id"]], size, focus))
-        nodes[-1]["title"] = _tooltip(palette, org, degree[org["id"]], size_label, value if sizes is not None else None)
+        nodes[-1]["title"] = _tooltip(
+            palette, org, degree[org["id"]], size_label, value if sizes is not None else None, words
+        )
         rows.append(
             {
                 "organization": org["name"],
                 "movements": ", ".join(_movement_names(palette, org)),
-                "kind": org.get("kind", ""),
-                "community-led": "yes" if org.get("community_led") else "no",
+                "kind": words.term(org["kind"]) if org.get("kind") else "",
+                "community-led": _yes_no(bool(org.get("community_led")), words),
                 "shape": nodes[-1]["shape"],
                 "region": org.get("region", ""),
                 "ties": degree[org["id"]],
@@ -361,11 +454,11 @@ def _individual(palette, organizations, ties, sizes, size_label, positions, focu
     names = {o["id"]: o["name"] for o in organizations}
     edges, edge_rows = [], []
     for tie in ties:
-        edge, row = _edge(tie, names)
+        edge, row = _edge(tie, names, words)
         edges.append(edge)
         edge_rows.append(row)
     apart = apart_nodes([o["id"] for o in organizations], layout_edges)
-    return nodes, edges, rows, edge_rows, _apart_box(nodes, apart, ties)
+    return nodes, edges, rows, edge_rows, _apart_box(nodes, apart, ties, words)
 
 
 def _layout_edges(ties):
@@ -421,20 +514,31 @@ def _movement_names(palette, org) -> list[str]:
     return [palette[m]["name"] if m in palette else m for m in org.get("movements", [])]
 
 
-def _tooltip(palette, org, ties, size_label, value):
+def _tooltip(palette, org, ties, size_label, value, words):
+    movements = ", ".join(_movement_names(palette, org)) or words.gettext("none")
     lines = (
         org["name"],
-        f"Movements: {', '.join(_movement_names(palette, org)) or 'none'}",
-        f"Kind: {org.get('kind') or 'unknown'}",
-        f"Community-led: {'yes' if org.get('community_led') else 'no'}",
-        f"Region: {org['region']}" if org.get("region") else "",
-        f"Ties: {ties}",
-        f"{size_label.capitalize()}: {_number(value)}" if value is not None else "",
+        # TRANSLATORS: a line of an organization's tooltip on the map
+        words.gettext("Movements: {movements}").format(movements=movements),
+        words.gettext("Kind: {kind}").format(
+            kind=words.term(org["kind"]) if org.get("kind") else words.gettext("unknown")
+        ),
+        words.gettext("Community-led: {answer}").format(answer=_yes_no(bool(org.get("community_led")), words)),
+        words.gettext("Region: {region}").format(region=org["region"]) if org.get("region") else "",
+        words.gettext("Ties: {count}").format(count=ties),
+        # TRANSLATORS: a line of an organization's tooltip: {measure} is what sizes the map's nodes (ties, strength...)
+        words.gettext("{measure}: {value}").format(measure=size_label.capitalize(), value=_number(value))
+        if value is not None
+        else "",
     )
     return "\n".join(line for line in lines if line)
 
 
-def _edge(tie, names):
+def _yes_no(answer: bool, words: Words) -> str:
+    return words.gettext("yes") if answer else words.gettext("no")
+
+
+def _edge(tie, names, words):
     """One tie as vis-network draws it, and its row for the table. A conflict is dashed
     and red; a stale tie (marked by the caller, which knows how old is too old) is faded,
     and its tooltip says since when nobody has confirmed it."""
@@ -445,16 +549,21 @@ def _edge(tie, names):
     when = ", ".join(
         part
         for part in (
-            f"since {tie['since']}" if tie.get("since") else "",
-            f"until {tie['until']}" if tie.get("until") else "",
+            # TRANSLATORS: a line of a tie's tooltip on the map: {date} is when the tie began
+            words.gettext("since {date}").format(date=tie["since"]) if tie.get("since") else "",
+            # TRANSLATORS: a line of a tie's tooltip on the map: {date} is when the tie ended
+            words.gettext("until {date}").format(date=tie["until"]) if tie.get("until") else "",
         )
         if part
     )
     label = f"{names[tie['source']]} – {names[tie['target']]}"
-    title = f"{label}\n{tie['kind'].replace('_', ' ')}, strength {strength}" + (f"\n{when}" if when else "")
+    # TRANSLATORS: a line of a tie's tooltip on the map: {kind} is coalition, funding...; {strength} is 1 to 5
+    kind = words.gettext("{kind}, strength {strength}").format(kind=words.term(tie["kind"]), strength=strength)
+    title = f"{label}\n{kind}" + (f"\n{when}" if when else "")
     colour = {"color": CONFLICT_COLOUR if conflict else EDGE_COLOUR}
     if stale:
-        title += f"\nnot confirmed since {confirmed}"
+        # TRANSLATORS: a line of a tie's tooltip on the map: the day someone last confirmed the tie
+        title += "\n" + words.gettext("not confirmed since {date}").format(date=confirmed)
         colour["opacity"] = STALE_OPACITY
     edge = {
         "from": tie["source"],
@@ -467,12 +576,16 @@ def _edge(tie, names):
     row = {
         "from": names[tie["source"]],
         "to": names[tie["target"]],
-        "kind": tie["kind"],
+        "kind": words.term(tie["kind"]),
         "strength": strength,
         "since": tie.get("since") or "",
         "until": tie.get("until") or "",
         "confirmed": confirmed,
-        "line": ", ".join(look for look, drawn in (("dashed", conflict), ("faded", stale)) if drawn) or "solid",
+        # TRANSLATORS: how a tie's line is drawn on the map (the table under it says so)
+        "line": ", ".join(
+            look for look, drawn in ((words.gettext("dashed"), conflict), (words.gettext("faded"), stale)) if drawn
+        )
+        or words.gettext("solid"),
     }
     return edge, row
 
@@ -534,7 +647,7 @@ def _overlaps(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _apart_box(nodes, apart, ties):
+def _apart_box(nodes, apart, ties, words):
     """The dashed box around organizations set apart, with its caption, or None."""
     shown = [n for n in nodes if n["id"] in apart]
     if not shown:
@@ -544,7 +657,9 @@ def _apart_box(nodes, apart, ties):
     pad = headline
     conflicts = any(t["source"] in apart or t["target"] in apart for t in ties)
     return {
-        "caption": APART_CAPTION + (" (conflicts aside)" if conflicts else ""),
+        # TRANSLATORS: the caption of the dashed box around organizations without ties on the map
+        "caption": words.gettext("No ties yet (conflicts aside)") if conflicts else words.gettext("No ties yet"),
+        "conflicts": conflicts,
         "box": [
             min(min(b[0] for b in labels), min(n["x"] - n["size"] for n in shown)) - pad,
             min(n["y"] - n["size"] for n in shown) - 2.5 * headline,
@@ -556,7 +671,7 @@ def _apart_box(nodes, apart, ties):
     }
 
 
-def _grouped(palette, organizations, ties, seed):
+def _grouped(palette, organizations, ties, seed, words):
     """One node per (movement, community-led) group, one edge per pair of groups."""
     group_of: dict[str, tuple[str, bool]] = {}
     members: Counter = Counter()
@@ -583,15 +698,20 @@ def _grouped(palette, organizations, ties, seed):
     nodes, rows = [], []
     for key in keys:
         movement, led = key
-        style = palette.get(movement, OTHER_MOVEMENT)
-        who = "community-led" if led else "allies and others"
-        name = f"{style['name']}, {who}"
+        style = palette.get(movement, palette[""])
+        name = _group_name(palette, key, words)
+        count = words.ngettext("{count:,} organization", "{count:,} organizations", members[key]).format(
+            count=members[key]
+        )
+        within = words.ngettext(
+            "{count:,} tie within the group", "{count:,} ties within the group", inside[key]
+        ).format(count=inside[key])
         x, y = placed[node_id[key]]
         nodes.append(
             {
                 "id": node_id[key],
-                "label": f"{name}\n{members[key]:,} organizations",
-                "title": f"{name}\n{members[key]:,} organizations\n{inside[key]:,} ties within the group",
+                "label": f"{name}\n{count}",
+                "title": f"{name}\n{count}\n{within}",
                 "shape": GROUP_SHAPES[led],
                 "size": round(14 + 36 * math.sqrt(members[key] / top), 1),
                 "x": x * 2,
@@ -604,7 +724,7 @@ def _grouped(palette, organizations, ties, seed):
             {
                 "group": name,
                 "movement": style["name"],
-                "community-led": "yes" if led else "no",
+                "community-led": _yes_no(led, words),
                 "shape": GROUP_SHAPES[led],
                 "organizations": members[key],
                 "ties within": inside[key],
@@ -617,12 +737,12 @@ def _grouped(palette, organizations, ties, seed):
             {
                 "from": node_id[a],
                 "to": node_id[b],
-                "title": f"{count:,} ties",
+                "title": words.ngettext("{count:,} tie", "{count:,} ties", count).format(count=count),
                 "width": round(1 + 9 * math.sqrt(count / top_link), 1),
                 "color": {"color": EDGE_COLOUR},
             }
         )
-        edge_rows.append({"from": _group_name(palette, a), "to": _group_name(palette, b), "ties": count})
+        edge_rows.append({"from": _group_name(palette, a, words), "to": _group_name(palette, b, words), "ties": count})
     return nodes, edges, rows, edge_rows
 
 
@@ -683,51 +803,61 @@ def _near_partners(missing, ties, placed, seed):
     return out
 
 
-def _legend(palette, nodes, edges, aggregated, apart):
+def _legend(palette, nodes, edges, aggregated, apart, words):
+    """What each colour, shape and line means, for the list under the map. Each meaning
+    is one whole message (the shape's name with it), so a translation reads as a sentence."""
     used_colours = {n["color"]["background"] for n in nodes} | {n["color"]["border"] for n in nodes}
     items = [
         {"type": "colour", "color": style["color"], "label": style["name"]}
-        for style in [*palette.values(), OTHER_MOVEMENT]
+        for style in palette.values()
         if style["color"] in used_colours
     ]
     shapes = GROUP_SHAPES if aggregated else SHAPES
-    what = "group of community-led organizations" if aggregated else "community-led organization"
-    other = "group of allies and others" if aggregated else "ally or other organization"
-    items.append({"type": "shape", "glyph": GLYPHS[shapes[True]], "label": f"{shapes[True]}: {what}"})
-    items.append({"type": "shape", "glyph": GLYPHS[shapes[False]], "label": f"{shapes[False]}: {other}"})
-    if any(n["borderWidth"] == RING_WIDTH for n in nodes):
-        items.append(
-            {"type": "ring", "glyph": "◎", "label": "coloured outline: also in a second movement (its colour)"}
-        )
-    if any("shadow" in n for n in nodes):
-        items.append({"type": "halo", "glyph": "◉", "label": "dark halo: the organization in focus"})
     if aggregated:
-        items.append({"type": "line", "dashed": False, "label": "line: ties between groups (thicker = more)"})
+        # TRANSLATORS: the map's legend; the word before the colon names the shape drawn
+        led, others = (
+            words.gettext("square: group of community-led organizations"),
+            words.gettext("triangle: group of allies and others"),
+        )
     else:
-        items.append({"type": "line", "dashed": False, "label": "solid line: tie (thicker = stronger)"})
-        items.append({"type": "line", "dashed": True, "label": "dashed line: conflict"})
+        led, others = (
+            words.gettext("diamond: community-led organization"),
+            words.gettext("dot: ally or other organization"),
+        )
+    items.append({"type": "shape", "glyph": GLYPHS[shapes[True]], "label": led})
+    items.append({"type": "shape", "glyph": GLYPHS[shapes[False]], "label": others})
+    if any(n["borderWidth"] == RING_WIDTH for n in nodes):
+        label = words.gettext("coloured outline: also in a second movement (its colour)")
+        items.append({"type": "ring", "glyph": "◎", "label": label})
+    if any("shadow" in n for n in nodes):
+        items.append({"type": "halo", "glyph": "◉", "label": words.gettext("dark halo: the organization in focus")})
+    if aggregated:
+        label = words.gettext("line: ties between groups (thicker = more)")
+        items.append({"type": "line", "dashed": False, "label": label})
+    else:
+        items.append({"type": "line", "dashed": False, "label": words.gettext("solid line: tie (thicker = stronger)")})
+        items.append({"type": "line", "dashed": True, "label": words.gettext("dashed line: conflict")})
         if any(e["color"].get("opacity") == STALE_OPACITY for e in edges):
-            items.append(
-                {
-                    "type": "line",
-                    "dashed": False,
-                    "faded": True,
-                    "label": "faded line: not confirmed for a while (stale)",
-                }
-            )
+            label = words.gettext("faded line: not confirmed for a while (stale)")
+            items.append({"type": "line", "dashed": False, "faded": True, "label": label})
     if apart:
-        items.append({"type": "apart", "glyph": "⬚", "label": f"dashed box below: {apart['caption'].lower()}"})
+        if apart["conflicts"]:
+            label = words.gettext("dashed box below: no ties yet (conflicts aside)")
+        else:
+            label = words.gettext("dashed box below: no ties yet")
+        items.append({"type": "apart", "glyph": "⬚", "label": label})
     return items
 
 
 # the page --------------------------------------------------------------------------
-def _page(net: Network, *, title, summary, message, legend, extras, height) -> str:
+def _page(net: Network, *, title, summary, message, legend, extras, height, words) -> str:
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     js, css = _vis_assets()
     template = _environment().get_template("map.html.j2")
     return template.render(
         title=title,
-        summary=summary,
+        words=words,
+        text=_page_words(title, summary, words),
         message=message,
         legend=legend,
         height=height,
@@ -738,6 +868,24 @@ def _page(net: Network, *, title, summary, message, legend, extras, height) -> s
         init_js=Markup(INIT_JS),
         script_hashes=_script_hashes(),
     )
+
+
+def _page_words(title: str, summary: str, words: Words) -> dict[str, str]:
+    """The page's own words around the map: its description for screen readers, the
+    zoom buttons' names and the legend's."""
+    return {
+        # TRANSLATORS: read by screen readers for the map: {title} is its title, {summary} "12 organizations and 20 ties"
+        "description": words.gettext("{title}: {summary}. The same data is in the table below the map.").format(
+            title=title, summary=summary
+        ),
+        "zoom": words.gettext("Zoom (or click the map, then use the arrow keys and + or -)"),
+        "zoom_in": words.gettext("Zoom in"),
+        "zoom_out": words.gettext("Zoom out"),
+        "whole": words.gettext("Show the whole map"),
+        # TRANSLATORS: a small button on the map that shows the whole map again
+        "fit": words.gettext("Fit"),
+        "legend": words.gettext("Legend"),
+    }
 
 
 def _options(count: int) -> dict[str, Any]:
@@ -818,13 +966,13 @@ def _primary(org: Mapping[str, Any], palette: Mapping[str, Any]) -> str:
     return next((m for m in org.get("movements", []) if m in palette), "")
 
 
-def _style_of(palette, org):
-    return palette.get(_primary(org, palette), OTHER_MOVEMENT)
-
-
-def _group_name(palette, key):
+def _group_name(palette, key, words):
     movement, led = key
-    return f"{palette.get(movement, OTHER_MOVEMENT)['name']}, {'community-led' if led else 'allies and others'}"
+    name = palette.get(movement, palette[""])["name"]
+    # TRANSLATORS: a group of organizations on a map too big to draw one by one; {movement} is its name
+    if led:
+        return words.gettext("{movement}, community-led").format(movement=name)
+    return words.gettext("{movement}, allies and others").format(movement=name)
 
 
 def _short(name: str) -> str:

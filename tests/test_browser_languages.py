@@ -15,7 +15,7 @@ import pytest
 from coalition.i18n import _, use_language
 from graph.sqlite.store import SQLiteStore
 
-from .conftest import ARTIFACTS, wait_for_page
+from .conftest import ARTIFACTS, NODE_ON_SCREEN, wait_for_page
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,8 @@ ENGLISH = frozenset(
     "the and with this that these your which from have has are will who what when where "
     "organization organizations ties tie movements movement introductions introduction gaps "
     "map add show export import settings overview search download edit save none not yet "
-    "there their they them been would could should about between".split()
+    "there their they them been would could should about between "
+    "selected legend strength dashed solid faded line fit opens click kind zoom".split()
 )
 WORD = re.compile(r"[A-Za-z]+")
 #: File names (organizations.csv, coalition-map.zip) are names, the same in every language.
@@ -75,6 +76,33 @@ def _english_left(text: str, data: list[str]) -> list[str]:
     return sorted({word for word in WORD.findall(text) if word.lower() in ENGLISH})
 
 
+#: The interactive map's own words, read inside its iframe: what the page shows (legend,
+#: buttons, the "add a tie" panel), what it says to screen readers (aria labels) and the
+#: tooltips vis-network shows on hover (the nodes' and edges' titles).
+MAP_TEXT = """() => [
+  document.body.innerText,
+  ...[...document.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label')),
+  ...window.coalitionMap.nodes.get().map(n => n.title),
+  ...window.coalitionMap.edges.get().map(e => e.title),
+].join('\\n')"""
+
+
+def _map_text(page) -> tuple[str, str, str]:
+    """The map iframe's own text once two organizations are clicked (so the panel that
+    offers a tie between them shows its words), with its ``lang`` and ``dir``."""
+    element = page.locator('[data-testid="stMain"] iframe').first
+    element.evaluate("element => element.scrollIntoView()")
+    frame = element.element_handle().content_frame()
+    frame.wait_for_function("() => window.coalitionMap && document.body.dataset.drawn", timeout=60_000)
+    box = element.bounding_box()
+    for node in frame.evaluate("() => window.coalitionMap.nodes.getIds()")[:2]:
+        x, y = frame.evaluate(NODE_ON_SCREEN, node)
+        page.mouse.click(box["x"] + x, box["y"] + y)
+    frame.locator("#pair:not([hidden])").wait_for(timeout=10_000)
+    html = frame.evaluate("() => [document.documentElement.lang, document.documentElement.dir]")
+    return frame.evaluate(MAP_TEXT), html[0], html[1]
+
+
 def _open(page, app_url: str, path: str, title: str, code: str) -> None:
     page.goto(f"{app_url}/{path}?lang={code}")
     with use_language(code):
@@ -92,6 +120,12 @@ def test_the_main_pages_have_no_english_left(page, app_url: str, app_map, code: 
             + "\n"
             + page.locator('[data-testid="stSidebar"]').inner_text()
         )
+        if path == "map":
+            inside, language, direction = _map_text(page)
+            assert (language, direction) == (code, "rtl" if code == "ar" else "ltr"), (
+                f"{code} map: {language} {direction}"
+            )
+            text += "\n" + inside
         left = _english_left(text, data)
         context = [line for line in text.splitlines() if any(re.search(rf"\b{w}\b", line) for w in left)]
         assert not left, f"{code} /{path}: English left in the interface: {left} in {context[:5]}"

@@ -79,7 +79,7 @@ def test_the_demo_group_without_ties_is_drawn_apart_in_the_html_export(demo_page
     assert outside_box(nodes.pop(ALONE), list(nodes.values()))
     apart = map_data(demo_page)["apart"]
     assert apart["caption"] == "No ties yet" and apart["count"] == 1
-    assert "1 with no ties yet are set apart below the others" in demo_page  # said to screen readers too
+    assert "1 with no ties yet is set apart below the others" in demo_page  # said to screen readers too
 
 
 def test_the_image_map_boxes_the_group_without_ties_below_the_others(demo_view: dict[str, Any]) -> None:

@@ -7,12 +7,14 @@ chosen (``--lang``, ``COALITION_LANG``, the system locale)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import sys
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from coalition.domain.settings import SettingsError
@@ -21,16 +23,17 @@ from coalition.i18n import LANGUAGES, LOCALE_DIR, _, current_language, default_l
 from .conftest import ROOT
 
 TRANSLATED = [code for code in LANGUAGES if code != "en"]
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+
 FIELD = re.compile(r"(?<!\{)\{([a-zA-Z_][a-zA-Z0-9_]*)[^{}]*\}(?!\})")
 
 
 def _code_messages() -> set[str]:
     """The msgids the code holds now (what ``make messages`` would extract)."""
     found: set[str] = set()
-    method_map = [("coalition/**.py", "python"), ("streamlit_app.py", "python")]
+    with open(ROOT / "babel.cfg", encoding="utf-8") as cfg:  # the files `make messages` reads
+        method_map, options_map = parse_mapping_cfg(cfg)
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map=method_map, keywords=KEYWORDS, strip_comment_tags=True
+        str(ROOT), method_map=method_map, options_map=options_map, keywords=DEFAULT_KEYWORDS, strip_comment_tags=True
     ):
         found.add(message[0] if isinstance(message, tuple) else message)
     return found
@@ -167,3 +170,82 @@ def test_a_bad_coalition_lang_falls_back_to_the_locale_until_the_settings_refuse
     )  # fmt: skip
     with use_language("fr"):
         assert done.returncode == 0 and done.stdout.split(" ", 1) == ["fr", _("Organizations") + "\n"], done.stderr
+
+
+def _map_payload(html: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="map-data">(.*?)</script>', html, re.S).group(1))
+
+
+def test_the_interactive_map_speaks_the_readers_language_and_keeps_names_as_typed():
+    """graph.render's own words (legend, tooltips, the screen-reader summary, the zoom
+    buttons, the "add a tie" panel) come from the catalogue the caller hands in; names
+    and regions do not, and Arabic turns the page right to left."""
+    from coalition.formats.html_format import map_words
+    from graph.render import render_map
+
+    movements = [{"id": "housing", "name": "Housing justice", "color": "#0072B2"}]
+    orgs = [
+        {"id": "a", "name": "Unión de Inquilinos", "movements": ["housing"], "community_led": True,
+         "kind": "collective", "region": "Old Town"},
+        {"id": "b", "name": "بيت المهاجرين", "movements": ["housing", "migrant"], "kind": "ngo"},
+        {"id": "c", "name": "Night Shift", "movements": []},
+    ]  # fmt: skip
+    ties = [{"source": "a", "target": "b", "kind": "coalition", "strength": 4, "since": "2020-01-01", "stale": True}]
+    pages = {}
+    for code in ("es", "fr", "ar"):
+        with use_language(code):
+            pages[code] = render_map(movements, orgs, ties, focus="a", links=True, words=map_words())
+            expected = {
+                "legend": _("diamond: community-led organization"),
+                "kind": _("Kind: {kind}").format(kind=_("Collective")),
+                "stale": _("not confirmed since {date}").format(date=""),
+                "other": _("Other"),
+                "apart": _("No ties yet"),
+                "panel": _("Selected: {name}. Click a second organization to add a tie between them."),
+                "zoom": _("Zoom in"),
+            }
+        page = pages[code]
+        payload = _map_payload(page.html)
+        labels = [item["label"] for item in page.legend]
+        tooltips = {node["id"]: node["title"] for node in payload["nodes"]}
+        assert f'<html lang="{code}" dir="{"rtl" if code == "ar" else "ltr"}">' in page.html
+        assert expected["legend"] in labels and expected["other"] in labels and "Housing justice" in labels
+        assert expected["kind"] in tooltips["a"] and "Old Town" in tooltips["a"]
+        assert expected["stale"] in payload["edges"][0]["title"] and "2020-01-01" in payload["edges"][0]["title"]
+        assert payload["apart"]["caption"] == expected["apart"] and payload["words"]["one"] == expected["panel"]
+        assert f'aria-label="{expected["zoom"]}"' in page.html
+        assert [node["label"] for node in payload["nodes"]] == [o["name"] for o in orgs]
+    with use_language("en"):
+        english = render_map(movements, orgs, ties, focus="a", links=True, words=map_words()).legend
+    for code, page in pages.items():  # every meaning read in the language (the movement's name is data)
+        same = [ours["label"] for ours, theirs in zip(page.legend, english, strict=True) if ours == theirs]
+        assert same == ["Housing justice"], f"{code}: legend entries left in English: {same}"
+
+
+def test_a_map_too_big_to_draw_one_by_one_says_so_in_the_readers_language():
+    from coalition.formats.html_format import map_words
+    from graph.render import render_map
+
+    orgs = [{"id": f"o{i}", "name": f"Group {i}", "movements": ["m"], "community_led": i % 2 == 0} for i in range(12)]
+    with use_language("fr"):
+        page = render_map([{"id": "m", "name": "Mutual aid", "color": "#009E73"}], orgs, [], max_nodes=5,
+                          words=map_words())  # fmt: skip
+        led = _("{movement}, community-led").format(movement="Mutual aid")
+    assert page.aggregated and page.message.startswith("12 ") and "organizations" not in page.message
+    assert {row["group"] for row in page.nodes} == {led, _translated_in("fr", "{movement}, allies and others")}
+
+
+def _translated_in(code: str, message: str) -> str:
+    with use_language(code):
+        return _(message).format(movement="Mutual aid")
+
+
+def test_the_exported_html_map_reads_right_to_left_in_arabic(demo_store):
+    from coalition.domain.privacy import read_view
+    from coalition.formats.html_format import page
+
+    with use_language("ar"):
+        html = page(read_view(demo_store, "coalition"))
+        legend = _("Legend")
+    assert '<html lang="ar" dir="rtl">' in html and f'aria-label="{legend}"' in html
+    assert "Riverside Tenants Union" in html and "solid line" not in html

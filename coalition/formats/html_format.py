@@ -4,8 +4,9 @@ the organizations and ties as styled tables below the map (for screen readers an
 regions, offers and needs as people read them, ``coalition.domain.vocabulary``).
 Ties nobody has confirmed for the months ``view["freshness"]`` gives (12 without it) are
 drawn faded (``coalition.domain.freshness``). The words of the page (its title, the
-tables' headings) are in the language of the run or session (``coalition.i18n``); names
-and notes stay as typed.
+map's legend, tooltips and buttons, the tables' headings) are in the language of the run
+or session (``coalition.i18n``, handed to the map as ``map_words``), right to left in
+Arabic; names and notes stay as typed.
 
 The page loads nothing from the network (vis-network is inlined and a
 Content-Security-Policy forbids every request). Everything added here is escaped with
@@ -24,10 +25,10 @@ from coalition.domain.freshness import mark_stale
 from coalition.domain.vocabulary import movement_label, region_label, term_label
 from coalition.formats.common import banner, display_view, today_text, withheld_note
 from coalition.formats.files import atomic_path
-from coalition.i18n import N_, _, ngettext
-from graph.render import render_map
+from coalition.i18n import N_, _, current_language, direction, ngettext
+from graph.render import Words, render_map
 
-__all__ = ["write", "page"]
+__all__ = ["map_words", "page", "write"]
 
 MAX_TABLE_ROWS = 2000
 #: The tables' headings, by column (the organization rows' and the map's tie rows'),
@@ -60,7 +61,7 @@ TABLE_STYLE = """<style>
   details.data summary { cursor: pointer; font-weight: 600; padding: 4px 0; }
   table.data { border-collapse: collapse; font-size: 14px; line-height: 1.35; margin-top: 6px; width: 100%; }
   table.data caption { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
-  table.data th, table.data td { border: 1px solid #c4c4c4; padding: 4px 8px; text-align: left;
+  table.data th, table.data td { border: 1px solid #c4c4c4; padding: 4px 8px; text-align: start;
     vertical-align: top; overflow-wrap: break-word; }
   table.data thead th { position: sticky; top: 0; background: #e8e8e8; color: #1a1a1a; }
   table.data tbody tr:nth-child(even) { background: #f6f6f6; }
@@ -86,7 +87,10 @@ def page(view: dict[str, Any]) -> str:
     title = _("Coalition map for the {audience} audience").format(audience=view["audience"])
     organizations = [{**o, "region": region_label(o.get("region") or "")} for o in shown["organizations"]]
     ties = mark_stale(shown["ties"], view.get("freshness"))  # drawn faded, as on the dashboard
-    rendered = render_map(shown["movements"], organizations, ties, sizes=_ties_per_organization(shown), title=title)
+    movements = [{**m, "name": movement_label(m)} for m in shown["movements"]]
+    rendered = render_map(
+        movements, organizations, ties, sizes=_ties_per_organization(shown), title=title, words=map_words()
+    )
     text = rendered.html
     head_end = text.index("</head>")
     body = text.index("<body>", head_end) + len("<body>")
@@ -109,7 +113,7 @@ def _organization_rows(view: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "organization": org["name"],
             "movements": ", ".join(movements.get(m, m) for m in org.get("movements", [])),
-            "kind": org.get("kind") or "",
+            "kind": term_label(org["kind"]) if org.get("kind") else "",
             "community-led": _("yes") if org.get("community_led") else _("no"),
             "region": region_label(org.get("region") or ""),
             "offers": ", ".join(term_label(t) for t in org.get("offers") or []),
@@ -144,6 +148,12 @@ def _table(caption: str, rows: list[dict[str, Any]]) -> str:
         f'<table class="data"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>\n'
         f"<tbody>\n{body}</tbody></table></details>\n"
     )
+
+
+def map_words() -> Words:
+    """The interactive map's own words (legend, tooltips, buttons) in this thread's
+    language, for ``graph.render``, which cannot read the catalogues itself."""
+    return Words(gettext=_, ngettext=ngettext, term=term_label, language=current_language(), direction=direction())
 
 
 def _heading(column: Any) -> str:

@@ -19,7 +19,9 @@ import streamlit as st
 from coalition.auth import permissions
 from coalition.domain.freshness import mark_stale
 from coalition.domain.models import TIE_KINDS
+from coalition.domain.vocabulary import movement_label
 from coalition.formats import FORMATS
+from coalition.formats.html_format import map_words
 from coalition.i18n import N_, _, ngettext
 from coalition.ui import login, mapview, state
 from coalition.ui.charts import md
@@ -63,12 +65,50 @@ PAGE_PATH = "/map"  # where st.navigation serves this page, for a link when the 
 EXPORTS = {"html": Keys.MAP_DOWNLOAD_HTML, "png": Keys.MAP_DOWNLOAD_PNG}
 
 
+#: The columns of the map's tables (``graph.render``'s row keys), read through ``_()``.
+TABLE_COLUMNS = frozenset(
+    {
+        N_("organization"),
+        N_("movements"),
+        N_("movement"),
+        N_("kind"),
+        N_("community-led"),
+        # TRANSLATORS: a column of the map's table: the shape an organization is drawn with (diamond, dot...)
+        N_("shape"),
+        N_("region"),
+        N_("ties"),
+        # TRANSLATORS: a column of the table of a map too big to draw one by one: a group of organizations
+        N_("group"),
+        N_("organizations"),
+        N_("ties within"),
+        # TRANSLATORS: a column of the map's table of ties: the tie goes "from" one organization "to" another
+        N_("from"),
+        N_("to"),
+        N_("strength"),
+        N_("since"),
+        N_("until"),
+        # TRANSLATORS: a column of the map's table of ties: the day the tie was last confirmed
+        N_("confirmed"),
+        # TRANSLATORS: a column of the map's table of ties: how its line is drawn (solid, dashed, faded)
+        N_("line"),
+    }
+)
+
+
 def _mark(item: dict) -> str:
     if item["type"] == "colour":
         return _("colour {color}").format(color=item["color"])
     if item["type"] == "line":
         return _("faded line") if item.get("faded") else _("dashed line") if item["dashed"] else _("solid line")
     return item["glyph"]
+
+
+def _table(rows: list[dict]) -> pd.DataFrame:
+    """The map's rows with headings in the reader's language (``graph.render`` keys them
+    in English). The measure's column comes named in the reader's language: sized by
+    ties, it is the ties column twice once translated, and is kept once, as in English."""
+    table = pd.DataFrame(rows).rename(columns=lambda column: _(column) if column in TABLE_COLUMNS else column)
+    return table.loc[:, ~table.columns.duplicated(keep="last")]
 
 
 def _show(filters: mapview.MapFilters) -> None:
@@ -187,7 +227,7 @@ positions = state.layout(orgs, ties) if len(orgs) <= AGGREGATE_ABOVE else None
 freshness = state.settings().freshness
 ties = mark_stale(ties, freshness)  # drawn faded: nobody has confirmed them for freshness.months
 page = render_map(
-    view["movements"],
+    [{**m, "name": movement_label(m)} for m in view["movements"]],  # the default ones in the reader's language
     orgs,
     ties,
     sizes=sizes,
@@ -197,6 +237,7 @@ page = render_map(
     # TRANSLATORS: {audience} is public, coalition or private
     title=_("Coalition map for the {audience} audience").format(audience=audience_label(audience)),
     links=permissions.allowed(user, permissions.EDIT),  # "Add a tie between A and B" for editors
+    words=map_words(),
 )
 st.caption(md(mapview.counts_sentence(view, filters, orgs, ties)))
 how_to_read = ngettext(
@@ -255,9 +296,9 @@ nodes_tab, ties_tab, legend_tab = st.tabs(
     [_("Organizations on the map"), _("Ties on the map"), _("Legend")], on_change="rerun", key=Keys.MAP_TABLE_TABS
 )
 if nodes_tab.open:
-    nodes_tab.dataframe(pd.DataFrame(page.nodes), hide_index=True, key=Tables.MAP_NODES_TABLE)
+    nodes_tab.dataframe(_table(page.nodes), hide_index=True, key=Tables.MAP_NODES_TABLE)
 if ties_tab.open:
-    ties_tab.dataframe(pd.DataFrame(page.edges), hide_index=True, key=Tables.MAP_EDGES_TABLE)
+    ties_tab.dataframe(_table(page.edges), hide_index=True, key=Tables.MAP_EDGES_TABLE)
 if legend_tab.open:
     legend_tab.dataframe(
         pd.DataFrame([{_("mark"): _mark(item), _("meaning"): item["label"]} for item in page.legend]),
