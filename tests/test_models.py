@@ -97,3 +97,11 @@ def test_slugify_always_gives_a_valid_id_or_nothing(name: str) -> None:
     slug = slugify(name)
     if slug:
         Organization.model_validate({"id": slug, "name": "x", "movements": ["housing"]})
+
+
+def test_a_name_in_another_script_gets_an_id_people_can_type() -> None:
+    assert slugify("بيت المهاجرين") == "byt_lmhjryn"
+    assert slugify("서울 이주민 센터") == "seo_ul_iju_min_sen_teo"
+    assert slugify("Союз арендаторов") == "soyuz_arendatorov"
+    # a name with any Latin letter keeps the id it always had (a re-import matches its rows)
+    assert slugify("Centro 東京") == "centro" and slugify("Ação Trans — Éire!") == "acao_trans_eire"

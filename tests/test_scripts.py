@@ -11,6 +11,7 @@ fallback picks for each character (``FT2Font.get_char_index``) and its warnings.
 from __future__ import annotations
 
 import io
+import json
 import re
 import warnings
 from dataclasses import replace
@@ -254,3 +255,21 @@ def test_a_script_whose_font_is_missing_is_refused_in_one_sentence(
     assert not (tmp_path / "map.png").exists()
     without_korean = {**view, "organizations": [o for o in view["organizations"] if o["id"] != "korean"]}
     assert pdf_brief.brief(without_korean).startswith(b"%PDF")
+
+
+def test_an_organization_named_in_any_script_can_be_added_and_found_by_the_cli(tmp_path: Path) -> None:
+    """A name with no Latin letter gets an id people can type (transliterated), and the
+    name itself is kept exactly as written."""
+    from .conftest import run_cli
+
+    env = {"COALITION_DB": f"sqlite:///{tmp_path / 'm.db'}", "COALITION_ACCOUNTS": str(tmp_path / "a.db")}
+    assert run_cli("init", cwd=tmp_path, env=env).returncode == 0
+    for name in NAMES.values():
+        added = run_cli("org", "add", "--name", name, "--movements", "migrant", cwd=tmp_path, env=env)
+        assert added.returncode == 0, added.stderr
+    listed = run_cli("org", "list", "--json", cwd=tmp_path, env=env)
+    orgs = {o["name"]: o["id"] for o in json.loads(listed.stdout)}
+    assert set(orgs) == set(NAMES.values()) and len(set(orgs.values())) == len(NAMES)
+    assert orgs[NAMES["arabic"]].isascii() and orgs[NAMES["chinese"]] == "bei_jing_shi_min_lian_meng"
+    shown = run_cli("org", "show", orgs[NAMES["korean"]], cwd=tmp_path, env=env)
+    assert shown.returncode == 0 and NAMES["korean"] in shown.stdout

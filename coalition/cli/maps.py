@@ -179,7 +179,7 @@ def export(
         store(ctx), path, fmt=format, audience=audience, anonymize=anonymize, freshness=settings(ctx).freshness
     )
     # TRANSLATORS: what an export withheld: nothing
-    withheld = ", ".join(_counted(kind, n) for kind, n in result.withheld.items() if n) or _("nothing")
+    withheld = _(", ").join(_counted(kind, n) for kind, n in result.withheld.items() if n) or _("nothing")
     stand_ins = result.anonymized.get("organizations", 0)
     paths = ", ".join(str(p) for p in result.paths)
     if stand_ins:
@@ -209,7 +209,7 @@ def migrate(
     source_key = map_passphrase(from_file) if from_file.map_is_encrypted() else None
     with open_store(source, neo4j, source_key) as src, open_store(destination, neo4j) as dst:
         copied = transfer.migrate(src, dst)
-        counts = ", ".join(_counted(kind, n) for kind, n in copied.items())
+        counts = _(", ").join(_counted(kind, n) for kind, n in copied.items())
         # TRANSLATORS: {counts} is "5 movements, 300 organizations, 900 ties, 12 introductions"
         out.print(_("Copied {counts} into {store}").format(counts=counts, store=dst.describe()))
 

@@ -142,7 +142,7 @@ def survey_status(ctx: typer.Context, round_id: RoundArg, as_json: JsonOption = 
     title = _("Round {round}").format(round=round_id)
     table(rows, ["group", "sent", "opened", "answered", "accepted"], title=title)
     if progress["not_answered"]:
-        names = ", ".join(o["name"] for o in progress["not_answered"])
+        names = _(", ").join(o["name"] for o in progress["not_answered"])
         out.print(_("Not answered yet: {organizations}").format(organizations=names))
 
 

@@ -12,6 +12,7 @@ import unicodedata
 from datetime import date
 from typing import Annotated, Any, Literal
 
+from anyascii import anyascii
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -70,6 +71,8 @@ DEFAULT_MOVEMENTS: tuple[dict[str, str], ...] = (
 )
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+#: Where a transliterated syllable starts (anyascii capitalizes each one of CJK, Hangul).
+SYLLABLE_START = re.compile(r"(?<=[a-z])(?=[A-Z])")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_NAME = 200
 MAX_TEXT = 5000
@@ -81,10 +84,25 @@ class ValueGiven(ValueError):
 
 
 def slugify(text: str) -> str:
-    """A stable id from a name: "Casa Migrante SF" -> "casa_migrante_sf"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:80]
-    return slug
+    """A stable id from a name: "Casa Migrante SF" -> "casa_migrante_sf".
+
+    Accents are dropped. A name with no Latin letter or digit at all (Arabic, Hebrew,
+    Devanagari, Chinese...) is transliterated with anyascii instead, with a break where
+    a syllable's capital starts ("東京移民" -> "dong_jing_yi_min"), so it still gets an id
+    people can type. Only such names take that path: an id made from any other name is
+    the same as it always was, so a file imported again without ids matches its rows.
+
+    >>> slugify("بيت المهاجرين"), slugify("東京移民")
+    ('byt_lmhjryn', 'dong_jing_yi_min')
+    """
+    slug = _ascii_slug(unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode())
+    if slug:
+        return slug
+    return _ascii_slug(SYLLABLE_START.sub("_", anyascii(text)))
+
+
+def _ascii_slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:80]
 
 
 def _clean_text(value: Any) -> Any:
