@@ -814,13 +814,14 @@ def _legend(palette, nodes, edges, aggregated, apart, words):
     ]
     shapes = GROUP_SHAPES if aggregated else SHAPES
     if aggregated:
-        # TRANSLATORS: the map's legend; the word before the colon names the shape drawn
         led, others = (
+            # TRANSLATORS: the map's legend; the word before the colon names the shape drawn
             words.gettext("square: group of community-led organizations"),
             words.gettext("triangle: group of allies and others"),
         )
     else:
         led, others = (
+            # TRANSLATORS: the map's legend; the word before the colon names the shape drawn
             words.gettext("diamond: community-led organization"),
             words.gettext("dot: ally or other organization"),
         )

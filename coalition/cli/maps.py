@@ -178,8 +178,9 @@ def export(
     result = transfer.export_map(
         store(ctx), path, fmt=format, audience=audience, anonymize=anonymize, freshness=settings(ctx).freshness
     )
+    withheld = _(", ").join(_counted(kind, n) for kind, n in result.withheld.items() if n)
     # TRANSLATORS: what an export withheld: nothing
-    withheld = _(", ").join(_counted(kind, n) for kind, n in result.withheld.items() if n) or _("nothing")
+    withheld = withheld or _("nothing")
     stand_ins = result.anonymized.get("organizations", 0)
     paths = ", ".join(str(p) for p in result.paths)
     if stand_ins:
